@@ -1,0 +1,62 @@
+"""Questions several rules ask of the model (CIDRs, sources, attachments)."""
+
+from __future__ import annotations
+
+from vpcsec_lint.findings import Related
+from vpcsec_lint.model import Model, Network, SgRule, Vpc, parse_network
+from vpcsec_lint.values import Val
+
+
+def network(val: Val) -> Network | None:
+    """The CIDR a known value holds, else None."""
+    return parse_network(val.value)
+
+
+def is_world(val: Val) -> bool:
+    net = network(val)
+    return net is not None and net.prefixlen == 0
+
+
+def rule_is_world_open(rule: SgRule) -> bool:
+    """A rule whose sources include `0.0.0.0/0` or `::/0` (in any branch)."""
+    return any(is_world(c) for cidr in rule.cidrs for c in cidr.candidates())
+
+
+def vpc_cidr_match(val: Val, vpc: Vpc) -> str | None:
+    """How `val` is the CIDR of `vpc` (a description), or None when it is not known to be."""
+    if val.ref is not None and val.ref in vpc.cidr_refs:
+        return describe_ref(val.ref, vpc.framework)
+    if val.symbol is not None and val.symbol in vpc.cidr_symbols:
+        return f"{describe_symbol(val.symbol)}, the VPC's own CIDR"
+    net = network(val)
+    if net is not None and any(net == n for n in vpc.networks()):
+        return f"{val.value}, the CIDR of {vpc.resource}"
+    return None
+
+
+def describe_ref(ref: tuple[str, str], framework: str) -> str:
+    address, attr = ref
+    if framework == "cloudformation":
+        return f"!GetAtt {address}.{attr}" if attr != "Ref" else f"!Ref {address}"
+    return f"{address}.{attr}" if attr else address
+
+
+def describe_symbol(symbol: str) -> str:
+    if symbol.startswith("param:"):
+        return f"parameter {symbol[6:]}"
+    return symbol
+
+
+def origin_related(val: Val, what: str = "value") -> list[Related]:
+    """Related locations for where a value came from."""
+    return [Related(loc, f"{what} defined here") for loc in val.origins]
+
+
+def vpc_related(vpc: Vpc) -> Related:
+    return Related(vpc.loc, f"VPC {vpc.resource}")
+
+
+def endpoint_only_group(model: Model, group_key: str | None) -> bool:
+    """Attached to at least one interface endpoint and to no known other resource."""
+    attached = model.attachments.get(group_key or "", [])
+    return bool(attached) and all(a.is_interface_endpoint for a in attached)

@@ -1,0 +1,131 @@
+"""The `vpcsec-lint` command line (see CLI.md). Imports stay lazy: start-up is the budget."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command line or configuration: exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from vpcsec_lint import __version__
+    from vpcsec_lint.formatters import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="vpcsec-lint",
+        description="Find AWS VPC security mistakes in Terraform and CloudFormation.",
+        epilog="Subcommands: 'vpcsec-lint lsp' (language server), "
+               "'vpcsec-lint checkov-checks DIR' (checks for checkov).")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories to lint (default: .); '-' reads stdin")
+    parser.add_argument("--format", choices=FORMATS, default=None, help="report format")
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--select", metavar="IDS", help="rule IDs or prefixes to run")
+    parser.add_argument("--ignore", metavar="IDS", help="rule IDs or prefixes to skip")
+    parser.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                        help="lowest severity that fails the run (default: warning)")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="lint standard input as if it were the file PATH")
+    parser.add_argument("--config", metavar="FILE", help="explicit configuration file")
+    parser.add_argument("--show-suppressed", action="store_true",
+                        help="include suppressed findings in text, github and SARIF output")
+    parser.add_argument("--list-rules", action="store_true", help="print the rule catalog")
+    parser.add_argument("--explain", metavar="ID", help="print one rule's documentation")
+    parser.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                        help="a Terraform variables file to apply to every module")
+    parser.add_argument("--no-cache", action="store_true", help="do not use the parse cache")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="parallel worker processes (default: the number of cores)")
+    parser.add_argument("--version", action="version", version=f"vpcsec-lint {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "lsp":
+        from vpcsec_lint.lsp import serve
+
+        return serve(args_list[1:])
+    if args_list and args_list[0] == "checkov-checks":
+        from vpcsec_lint.integrations.checkov_export import main as export_main
+
+        return export_main(args_list[1:])
+    parser = _parser()
+    args = parser.parse_args(args_list)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"vpcsec-lint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.list_rules or args.explain:
+        from vpcsec_lint.catalog import explain, list_rules
+
+        if args.explain:
+            text = explain(args.explain)
+            if text is None:
+                raise UsageError(f"unknown rule ID {args.explain!r}")
+        else:
+            text = list_rules(args.format or "text")
+        _write(text, args.output)
+        return EXIT_OK
+
+    stdin = None
+    paths = list(args.paths)
+    if args.stdin_filename:
+        if paths and paths != ["-"]:
+            raise UsageError("--stdin-filename cannot be combined with other PATHs")
+        stdin = (args.stdin_filename, sys.stdin.read())
+        paths = []
+    elif "-" in paths:
+        raise UsageError("'-' (standard input) needs --stdin-filename")
+    else:
+        paths = paths or ["."]
+        missing = [p for p in paths if not os.path.lexists(p)]
+        if missing:
+            raise UsageError(f"no such file or directory: {missing[0]}")
+
+    from vpcsec_lint.config import resolve_options
+
+    try:
+        options, settings = resolve_options(args, paths or [args.stdin_filename])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    from vpcsec_lint.engine import lint_paths
+
+    report = lint_paths(paths, options, stdin=stdin, use_cache=not args.no_cache)
+    if options.excluded is not None and stdin is not None and options.excluded(stdin[0]):
+        report.findings = []
+    from vpcsec_lint.formatters import RenderContext, renderer
+
+    fmt = args.format or "text"
+    context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd())
+    _write(renderer(fmt)(report, context), args.output)
+    if fmt == "text":
+        from vpcsec_lint.formatters.text_format import summary_line
+
+        print(summary_line(report), file=sys.stderr)
+    if report.files == 0:
+        print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
+    return report.exit_code(options.fail_on)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()

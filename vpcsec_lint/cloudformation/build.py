@@ -1,0 +1,350 @@
+"""CloudFormation resources (SAM included) -> the common model."""
+
+from __future__ import annotations
+
+from vpcsec_lint.builder import BaseBuilder, setting_loc
+from vpcsec_lint.model import (
+    Cache,
+    Endpoint,
+    HostedZone,
+    LambdaFunction,
+    Model,
+    Nacl,
+    NaclEntry,
+    Peering,
+    PrefixList,
+    Ref,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Setting,
+    SgRule,
+    SourceGroup,
+    Subnet,
+    Vpc,
+    as_bool,
+    as_int,
+    normalise_protocol,
+)
+from vpcsec_lint.raw import RawResource
+from vpcsec_lint.values import UNKNOWN, Location, Val
+
+# `Fn::GetAtt` attributes that name the resource itself, by type (`Ref` always does).
+_IDENTITY = {
+    "AWS::EC2::SecurityGroup": {"GroupId"},
+    "AWS::EC2::VPC": {"VpcId"},
+    "AWS::EC2::VPCPeeringConnection": {"Id"},
+    "AWS::EC2::RouteTable": {"RouteTableId"},
+    "AWS::EC2::NetworkAcl": {"Id"},
+    "AWS::EC2::Subnet": {"SubnetId"},
+    "AWS::EC2::PrefixList": {"PrefixListId"},
+    "AWS::EC2::VPCEndpoint": {"Id"},
+}
+_SG_RULE_TYPES = {"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress",
+                  "AWS::EC2::SecurityGroupEgress"}
+_FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+
+
+def build_model(root: str, resources: list[RawResource]) -> Model:
+    return CloudFormationBuilder(root, resources).build()
+
+
+class CloudFormationBuilder(BaseBuilder):
+    framework = "cloudformation"
+
+    def target(self, val: Val | None) -> str | None:
+        if val is None or val.ref is None:
+            return None
+        logical_id, attr = val.ref
+        res = self.model.resources.get(logical_id)
+        if res is None:
+            return None
+        if attr == "Ref" or attr in _IDENTITY.get(res.type, ()):
+            return logical_id
+        return None
+
+    def by_type(self, *types: str) -> list[RawResource]:
+        return [r for r in self.raw if r.type in types]
+
+    def build(self) -> Model:
+        self.vpcs()
+        self.subnets()
+        self.security_groups()
+        self.prefix_lists()
+        self.peerings()
+        self.route_tables()
+        self.endpoints()
+        self.sg_rules()
+        self.caches()
+        self.routes()
+        self.nacls()
+        self.lambdas()
+        self.hosted_zones()
+        interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
+                     for k, e in self.model.endpoints.items()}
+        self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, interface)
+        return self.model
+
+    # -- networks ------------------------------------------------------------
+
+    def vpcs(self) -> None:
+        for res in self.by_type("AWS::EC2::VPC"):
+            body = res.body
+            vpc = Vpc(res.address, self.framework, res.loc, res.address)
+            vpc.cidrs.append(body.get("CidrBlock") or Val(UNKNOWN, res.loc))
+            vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlocks"),
+                              (res.address, "CidrBlockAssociations")}
+            vpc.dns_support = _setting(body.get("EnableDnsSupport"), True, res.loc)
+            vpc.dns_hostnames = _setting(body.get("EnableDnsHostnames"), False, res.loc)
+            self.model.vpcs[res.address] = vpc
+        for res in self.by_type("AWS::EC2::VPCCidrBlock"):
+            vpc = self.model.vpc(self.ref(res.body.get("VpcId"), self.model.vpcs))
+            if vpc is None:
+                continue
+            if res.body.get("CidrBlock") is not None:
+                vpc.cidrs.append(res.body.get("CidrBlock"))  # type: ignore[arg-type]
+            else:
+                vpc.ipv6_cidrs.append(res.body.get("Ipv6CidrBlock") or Val(UNKNOWN, res.loc))
+            vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlock")}
+        for vpc in self.model.vpcs.values():
+            vpc.cidr_symbols = {v.symbol for v in [*vpc.cidrs, *vpc.ipv6_cidrs] if v.symbol}
+
+    def vpc_ref(self, val: Val | None) -> Ref:
+        return self.ref(val, self.model.vpcs)
+
+    def subnets(self) -> None:
+        for res in self.by_type("AWS::EC2::Subnet"):
+            body = res.body
+            self.model.subnets[res.address] = Subnet(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(body.get("VpcId")), cidr=body.get("CidrBlock"),
+                availability_zone=body.get("AvailabilityZone") or body.get("AvailabilityZoneId"))
+
+    def security_groups(self) -> None:
+        for res in self.by_type("AWS::EC2::SecurityGroup"):
+            self.model.security_groups[res.address] = SecurityGroup(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(res.body.get("VpcId")), name=res.body.get("GroupName"))
+
+    def prefix_lists(self) -> None:
+        for res in self.by_type("AWS::EC2::PrefixList"):
+            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            entries = res.body.get("Entries")
+            if entries is not None and not entries.known:
+                plist.complete = False
+            for entry in (entries.items() if entries is not None else []):
+                cidr = entry.get("Cidr")
+                plist.entries.append(cidr if cidr is not None else Val(UNKNOWN, entry.loc))
+            self.model.prefix_lists[res.address] = plist
+
+    def peerings(self) -> None:
+        for res in self.by_type("AWS::EC2::VPCPeeringConnection"):
+            peer = res.body.get("PeerVpcId")
+            self.model.peerings[res.address] = Peering(
+                res.address, self.framework, res.loc, res.address,
+                requester_vpc=self.vpc_ref(res.body.get("VpcId")),
+                accepter_vpc=self.vpc_ref(peer), peer_vpc_loc=setting_loc(peer, res.loc))
+
+    def route_tables(self) -> None:
+        for res in self.by_type("AWS::EC2::RouteTable"):
+            self.model.route_tables[res.address] = RouteTable(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(res.body.get("VpcId")))
+
+    # -- endpoints -----------------------------------------------------------
+
+    def endpoints(self) -> None:
+        for res in self.by_type("AWS::EC2::VPCEndpoint"):
+            body = res.body
+            groups = body.get("SecurityGroupIds")
+            endpoint = Endpoint(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(body.get("VpcId")),
+                endpoint_type=_setting(body.get("VpcEndpointType"), "Gateway", res.loc),
+                service=body.get("ServiceName"),
+                private_dns=_setting(body.get("PrivateDnsEnabled"), False, res.loc),
+                policy=body.get("PolicyDocument"),
+                security_groups=self.refs(groups, self.model.security_groups),
+                security_groups_val=groups,
+                route_tables=self.refs(body.get("RouteTableIds"), self.model.route_tables),
+                subnets=self.refs(body.get("SubnetIds"), self.model.subnets))
+            self.model.endpoints[res.address] = endpoint
+            for table in endpoint.route_tables:
+                if table.key:
+                    self.model.route_table_endpoints.setdefault(table.key, []).append(res.address)
+
+    # -- security-group rules ------------------------------------------------
+
+    def sg_rules(self) -> None:
+        for res in self.by_type("AWS::EC2::SecurityGroup"):
+            for prop, direction in (("SecurityGroupIngress", "ingress"),
+                                    ("SecurityGroupEgress", "egress")):
+                rules = res.body.get(prop)
+                for item in (rules.items() if rules is not None else []):
+                    if isinstance(item.value, dict):
+                        self.model.sg_rules.append(self._rule(
+                            res, item, direction, Ref(res.address, None), True))
+        for res in self.by_type("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"):
+            direction = "ingress" if res.type.endswith("Ingress") else "egress"
+            group = self.ref(res.body.get("GroupId"), self.model.security_groups)
+            if group.val is None and res.body.get("GroupName") is not None:
+                group = self._group_by_name(res.body.get("GroupName"))
+            self.model.sg_rules.append(self._rule(res, res.body, direction, group, False))
+
+    def _group_by_name(self, val: Val | None) -> Ref:
+        ref = self.ref(val, self.model.security_groups)
+        if ref.known or val is None or not isinstance(val.value, str):
+            return ref
+        for key, group in self.model.security_groups.items():
+            if group.name is not None and group.name.value == val.value:
+                return Ref(key, val)
+        return Ref(None, val)
+
+    def _rule(self, res: RawResource, body: Val, direction: str, group: Ref,
+              inline: bool) -> SgRule:
+        cidrs = [v for v in (body.get("CidrIp"), body.get("CidrIpv6")) if v is not None]
+        protocol = normalise_protocol(body.get("IpProtocol").value if body.get(
+            "IpProtocol") is not None else UNKNOWN)
+        rule = SgRule(self.framework, res.address, body.loc or res.loc, group, direction,
+                      protocol, as_int(body.get("FromPort")), as_int(body.get("ToPort")), cidrs,
+                      cidrs[0].loc if cidrs else None, inline=inline)
+        if protocol in ("icmp", "icmpv6") or protocol == "all":
+            pass
+        elif rule.from_port is UNKNOWN and body.get("FromPort") is None and protocol in (
+                "tcp", "udp"):
+            rule.from_port, rule.to_port = 0, 65535  # omitted ports: the whole range
+        source_id = body.get("SourceSecurityGroupId") or body.get("DestinationSecurityGroupId")
+        if source_id is not None:
+            ref = self.ref(source_id, self.model.security_groups)
+            rule.source_groups.append(SourceGroup(ref.key, source_id))
+        source_name = body.get("SourceSecurityGroupName")
+        if source_name is not None:
+            ref = self._group_by_name(source_name)
+            rule.source_groups.append(SourceGroup(ref.key, source_name))
+        for name in ("SourcePrefixListId", "DestinationPrefixListId"):
+            if body.get(name) is not None:
+                rule.prefix_lists.append(body.get(name))  # type: ignore[arg-type]
+        return rule
+
+    # -- caches --------------------------------------------------------------
+
+    def caches(self) -> None:
+        groups = self.model.security_groups
+        for res in self.by_type("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster"):
+            body = res.body
+            sg_val = body.get("SecurityGroupIds")
+            cache = Cache(res.address, self.framework, res.loc, res.address,
+                          security_groups=self.refs(sg_val, groups), security_groups_val=sg_val,
+                          security_groups_loc=setting_loc(sg_val, res.loc))
+            cache.port = as_int(body.get("Port"), 6379)
+            engine = body.get("Engine")
+            cache.engine = engine.value if engine is not None else "redis"
+            if res.type == "AWS::MemoryDB::Cluster":
+                cache.kind = "memorydb"
+                shards = as_int(body.get("NumShards"), 1)
+                replicas = as_int(body.get("NumReplicasPerShard"), 1)
+                cache.node_count = shards * (1 + replicas) if isinstance(
+                    shards, int) and isinstance(replicas, int) else UNKNOWN
+                cache.cluster_mode = True
+            else:
+                cache.node_count, cache.cluster_mode = _replication_group_nodes(body)
+                cache.membership_unknown = any(body.get(k) is not None for k in (
+                    "GlobalReplicationGroupId", "PrimaryClusterId", "CacheSecurityGroupNames"))
+            self.model.caches[res.address] = cache
+
+    # -- routes --------------------------------------------------------------
+
+    def routes(self) -> None:
+        for res in self.by_type("AWS::EC2::Route"):
+            body = res.body
+            table = self.ref(body.get("RouteTableId"), self.model.route_tables)
+            dest = body.get("DestinationCidrBlock") or body.get("DestinationIpv6CidrBlock")
+            plist = body.get("DestinationPrefixListId")
+            peering_val = body.get("VpcPeeringConnectionId")
+            peering = Ref(self.target(peering_val), peering_val) if peering_val else None
+            self.model.routes.append(Route(
+                self.framework, res.address, res.loc, table, dest,
+                self.ref(plist, self.model.prefix_lists) if plist is not None else None,
+                peering, body.get("NatGatewayId") is not None,
+                setting_loc(peering_val, res.loc)))
+
+    # -- network ACLs --------------------------------------------------------
+
+    def nacls(self) -> None:
+        for res in self.by_type("AWS::EC2::NetworkAcl"):
+            self.model.nacls[res.address] = Nacl(res.address, self.framework, res.loc,
+                                                 res.address,
+                                                 vpc=self.vpc_ref(res.body.get("VpcId")))
+        for res in self.by_type("AWS::EC2::NetworkAclEntry"):
+            body = res.body
+            ports = body.get("PortRange")
+            action = body.get("RuleAction")
+            act = action.value.lower() if action is not None and isinstance(
+                action.value, str) else UNKNOWN
+            self.model.nacl_entries.append(NaclEntry(
+                self.framework, res.address, res.loc,
+                self.ref(body.get("NetworkAclId"), self.model.nacls),
+                as_bool(body.get("Egress"), False), as_int(body.get("RuleNumber")),
+                normalise_protocol(body.get("Protocol").value if body.get(
+                    "Protocol") is not None else UNKNOWN), act,
+                body.get("CidrBlock") or body.get("Ipv6CidrBlock"),
+                as_int(ports.get("From")) if ports is not None else UNKNOWN,
+                as_int(ports.get("To")) if ports is not None else UNKNOWN))
+
+    # -- compute -------------------------------------------------------------
+
+    def lambdas(self) -> None:
+        for res in self.by_type(*_FUNCTION_TYPES):
+            fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
+            config = res.body.get("VpcConfig")
+            if config is not None and isinstance(config.value, dict):
+                subnets = config.get("SubnetIds")
+                fn.subnets = subnets
+                fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
+                fn.subnet_refs = self.refs(subnets, self.model.subnets)
+                fn.security_groups = self.refs(config.get("SecurityGroupIds"),
+                                               self.model.security_groups)
+                fn.vpc_attached = subnets is not None and not (
+                    isinstance(subnets.value, list) and not subnets.value)
+            self.model.lambdas[res.address] = fn
+
+    def hosted_zones(self) -> None:
+        for res in self.by_type("AWS::Route53::HostedZone"):
+            vpcs = res.body.get("VPCs")
+            refs = [self.vpc_ref(v.get("VPCId")) for v in (vpcs.items() if vpcs else [])
+                    if isinstance(v.value, dict)]
+            self.model.hosted_zones[res.address] = HostedZone(
+                res.address, self.framework, res.loc, res.address, name=res.body.get("Name"),
+                private=bool(vpcs is not None and vpcs.items()), vpcs=refs)
+
+
+def _setting(val: Val | None, default: object, fallback: Location) -> Setting:
+    if val is None:
+        return Setting(default, fallback, False)
+    value = as_bool(val) if isinstance(default, bool) else val.value
+    return Setting(value, setting_loc(val, fallback), True, val)
+
+
+def _replication_group_nodes(body: Val) -> tuple[object, object]:
+    """Node count and cluster mode of an `AWS::ElastiCache::ReplicationGroup`."""
+    num_groups = body.get("NumNodeGroups")
+    groups = body.get("NodeGroupConfiguration")
+    replicas = as_int(body.get("ReplicasPerNodeGroup"), 0)
+    if groups is not None and groups.items() and num_groups is None:
+        total: object = 0
+        for group in groups.items():
+            count = as_int(group.get("ReplicaCount"), 0) if isinstance(group.value,
+                                                                      dict) else UNKNOWN
+            total = total + 1 + count if isinstance(total, int) and isinstance(
+                count, int) else UNKNOWN
+        return total, len(groups.items()) > 1
+    if num_groups is not None:
+        count = as_int(num_groups)
+        if not isinstance(count, int):
+            return UNKNOWN, UNKNOWN
+        total = count * (1 + replicas) if isinstance(replicas, int) else UNKNOWN
+        return total, count > 1
+    mode = body.get("ClusterMode")
+    cluster_mode = UNKNOWN if mode is not None and not mode.known else (
+        isinstance(mode.value, str) and mode.value.lower() == "enabled" if mode else False)
+    return as_int(body.get("NumCacheClusters"), 1), cluster_mode

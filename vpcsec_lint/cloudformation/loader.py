@@ -1,0 +1,45 @@
+"""A CloudFormation template file -> a `Unit` of evaluated resources."""
+
+from __future__ import annotations
+
+from vpcsec_lint.raw import FileProblem, Unit
+from vpcsec_lint.sources import SourceError, read_source
+
+CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+def load_template(path: str, text: str | None = None, named: bool = False) -> Unit | None:
+    """Load a template; None when the file is not CloudFormation (and was not named as one).
+
+    A file that fails to load is a problem in the returned unit when it is named
+    explicitly or looks like CloudFormation; other YAML/JSON is not ours.
+    """
+    from vpcsec_lint.cloudformation.template import build_unit, is_template, mentions_template
+    from vpcsec_lint.yamlnodes import DocumentError, load_document
+
+    unit = Unit("cloudformation", path, files=[path])
+    try:
+        if text is None:
+            text = read_source(path)
+    except SourceError as exc:
+        unit.problems.append(FileProblem(path, str(exc), framework="cloudformation"))
+        unreadable = str(exc).startswith("cannot be read")
+        return unit if named or unreadable or path.endswith(".template") else None
+    if not named and not mentions_template(text):
+        return None
+    try:
+        doc = load_document(text, path, is_json=path.endswith(".json") or text.lstrip(
+            "\ufeff \t\r\n").startswith("{"))
+    except DocumentError as exc:
+        unit.problems.append(FileProblem(path, exc.message, exc.line, exc.column,
+                                         "cloudformation"))
+        return unit
+    if not is_template(doc):
+        if named:
+            unit.problems.append(FileProblem(path, "not a CloudFormation template (no "
+                                             "AWSTemplateFormatVersion or AWS:: Resources)",
+                                             framework="cloudformation"))
+            return unit
+        return None
+    return build_unit(doc, path)  # type: ignore[arg-type]
+

@@ -1,0 +1,75 @@
+"""Which files to analyse: walking directories and classifying named files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
+from vpcsec_lint.terraform.loader import is_tf_file, is_tfvars_file
+
+SKIPPED_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".aws-sam", "cdk.out",
+                "__pycache__", ".venv", "venv", ".tox", ".nox", ".hg", ".svn"}
+
+
+@dataclass
+class Targets:
+    """What a run analyses."""
+
+    tf_modules: dict[str, set[str] | None] = field(default_factory=dict)
+    """Module directory -> the named files to report on (None: report everything)."""
+    templates: dict[str, bool] = field(default_factory=dict)
+    """Template candidate path -> named explicitly."""
+
+
+def is_cfn_candidate(name: str) -> bool:
+    return name.endswith(CFN_SUFFIXES) and not name.endswith(".tf.json") \
+        and not is_tfvars_file(name)
+
+
+def is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def collect(paths: list[str], excluded: "callable[[str], bool] | None" = None) -> Targets:  # type: ignore[valid-type]
+    """Classify PATHs (files or directories) into Terraform modules and templates."""
+    targets = Targets()
+    skip = excluded or (lambda _p: False)
+    for path in paths:
+        if os.path.isdir(path):
+            _walk(path, targets, skip)
+        elif skip(path):
+            continue
+        else:
+            _add_named_file(path, targets)
+    return targets
+
+
+def _add_named_file(path: str, targets: Targets) -> None:
+    name = os.path.basename(path)
+    directory = os.path.dirname(path) or "."
+    if is_tf_file(name) or is_tfvars_file(name) or name.endswith(".tfvars"):
+        if directory in targets.tf_modules and targets.tf_modules[directory] is None:
+            return
+        targets.tf_modules.setdefault(directory, set()).add(path)  # type: ignore[union-attr]
+    else:
+        targets.templates[path] = True
+
+
+def _walk(root: str, targets: Targets, skip: "callable[[str], bool]") -> None:  # type: ignore[valid-type]
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIPPED_DIRS and not is_virtualenv(os.path.join(directory, d))
+            and not skip(os.path.join(directory, d)))
+        has_tf = any(is_tf_file(d) for d in dirnames)
+        for name in sorted(filenames):
+            path = os.path.join(directory, name)
+            if os.path.islink(path) or skip(path):
+                continue
+            if is_tf_file(name):
+                has_tf = True
+            elif is_cfn_candidate(name):
+                targets.templates.setdefault(path, False)
+        if has_tf:
+            targets.tf_modules[directory] = None

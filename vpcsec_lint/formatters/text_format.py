@@ -1,0 +1,31 @@
+"""The default report: `path:line:col: severity ID message [resource]`, one per line."""
+
+from __future__ import annotations
+
+from vpcsec_lint.engine import Report
+from vpcsec_lint.formatters import RenderContext, display_path
+
+
+def render(report: Report, context: RenderContext) -> str:
+    lines = []
+    for f in report.findings:
+        if f.suppressed and not context.show_suppressed:
+            continue
+        where = f"{display_path(f.loc.path, context.cwd)}:{f.loc.line}:{f.loc.column}"
+        resource = f" [{f.resource}]" if f.resource else ""
+        mark = " (suppressed)" if f.suppressed else ""
+        lines.append(f"{where}: {f.severity} {f.rule_id} {f.message}{resource}{mark}")
+    return "".join(line + "\n" for line in lines)
+
+
+def summary_line(report: Report) -> str:
+    """The one-line summary for standard error."""
+    active = [f for f in report.findings if not f.suppressed]
+    counts = {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "note")}
+    suppressed = len(report.findings) - len(active)
+    parts = [f"{report.files} file{'s' if report.files != 1 else ''} checked",
+             f"{len(active)} finding{'s' if len(active) != 1 else ''}"
+             f" ({counts['error']} error, {counts['warning']} warning, {counts['note']} note)"]
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    return "vpcsec-lint: " + ", ".join(parts)

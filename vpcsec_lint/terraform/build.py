@@ -1,0 +1,458 @@
+"""Terraform resources (aws provider) -> the common model."""
+
+from __future__ import annotations
+
+import re
+
+from vpcsec_lint.builder import BaseBuilder, setting_loc
+from vpcsec_lint.model import (
+    Attachment,
+    Cache,
+    Endpoint,
+    HostedZone,
+    LambdaFunction,
+    Model,
+    Nacl,
+    NaclEntry,
+    Peering,
+    PrefixList,
+    Ref,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Setting,
+    SgRule,
+    SourceGroup,
+    Subnet,
+    Vpc,
+    as_bool,
+    as_int,
+    normalise_protocol,
+)
+from vpcsec_lint.raw import RawResource
+from vpcsec_lint.values import UNKNOWN, Location, Val
+
+_MODULE_VPC_OUTPUTS = ("vpc_cidr_block", "vpc_secondary_cidr_blocks", "vpc_ipv6_cidr_block")
+_MODULE_ADDRESS = re.compile(r"(^|\.)module\.[^.]+$")
+_SG_RULE_TYPES = {"aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
+                  "aws_vpc_security_group_egress_rule", "aws_security_group"}
+
+
+def build_model(root: str, resources: list[RawResource]) -> Model:
+    return TerraformBuilder(root, resources).build()
+
+
+class TerraformBuilder(BaseBuilder):
+    framework = "terraform"
+    identity_attrs = frozenset({"id"})
+
+    def by_type(self, *types: str) -> list[RawResource]:
+        return [r for r in self.raw if r.type in types and not r.is_data]
+
+    def build(self) -> Model:
+        self.vpcs()
+        self.subnets()
+        self.security_groups()
+        self.prefix_lists()
+        self.peerings()
+        self.route_tables()
+        self.endpoints()
+        self.sg_rules()
+        self.caches()
+        self.routes()
+        self.nacls()
+        self.lambdas()
+        self.hosted_zones()
+        interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
+                     for k, e in self.model.endpoints.items()}
+        self.attachments(_SG_RULE_TYPES | {"aws_vpc_endpoint_security_group_association"},
+                         {"aws_vpc_endpoint"}, interface)
+        for res in self.by_type("aws_vpc_endpoint_security_group_association"):
+            group = self.ref(res.body.get("security_group_id"), self.model.security_groups)
+            endpoint = self.ref(res.body.get("vpc_endpoint_id"), self.model.endpoints)
+            if endpoint.key is not None:
+                self.model.endpoints[endpoint.key].security_groups.append(group)
+            if group.key is not None:
+                self.model.attachments.setdefault(group.key, []).append(Attachment(
+                    res.address, res.type, interface.get(endpoint.key or "", False)))
+        return self.model
+
+    # -- networks ------------------------------------------------------------
+
+    def vpcs(self) -> None:
+        for res in self.by_type("aws_vpc", "aws_default_vpc"):
+            default = res.type == "aws_default_vpc"
+            body = res.body
+            vpc = Vpc(res.address, self.framework, res.loc, res.address, is_default=default)
+            cidr = body.get("cidr_block")
+            vpc.cidrs.append(cidr if cidr is not None else Val(UNKNOWN, res.loc))
+            if body.get("ipv6_cidr_block") is not None:
+                vpc.ipv6_cidrs.append(body.get("ipv6_cidr_block"))  # type: ignore[arg-type]
+            vpc.cidr_refs |= {(res.address, "cidr_block"), (res.address, "ipv6_cidr_block")}
+            vpc.dns_support = _setting(body.get("enable_dns_support"), True, res.loc)
+            vpc.dns_hostnames = _setting(body.get("enable_dns_hostnames"), default, res.loc)
+            self.model.vpcs[res.address] = vpc
+        for res in self.raw:
+            if res.is_data and res.type == "aws_vpc":
+                vpc = Vpc(res.address, self.framework, res.loc, res.address, known=False)
+                vpc.cidr_refs |= {(res.address, "cidr_block"), (res.address, "ipv6_cidr_block"),
+                                  (res.address, "cidr_block_associations")}
+                self.model.vpcs[res.address] = vpc
+        for res in self.by_type("aws_vpc_ipv4_cidr_block_association",
+                                "aws_vpc_ipv6_cidr_block_association"):
+            vpc_ref = self.vpc_ref(res.body.get("vpc_id"))
+            vpc = self.model.vpc(vpc_ref)
+            if vpc is None:
+                continue
+            if res.type.startswith("aws_vpc_ipv4"):
+                vpc.cidrs.append(res.body.get("cidr_block") or Val(UNKNOWN, res.loc))
+                vpc.cidr_refs.add((res.address, "cidr_block"))
+            else:
+                vpc.ipv6_cidrs.append(res.body.get("ipv6_cidr_block") or Val(UNKNOWN, res.loc))
+                vpc.cidr_refs.add((res.address, "ipv6_cidr_block"))
+        for vpc in self.model.vpcs.values():
+            vpc.cidr_symbols = {v.symbol for v in [*vpc.cidrs, *vpc.ipv6_cidrs] if v.symbol}
+
+    def vpc_ref(self, val: Val | None) -> Ref:
+        """A VPC reference, including `module.M.vpc_id` of a module we cannot read."""
+        key = self.target(val)
+        if key in self.model.vpcs:
+            return Ref(key, val)
+        if val is not None and val.ref is not None and val.ref[1] == "vpc_id" \
+                and _MODULE_ADDRESS.search(val.ref[0]):
+            module_key = val.ref[0]
+            if module_key not in self.model.vpcs:
+                vpc = Vpc(module_key, self.framework, val.loc or Location("", 1), module_key,
+                          known=False)
+                vpc.cidr_refs = {(module_key, out) for out in _MODULE_VPC_OUTPUTS}
+                self.model.vpcs[module_key] = vpc
+            return Ref(module_key, val)
+        return Ref(None, val)
+
+    def subnets(self) -> None:
+        for res in self.by_type("aws_subnet", "aws_default_subnet"):
+            body = res.body
+            self.model.subnets[res.address] = Subnet(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(body.get("vpc_id")), cidr=body.get("cidr_block"),
+                availability_zone=body.get("availability_zone") or body.get(
+                    "availability_zone_id"))
+
+    def security_groups(self) -> None:
+        for res in self.by_type("aws_security_group", "aws_default_security_group"):
+            self.model.security_groups[res.address] = SecurityGroup(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(res.body.get("vpc_id")), name=res.body.get("name"))
+
+    def prefix_lists(self) -> None:
+        for res in self.by_type("aws_ec2_managed_prefix_list"):
+            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            entries = res.body.get("entry")
+            if entries is not None and not entries.known:
+                plist.complete = False
+            for entry in (entries.items() if entries is not None else []):
+                if entry.symbol == "dynamic":
+                    plist.complete = False
+                cidr = entry.get("cidr")
+                plist.entries.append(cidr if cidr is not None else Val(UNKNOWN, entry.loc))
+            self.model.prefix_lists[res.address] = plist
+        for res in self.by_type("aws_ec2_managed_prefix_list_entry"):
+            key = self.target(res.body.get("prefix_list_id"))
+            if key in self.model.prefix_lists:
+                self.model.prefix_lists[key].entries.append(
+                    res.body.get("cidr") or Val(UNKNOWN, res.loc))
+
+    def peerings(self) -> None:
+        for res in self.by_type("aws_vpc_peering_connection"):
+            peer = res.body.get("peer_vpc_id")
+            self.model.peerings[res.address] = Peering(
+                res.address, self.framework, res.loc, res.address,
+                requester_vpc=self.vpc_ref(res.body.get("vpc_id")),
+                accepter_vpc=self.vpc_ref(peer), peer_vpc_loc=setting_loc(peer, res.loc))
+        for res in self.by_type("aws_vpc_peering_connection_accepter"):
+            key = self.target(res.body.get("vpc_peering_connection_id"))
+            if key in self.model.peerings:
+                self.model.peerings[key].aliases.add(res.address)
+
+    def route_tables(self) -> None:
+        for res in self.by_type("aws_route_table"):
+            self.model.route_tables[res.address] = RouteTable(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(res.body.get("vpc_id")))
+        for res in self.by_type("aws_default_route_table"):
+            default_id = res.body.get("default_route_table_id")
+            vpc = Ref(None, default_id)
+            if default_id is not None and default_id.ref and default_id.ref[0] in self.model.vpcs:
+                vpc = Ref(default_id.ref[0], default_id)
+            self.model.route_tables[res.address] = RouteTable(
+                res.address, self.framework, res.loc, res.address, vpc=vpc)
+
+    # -- endpoints -----------------------------------------------------------
+
+    def endpoints(self) -> None:
+        for res in self.by_type("aws_vpc_endpoint"):
+            body = res.body
+            groups = body.get("security_group_ids")
+            endpoint = Endpoint(
+                res.address, self.framework, res.loc, res.address,
+                vpc=self.vpc_ref(body.get("vpc_id")),
+                endpoint_type=_setting(body.get("vpc_endpoint_type"), "Gateway", res.loc),
+                service=body.get("service_name"),
+                private_dns=_setting(body.get("private_dns_enabled"), False, res.loc),
+                policy=body.get("policy"),
+                security_groups=self.refs(groups, self.model.security_groups),
+                security_groups_val=groups,
+                route_tables=self.refs(body.get("route_table_ids"), self.model.route_tables),
+                subnets=self.refs(body.get("subnet_ids"), self.model.subnets))
+            self.model.endpoints[res.address] = endpoint
+            for table in endpoint.route_tables:
+                if table.key:
+                    self.model.route_table_endpoints.setdefault(table.key, []).append(res.address)
+        for res in self.by_type("aws_vpc_endpoint_policy"):
+            key = self.target(res.body.get("vpc_endpoint_id"))
+            if key in self.model.endpoints:
+                policy = res.body.get("policy")
+                self.model.endpoints[key].policy_resources.append(
+                    (res.address, setting_loc(policy, res.loc), policy))
+        for res in self.by_type("aws_vpc_endpoint_route_table_association"):
+            table = self.target(res.body.get("route_table_id"))
+            endpoint = self.target(res.body.get("vpc_endpoint_id"))
+            if table in self.model.route_tables and endpoint in self.model.endpoints:
+                self.model.route_table_endpoints.setdefault(table, []).append(endpoint)
+                self.model.endpoints[endpoint].route_tables.append(Ref(table, None))
+
+    # -- security-group rules ------------------------------------------------
+
+    def sg_rules(self) -> None:
+        groups = self.model.security_groups
+        for res in self.by_type("aws_security_group"):
+            for direction in ("ingress", "egress"):
+                blocks = res.body.get(direction)
+                for block in (blocks.items() if blocks is not None else []):
+                    if not isinstance(block.value, dict):
+                        continue
+                    self.model.sg_rules.append(self._classic_rule(
+                        res, block, direction, Ref(res.address, None), True))
+        for res in self.by_type("aws_security_group_rule"):
+            kind = res.body.get("type")
+            direction = kind.value if kind is not None and kind.value in (
+                "ingress", "egress") else None
+            if direction is None:
+                continue
+            group = self.ref(res.body.get("security_group_id"), groups)
+            self.model.sg_rules.append(self._classic_rule(res, res.body, direction, group, False))
+        for res in self.by_type("aws_vpc_security_group_ingress_rule",
+                                "aws_vpc_security_group_egress_rule"):
+            body = res.body
+            direction = "ingress" if res.type.endswith("ingress_rule") else "egress"
+            group = self.ref(body.get("security_group_id"), groups)
+            protocol = normalise_protocol(_plain(body.get("ip_protocol")))
+            cidrs = [v for v in (body.get("cidr_ipv4"), body.get("cidr_ipv6")) if v is not None]
+            rule = SgRule(self.framework, res.address, res.loc, group, direction, protocol,
+                          as_int(body.get("from_port")), as_int(body.get("to_port")), cidrs,
+                          cidrs[0].loc if cidrs else None)
+            source = body.get("referenced_security_group_id")
+            if source is not None:
+                rule.source_groups.append(SourceGroup(self.target(source) if self.target(
+                    source) in groups else None, source))
+            if body.get("prefix_list_id") is not None:
+                rule.prefix_lists.append(body.get("prefix_list_id"))  # type: ignore[arg-type]
+            self.model.sg_rules.append(rule)
+
+    def _classic_rule(self, res: RawResource, body: Val, direction: str, group: Ref,
+                      inline: bool) -> SgRule:
+        groups = self.model.security_groups
+        protocol = normalise_protocol(_plain(body.get("protocol")))
+        cidrs: list[Val] = []
+        cidr_attr = None
+        for name in ("cidr_blocks", "ipv6_cidr_blocks"):
+            attr = body.get(name)
+            if attr is None:
+                continue
+            cidr_attr = cidr_attr or attr.loc
+            if isinstance(attr.value, list):
+                cidrs.extend(_with_fallback_loc(item, attr) for item in attr.value)
+            else:
+                cidrs.append(attr)
+        rule = SgRule(self.framework, res.address, body.loc or res.loc, group, direction,
+                      protocol, as_int(body.get("from_port")), as_int(body.get("to_port")), cidrs,
+                      cidr_attr, dynamic=body.symbol == "dynamic", inline=inline)
+        if as_bool(body.get("self"), False) is True:
+            rule.source_groups.append(SourceGroup(group.key, body.get("self"), is_self=True))
+        for name in ("security_groups", "source_security_group_id"):
+            attr = body.get(name)
+            if attr is None:
+                continue
+            for item in (attr.value if isinstance(attr.value, list) else [attr]):
+                key = self.target(item)
+                rule.source_groups.append(SourceGroup(key if key in groups else None, item))
+        plists = body.get("prefix_list_ids")
+        if plists is not None:
+            rule.prefix_lists.extend(plists.items() or [plists])
+        return rule
+
+    # -- caches --------------------------------------------------------------
+
+    def caches(self) -> None:
+        groups = self.model.security_groups
+        for res in self.by_type("aws_elasticache_replication_group", "aws_memorydb_cluster"):
+            body = res.body
+            sg_val = body.get("security_group_ids")
+            cache = Cache(res.address, self.framework, res.loc, res.address,
+                          security_groups=self.refs(sg_val, groups), security_groups_val=sg_val,
+                          security_groups_loc=setting_loc(sg_val, res.loc))
+            cache.port = as_int(body.get("port"), 6379)
+            if res.type == "aws_memorydb_cluster":
+                cache.kind = "memorydb"
+                cache.engine = _plain(body.get("engine")) if body.get("engine") else "redis"
+                shards = as_int(body.get("num_shards"), 1)
+                replicas = as_int(body.get("num_replicas_per_shard"), 1)
+                cache.node_count = _product(shards, replicas)
+                cache.cluster_mode = True
+            else:
+                cache.engine = _plain(body.get("engine")) if body.get("engine") else "redis"
+                cache.node_count, cache.cluster_mode = _replication_group_nodes(body)
+                cache.membership_unknown = body.get("global_replication_group_id") is not None
+            self.model.caches[res.address] = cache
+
+    # -- routes --------------------------------------------------------------
+
+    def routes(self) -> None:
+        tables = self.model.route_tables
+        for res in self.by_type("aws_route_table"):
+            blocks = res.body.get("route")
+            for block in (blocks.items() if blocks is not None else []):
+                if isinstance(block.value, dict):
+                    self.model.routes.append(self._route(res, block, Ref(res.address, None)))
+        for res in self.by_type("aws_route"):
+            table = self.ref(res.body.get("route_table_id"), tables)
+            self.model.routes.append(self._route(res, res.body, table))
+
+    def _route(self, res: RawResource, body: Val, table: Ref) -> Route:
+        dest = None
+        for name in ("destination_cidr_block", "cidr_block", "destination_ipv6_cidr_block",
+                     "ipv6_cidr_block"):
+            if body.get(name) is not None and body.get(name).value not in ("", None):
+                dest = body.get(name)
+                break
+        plist_val = body.get("destination_prefix_list_id")
+        peering_val = body.get("vpc_peering_connection_id")
+        peering = None
+        if peering_val is not None and peering_val.value not in ("", None):
+            key = self.target(peering_val)
+            peering = Ref(key, peering_val)
+        nat = body.get("nat_gateway_id")
+        return Route(self.framework, res.address, body.loc or res.loc, table, dest,
+                     self.ref(plist_val, self.model.prefix_lists)
+                     if plist_val is not None and plist_val.value not in ("", None) else None,
+                     peering, nat is not None and nat.value not in ("", None),
+                     setting_loc(peering_val, body.loc or res.loc))
+
+    # -- network ACLs --------------------------------------------------------
+
+    def nacls(self) -> None:
+        for res in self.by_type("aws_network_acl", "aws_default_network_acl"):
+            nacl = Nacl(res.address, self.framework, res.loc, res.address,
+                        vpc=self.vpc_ref(res.body.get("vpc_id")),
+                        is_default=res.type == "aws_default_network_acl")
+            self.model.nacls[res.address] = nacl
+            for direction in ("ingress", "egress"):
+                blocks = res.body.get(direction)
+                for block in (blocks.items() if blocks is not None else []):
+                    if isinstance(block.value, dict):
+                        self.model.nacl_entries.append(self._nacl_entry(
+                            res, block, Ref(res.address, None), direction == "egress", "rule_no",
+                            "action"))
+        for res in self.by_type("aws_network_acl_rule"):
+            nacl = self.ref(res.body.get("network_acl_id"), self.model.nacls)
+            egress = as_bool(res.body.get("egress"), False)
+            self.model.nacl_entries.append(self._nacl_entry(
+                res, res.body, nacl, egress, "rule_number", "rule_action"))
+
+    def _nacl_entry(self, res: RawResource, body: Val, nacl: Ref, egress: object,
+                    number: str, action: str) -> NaclEntry:
+        cidr = body.get("cidr_block") or body.get("ipv6_cidr_block")
+        act = _plain(body.get(action))
+        return NaclEntry(self.framework, res.address, body.loc or res.loc, nacl,
+                         egress,  # type: ignore[arg-type]
+                         as_int(body.get(number)), normalise_protocol(_plain(body.get("protocol"))),
+                         act.lower() if isinstance(act, str) else UNKNOWN, cidr,
+                         as_int(body.get("from_port")), as_int(body.get("to_port")))
+
+    # -- compute -------------------------------------------------------------
+
+    def lambdas(self) -> None:
+        for res in self.by_type("aws_lambda_function"):
+            fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
+            configs = res.body.get("vpc_config")
+            config = configs.items()[0] if configs is not None and configs.items() else None
+            if config is not None and isinstance(config.value, dict):
+                subnets = config.get("subnet_ids")
+                fn.subnets = subnets
+                fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
+                fn.subnet_refs = self.refs(subnets, self.model.subnets)
+                fn.security_groups = self.refs(config.get("security_group_ids"),
+                                               self.model.security_groups)
+                fn.vpc_attached = subnets is not None and not (
+                    isinstance(subnets.value, list) and not subnets.value)
+            self.model.lambdas[res.address] = fn
+
+    def hosted_zones(self) -> None:
+        for res in self.by_type("aws_route53_zone"):
+            vpcs = res.body.get("vpc")
+            refs = [self.vpc_ref(v.get("vpc_id")) for v in (vpcs.items() if vpcs else [])
+                    if isinstance(v.value, dict)]
+            self.model.hosted_zones[res.address] = HostedZone(
+                res.address, self.framework, res.loc, res.address, name=res.body.get("name"),
+                private=bool(vpcs is not None and vpcs.items()), vpcs=refs)
+
+
+def _setting(val: Val | None, default: object, fallback: Location) -> Setting:
+    if val is None:
+        return Setting(default, fallback, False)
+    value = val.value
+    if isinstance(default, bool):
+        value = as_bool(val)
+    return Setting(value, setting_loc(val, fallback), True, val)
+
+
+def _plain(val: Val | None) -> object:
+    return val.value if val is not None else UNKNOWN
+
+
+def _with_fallback_loc(item: Val, parent: Val) -> Val:
+    if item.loc is None:
+        item.loc = parent.loc
+    return item
+
+
+def _product(shards: object, replicas: object) -> object:
+    if isinstance(shards, int) and isinstance(replicas, int):
+        return shards * (1 + replicas)
+    return UNKNOWN
+
+
+def _replication_group_nodes(body: Val) -> tuple[object, object]:
+    """Node count and cluster mode of an `aws_elasticache_replication_group`."""
+    groups = body.get("node_group_configuration")
+    num_groups = body.get("num_node_groups")
+    replicas = as_int(body.get("replicas_per_node_group"), 0)
+    if num_groups is not None:
+        count = as_int(num_groups)
+        if not isinstance(count, int):
+            return UNKNOWN, UNKNOWN
+        return _product(count, replicas), count > 1
+    if groups is not None and groups.items():
+        total: object = 0
+        for group in groups.items():
+            replica_count = as_int(group.get("replica_count"), 0) if isinstance(
+                group.value, dict) else UNKNOWN
+            total = total + 1 + replica_count if isinstance(total, int) and isinstance(
+                replica_count, int) else UNKNOWN
+        count = len(groups.items())
+        return total, count > 1 if groups.known else UNKNOWN
+    clusters = body.get("num_cache_clusters") or body.get("number_cache_clusters")
+    mode = body.get("cluster_mode")
+    cluster_mode = UNKNOWN if mode is not None and not mode.known else (
+        isinstance(mode.value, str) and mode.value.lower() == "enabled" if mode else False)
+    return as_int(clusters, 1), cluster_mode

@@ -1,0 +1,371 @@
+"""The one place that knows python-hcl2: HCL text -> `syntax` tree with positions.
+
+python-hcl2 v8 exposes its Lark parse tree (`hcl2.parses_to_tree`), whose nodes
+carry line and column marks (`propagate_positions=True`). We walk that tree
+once and build our own small syntax tree; the grammar's rule names
+(`hcl2.lark`) are the contract, pinned by `python-hcl2>=8.1.3,<9`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from vpcsec_lint.terraform.syntax import (
+    Attribute,
+    BinaryOp,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    GetAttr,
+    Index,
+    Literal,
+    ObjectExpr,
+    Opaque,
+    ParseFailure,
+    Splat,
+    Template,
+    Traversal,
+    TupleExpr,
+    UnaryOp,
+)
+from vpcsec_lint.values import Location
+
+_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
+_SKIP_TOKENS = {"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "QMARK", "COLON",
+                "EQ", "DBLQUOTE", "ELLIPSIS", "COLONS", "DOT", "INTERP_START"}
+
+
+def parse_hcl(text: str, path: str) -> Body:
+    """Parse HCL text into a `Body`; raise `ParseFailure` with a position."""
+    import hcl2  # the only import of python-hcl2
+    from lark.exceptions import UnexpectedInput, LarkError
+
+    text = normalise_source(text)
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except UnexpectedInput as exc:
+        raise ParseFailure(_describe(exc), getattr(exc, "line", 1) or 1,
+                           getattr(exc, "column", 1) or 1) from None
+    except (LarkError, RecursionError) as exc:
+        raise ParseFailure(f"invalid HCL: {type(exc).__name__}") from None
+    old = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(old, 20000))
+        return _Converter(path).body(tree.children[0])
+    except RecursionError:
+        raise ParseFailure("HCL nested too deeply to analyse") from None
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def normalise_source(text: str) -> str:
+    """Accept valid Terraform that the grammar rejects: a BOM, blanks after a heredoc end."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _TRAILING_BLANKS.sub("", text)
+
+
+def _describe(exc: Any) -> str:
+    token = getattr(exc, "token", None)
+    if token is not None and getattr(token, "type", "") == "$END":
+        return "invalid HCL: unexpected end of file"
+    if token is not None:
+        shown = str(token).strip().splitlines()[0][:40] if str(token).strip() else repr(str(token))
+        return f"invalid HCL: unexpected {shown!r}"
+    char = getattr(exc, "char", None)
+    if char is not None:
+        return f"invalid HCL: unexpected character {char!r}"
+    return "invalid HCL"
+
+
+def _is_tree(node: Any, name: str | None = None) -> bool:
+    return hasattr(node, "data") and (name is None or node.data == name)
+
+
+class _Converter:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def loc(self, node: Any) -> Location:
+        if hasattr(node, "meta"):
+            meta = node.meta
+            if getattr(meta, "empty", True):
+                return Location(self.path, 1, 1)
+            return Location(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return Location(self.path, node.line, node.column, node.end_line, node.end_column)
+
+    def body(self, node: Any) -> Body:
+        body = Body()
+        for child in node.children:
+            if _is_tree(child, "attribute"):
+                attr = self.attribute(child)
+                body.attributes[attr.name] = attr
+            elif _is_tree(child, "block"):
+                body.blocks.append(self.block(child))
+        return body
+
+    def name_of(self, node: Any) -> str:
+        if _is_tree(node, "string"):
+            return "".join(self.string_text(p) for p in node.children if _is_tree(p, "string_part"))
+        token = node.children[0] if _is_tree(node) else node
+        return str(token)
+
+    def string_text(self, part: Any) -> str:
+        token = part.children[0]
+        return _unescape(str(token)) if not _is_tree(token) else ""
+
+    def attribute(self, node: Any) -> Attribute:
+        name = self.name_of(node.children[0])
+        return Attribute(name, self.expr(node.children[-1]), self.loc(node))
+
+    def block(self, node: Any) -> Block:
+        names: list[str] = []
+        body_node = None
+        brace = None
+        for child in node.children:
+            if _is_tree(child, "body"):
+                body_node = child
+            elif _is_tree(child, "new_line_or_comment"):
+                continue
+            elif _is_tree(child):
+                names.append(self.name_of(child))
+            elif child.type == "LBRACE":
+                brace = child
+        start = self.loc(node)
+        end_col = brace.end_column if brace is not None else start.column + 1
+        end_line = brace.line if brace is not None else start.line
+        header = Location(self.path, start.line, start.column, end_line, end_col)
+        body = self.body(body_node) if body_node is not None else Body()
+        return Block(names[0], names[1:], body, header, start.end_line or start.line)
+
+    # -- expressions -------------------------------------------------------
+
+    def expr(self, node: Any) -> Expr:
+        if not _is_tree(node):
+            return self.token_expr(node)
+        handler = getattr(self, "x_" + node.data, None)
+        if handler is None:
+            return Opaque(self.loc(node))
+        return handler(node)
+
+    def token_expr(self, token: Any) -> Expr:
+        loc = self.loc(token)
+        return Literal(str(token), loc)
+
+    def inner(self, node: Any) -> list[Any]:
+        return [c for c in node.children
+                if (_is_tree(c) and c.data != "new_line_or_comment")
+                or (not _is_tree(c) and c.type not in _SKIP_TOKENS)]
+
+    def x_expr_term(self, node: Any) -> Expr:
+        parts = self.inner(node)
+        if len(parts) != 1:
+            return Opaque(self.loc(node))
+        return self.expr(parts[0])
+
+    def x_int_lit(self, node: Any) -> Expr:
+        return Literal(int(str(node.children[0])), self.loc(node))
+
+    def x_float_lit(self, node: Any) -> Expr:
+        return Literal(float(str(node.children[0])), self.loc(node))
+
+    def x_literal_value(self, node: Any) -> Expr:
+        word = str(node.children[0])
+        return Literal({"true": True, "false": False, "null": None}[word], self.loc(node))
+
+    def x_identifier(self, node: Any) -> Expr:
+        return Traversal(str(node.children[0]), [], self.loc(node))
+
+    def x_keyword(self, node: Any) -> Expr:
+        return Traversal(str(node.children[0]), [], self.loc(node))
+
+    def x_string(self, node: Any) -> Expr:
+        parts: list[str | Expr] = []
+        for part in node.children:
+            if not _is_tree(part, "string_part"):
+                continue
+            inner = part.children[0]
+            if _is_tree(inner, "interpolation"):
+                parts.append(self.expr(self.inner(inner)[0]))
+            elif _is_tree(inner):
+                parts.append(Opaque(self.loc(inner)))
+            elif inner.type == "ESCAPED_INTERPOLATION":
+                parts.append(str(inner)[1:])
+            elif inner.type == "ESCAPED_DIRECTIVE":
+                parts.append(str(inner)[1:])
+            else:
+                parts.append(_unescape(str(inner)))
+        return _template(parts, self.loc(node))
+
+    def x_template_string(self, node: Any) -> Expr:
+        return Opaque(self.loc(node))
+
+    def x_heredoc_template(self, node: Any) -> Expr:
+        return self.heredoc(node, trim=False)
+
+    def x_heredoc_template_trim(self, node: Any) -> Expr:
+        return self.heredoc(node, trim=True)
+
+    def heredoc(self, node: Any, trim: bool) -> Expr:
+        raw = str(node.children[0]).replace("\r\n", "\n")
+        lines = raw.split("\n")
+        body_lines = lines[1:-2]  # drop "<<EOF", the end marker line and the final ""
+        if trim:
+            indents = [len(ln) - len(ln.lstrip()) for ln in body_lines if ln.strip()]
+            cut = min(indents, default=0)
+            body_lines = [ln[cut:] for ln in body_lines]
+        text = "".join(ln + "\n" for ln in body_lines)
+        loc = self.loc(node)
+        return _template(_split_template(text, loc, self.path), loc)
+
+    def x_tuple(self, node: Any) -> Expr:
+        return TupleExpr([self.expr(c) for c in self.inner(node)], self.loc(node))
+
+    def x_object(self, node: Any) -> Expr:
+        items: list[tuple[Expr, Expr]] = []
+        for elem in node.children:
+            if not _is_tree(elem, "object_elem"):
+                continue
+            key_node, value_node = self.inner(elem)[0], self.inner(elem)[-1]
+            key = self.object_key(key_node)
+            items.append((key, self.expr(value_node)))
+        return ObjectExpr(items, self.loc(node))
+
+    def object_key(self, node: Any) -> Expr:
+        inner = self.inner(node)[0]
+        key = self.expr(inner)
+        if isinstance(key, Traversal) and not key.steps:
+            return Literal(key.root, key.loc)
+        return key
+
+    def x_function_call(self, node: Any) -> Expr:
+        names = [str(c.children[0]) for c in node.children if _is_tree(c, "identifier")]
+        args: list[Expr] = []
+        expand = False
+        for child in node.children:
+            if _is_tree(child, "arguments"):
+                args = [self.expr(a) for a in self.inner(child)]
+                expand = any(not _is_tree(a) and a.type == "ELLIPSIS" for a in child.children)
+        return Call("::".join(names), args, self.loc(node), expand)
+
+    def x_get_attr_expr_term(self, node: Any) -> Expr:
+        source, get_attr = node.children[0], node.children[1]
+        base = self.expr(source)
+        name = str(get_attr.children[-1].children[0])
+        if isinstance(base, Traversal):
+            return Traversal(base.root, [*base.steps, GetAttr(name)], self.loc(node))
+        return Opaque(self.loc(node))
+
+    def x_index_expr_term(self, node: Any) -> Expr:
+        base = self.expr(node.children[0])
+        index = node.children[1]
+        if index.data == "short_index":
+            key: Expr = Literal(int(str(index.children[-1])), self.loc(index))
+        else:
+            key = self.expr(self.inner(index)[0])
+        if isinstance(base, Traversal):
+            return Traversal(base.root, [*base.steps, Index(key)], self.loc(node))
+        return Opaque(self.loc(node))
+
+    def x_attr_splat_expr_term(self, node: Any) -> Expr:
+        return Splat(self.expr(node.children[0]), self.loc(node))
+
+    def x_full_splat_expr_term(self, node: Any) -> Expr:
+        return Splat(self.expr(node.children[0]), self.loc(node))
+
+    def x_conditional(self, node: Any) -> Expr:
+        cond, true, false = self.inner(node)
+        return Conditional(self.expr(cond), self.expr(true), self.expr(false), self.loc(node))
+
+    def x_binary_op(self, node: Any) -> Expr:
+        left, term = self.inner(node)[:2]
+        op_node, right = self.inner(term)[0], self.inner(term)[-1]
+        return BinaryOp(str(op_node.children[0]), self.expr(left), self.expr(right), self.loc(node))
+
+    def x_unary_op(self, node: Any) -> Expr:
+        op = str(node.children[0])
+        return UnaryOp(op, self.expr(node.children[-1]), self.loc(node))
+
+
+def parse_template(text: str, loc: Location, path: str) -> Expr:
+    """A template string (from JSON syntax) -> literal or `Template` expression."""
+    return _template(_split_template(text, loc, path), loc)
+
+
+def _template(parts: list[str | Expr], loc: Location) -> Expr:
+    if all(isinstance(p, str) for p in parts):
+        return Literal("".join(parts), loc)  # type: ignore[arg-type]
+    if len(parts) == 1:
+        return parts[0]  # type: ignore[return-value]
+    return Template(parts, loc)
+
+
+def _split_template(text: str, loc: Location, path: str) -> list[str | Expr]:
+    """Split heredoc text into literal parts and `${...}` expressions."""
+    import hcl2
+    from lark.exceptions import LarkError
+
+    parts: list[str | Expr] = []
+    pos = 0
+    while True:
+        start = text.find("${", pos)
+        if start < 0:
+            parts.append(text[pos:])
+            return parts
+        if start > 0 and text[start - 1] == "$":
+            parts.append(text[pos:start + 1])
+            pos = start + 2
+            continue
+        end = _closing_brace(text, start + 2)
+        parts.append(text[pos:start])
+        if end < 0:
+            parts.append(Opaque(loc))
+            return parts
+        source = text[start + 2:end]
+        try:
+            tree = hcl2.parses_to_tree(f"x = {source}\n")
+            attr = _Converter(path).body(tree.children[0]).attributes["x"]
+            parts.append(_relocate(attr.expr, loc))
+        except (LarkError, KeyError, RecursionError):
+            parts.append(Opaque(loc))
+        pos = end + 1
+
+
+def _closing_brace(text: str, pos: int) -> int:
+    depth = 1
+    while pos < len(text):
+        char = text[pos]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return pos
+        pos += 1
+    return -1
+
+
+def _relocate(expr: Expr, loc: Location) -> Expr:
+    """Give an expression parsed out of a heredoc the heredoc's location."""
+    if hasattr(expr, "loc"):
+        expr.loc = loc
+    return expr
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def sub(match: re.Match[str]) -> str:
+        esc = match.group(1)
+        if esc[0] in "uU" and len(esc) > 1:
+            return chr(int(esc[1:], 16))
+        return _ESCAPES.get(esc, "\\" + esc)
+
+    return _ESCAPE_RE.sub(sub, text)
