@@ -31,7 +31,7 @@ def is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def collect(paths: list[str], excluded: "callable[[str], bool] | None" = None) -> Targets:  # type: ignore[valid-type]
+def collect(paths: list[str], excluded: callable[[str], bool] | None = None) -> Targets:  # type: ignore[valid-type]
     """Classify PATHs (files or directories) into Terraform modules and templates."""
     targets = Targets()
     skip = excluded or (lambda _p: False)
@@ -56,7 +56,7 @@ def _add_named_file(path: str, targets: Targets) -> None:
         targets.templates[path] = True
 
 
-def _walk(root: str, targets: Targets, skip: "callable[[str], bool]") -> None:  # type: ignore[valid-type]
+def _walk(root: str, targets: Targets, skip: callable[[str], bool]) -> None:  # type: ignore[valid-type]
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(
             d for d in dirnames

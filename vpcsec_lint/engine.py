@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from vpcsec_lint.findings import SEVERITY_RANK, Finding
 from vpcsec_lint.model import Model

@@ -12,8 +12,8 @@ import importlib
 import inspect
 import pkgutil
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from vpcsec_lint.findings import SEVERITIES, Finding, Related
 from vpcsec_lint.model import Model
@@ -125,8 +125,8 @@ def reset_cache() -> None:
 def _add(rules: dict[str, type[Rule]], cls: type[Rule], builtin: bool) -> None:
     validate(cls, builtin)
     if cls.id in rules or cls.id in PSEUDO_RULES:
-        raise RuleError(f"rule ID {cls.id} is registered twice "
-                        f"({cls.__module__} and {rules[cls.id].__module__ if cls.id in rules else 'core'})")
+        other = rules[cls.id].__module__ if cls.id in rules else "vpcsec-lint itself"
+        raise RuleError(f"rule ID {cls.id} is registered twice ({cls.__module__} and {other})")
     cls.builtin = builtin
     rules[cls.id] = cls
 

@@ -11,7 +11,7 @@ on the resource, or on the template for all of it. Entries may be IDs or
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.raw import Unit

@@ -7,8 +7,9 @@ was written, where it came from, and what it refers to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 class _Unknown:

@@ -356,7 +356,7 @@ def _select(args: Val, loc: Location | None) -> Val:
     if isinstance(items, list) and 0 <= index < len(items):
         item = items[index]
         return Val(item.value, loc, item.origins, item.ref, item.symbol, item.alternatives)
-    return Val(UNKNOWN, loc)
+    return Val(UNKNOWN, loc, ref=parts[1].ref)  # an item of `!GetAtt X.List` keeps its shape
 
 
 def _split(args: Val, loc: Location | None) -> Val:

@@ -10,8 +10,8 @@ Everything else is `UNKNOWN`, but references keep their shape in `Val.ref`
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from vpcsec_lint.raw import RawResource
 from vpcsec_lint.terraform.functions import FUNCTIONS

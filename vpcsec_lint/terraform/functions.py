@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from vpcsec_lint.values import UNKNOWN, Location, Val
 

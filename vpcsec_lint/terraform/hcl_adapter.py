@@ -44,7 +44,7 @@ _SKIP_TOKENS = {"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "QM
 def parse_hcl(text: str, path: str) -> Body:
     """Parse HCL text into a `Body`; raise `ParseFailure` with a position."""
     import hcl2  # the only import of python-hcl2
-    from lark.exceptions import UnexpectedInput, LarkError
+    from lark.exceptions import LarkError, UnexpectedInput
 
     text = normalise_source(text)
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from vpcsec_lint.raw import FileProblem, Unit
 from vpcsec_lint.sources import SourceError, read_source

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from vpcsec_lint.values import Location
 
@@ -18,7 +18,7 @@ class Literal:
 class Template:
     """A quoted string or heredoc: literal parts and interpolated expressions."""
 
-    parts: list[Union[str, Expr]]
+    parts: list[str | Expr]
     loc: Location
 
 
@@ -37,7 +37,7 @@ class Traversal:
     """`root.a.b[0]`: a variable, local, resource, data source or module reference."""
 
     root: str
-    steps: list[Union[GetAttr, Index]]
+    steps: list[GetAttr | Index]
     loc: Location
 
 
@@ -99,10 +99,8 @@ class Opaque:
     loc: Location
 
 
-Expr = Union[
-    Literal, Template, Traversal, Splat, Call, TupleExpr, ObjectExpr, Conditional,
-    BinaryOp, UnaryOp, Opaque,
-]
+Expr = (Literal | Template | Traversal | Splat | Call | TupleExpr | ObjectExpr | Conditional
+        | BinaryOp | UnaryOp | Opaque)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,42 @@
+"""Helpers for tests: run the linter in-process and summarise findings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from vpcsec_lint.engine import Options, Report, lint_paths
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def lint(path: str | os.PathLike, select: set[str] | None = None, **kwargs) -> Report:
+    return lint_paths([str(path)], Options(select=select, **kwargs), use_cache=False)
+
+
+def triples(report: Report, base: str | os.PathLike) -> set[tuple[str, str | None, str, int]]:
+    """(rule, resource, file relative to `base`, line) for every unsuppressed finding."""
+    return {(f.rule_id, f.resource, os.path.relpath(f.loc.path, base).replace(os.sep, "/"),
+             f.loc.line) for f in report.findings if not f.suppressed}
+
+
+def rule_findings(rule_id: str, framework: str, case: str) -> set[tuple[str, str | None, str, int]]:
+    """Findings of one rule on one fixture case (`fixtures/<framework>/<ID>/<case>`)."""
+    base = FIXTURES / framework / rule_id
+    target = base / case
+    if not target.exists():
+        target = base / f"{case}.yaml"
+    return triples(lint(target, select={rule_id}), base)
+
+
+def run_cli(*args: str, cwd: str | os.PathLike | None = None, stdin: str | None = None,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m vpcsec_lint` as a user would."""
+    return subprocess.run([sys.executable, "-m", "vpcsec_lint", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          timeout=600)
