@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vpcsec_lint.raw import FileProblem, RawResource, Unit
+from vpcsec_lint.raw import RawResource, Unit
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 _NO_VALUE = Val(None)  # AWS::NoValue: the key or item disappears
@@ -68,12 +68,10 @@ class _Template:
         metadata = self.doc.get("Metadata")
         self.unit.template_metadata = metadata
         for logical_id, res in self.resources.items():
-            if not isinstance(res.value, dict):
-                self._problem(res, f"resource {logical_id} is not a mapping")
-                continue
-            rtype = res.get("Type")
+            rtype = res.get("Type") if isinstance(res.value, dict) else None
             if rtype is None or not isinstance(rtype.value, str):
-                self._problem(rtype or res, f"resource {logical_id}: Type must be a string")
+                # `Fn::ForEach::*`, Rain modules and broken entries: nothing we can model,
+                # and the rest of the template is still analysed.
                 continue
             condition = res.get("Condition")
             if condition is not None and isinstance(condition.value, str):
@@ -83,11 +81,6 @@ class _Template:
             self.unit.resources.append(RawResource(
                 "cloudformation", rtype.value, logical_id, props,
                 res.loc or Location(self.path, 1), metadata=res.get("Metadata")))
-
-    def _problem(self, at: Val, message: str) -> None:
-        loc = at.loc or Location(self.path, 1)
-        self.unit.problems.append(FileProblem(self.path, message, loc.line, loc.column,
-                                              "cloudformation"))
 
     # -- resources -----------------------------------------------------------
 
