@@ -137,10 +137,15 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
 
 
 def finalize(findings: list[Finding], options: Options) -> list[Finding]:
-    """Drop excluded paths, deduplicate per (rule, file, line), sort."""
+    """Drop excluded paths, deduplicate per (rule, file, line), sort.
+
+    A child module's file is seen once per module call and once as a root of
+    its own: an unsuppressed instance wins over a suppressed one, and a call
+    with the caller's inputs bound (`module.x.` addresses) over the bare root.
+    """
     excluded = options.excluded or (lambda _p: False)
     out: dict[tuple, Finding] = {}
-    for finding in sorted(findings, key=Finding.sort_key):
+    for finding in sorted(findings, key=_preference):
         if excluded(finding.loc.path):
             continue
         key = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line)
@@ -148,3 +153,8 @@ def finalize(findings: list[Finding], options: Options) -> list[Finding]:
             key = (*key, finding.message)
         out.setdefault(key, finding)
     return sorted(out.values(), key=Finding.sort_key)
+
+
+def _preference(finding: Finding) -> tuple:
+    depth = (finding.resource or "").count("module.")
+    return (finding.suppressed, -depth, finding.sort_key())

@@ -68,7 +68,7 @@ def _dedupe_related(loc: Location, related: Iterable[Related]) -> list[Related]:
     out: list[Related] = []
     seen = set()
     for item in related:
-        key = (item.loc.path, item.loc.line, item.message)
+        key = (item.loc.path, item.loc.line)
         if key in seen or (item.loc.path == loc.path and item.loc.line == loc.line):
             continue
         seen.add(key)
