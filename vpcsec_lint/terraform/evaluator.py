@@ -233,7 +233,8 @@ class Module:
         except RecursionError:
             val = Val(UNKNOWN)
         if loc is not None:
-            val = Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives)
+            val = Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
+                      val.partial)
         return val
 
     def _eval(self, expr: Expr, env: dict[str, Val]) -> Val:
@@ -276,6 +277,7 @@ class Module:
         pieces: list[str] = []
         origins: list[Location] = []
         symbol = None
+        unknown = False
         for part in expr.parts:
             if isinstance(part, str):
                 pieces.append(part)
@@ -283,10 +285,15 @@ class Module:
             val = self._eval(part, env)
             origins.extend(val.origins)
             if val.value is UNKNOWN or isinstance(val.value, (list, dict)):
-                return Val(UNKNOWN, expr.loc, tuple(origins), val.ref if len(expr.parts) == 1
-                           else None)
+                if len(expr.parts) == 1:
+                    return Val(UNKNOWN, expr.loc, tuple(origins), val.ref)
+                unknown = True  # keep the known text: `partial` shows `${...}` for this part
+                pieces.append(val.partial if val.partial is not None else "${...}")
+                continue
             symbol = symbol or val.symbol
             pieces.append(_to_text(val.value))
+        if unknown:
+            return Val(UNKNOWN, expr.loc, tuple(origins), partial="".join(pieces))
         return Val("".join(pieces), expr.loc, tuple(origins))
 
     def _object(self, expr: ObjectExpr, env: dict[str, Val]) -> Val:
@@ -429,7 +436,7 @@ class Module:
             self._memo[memo_key] = cached
         val: Val = cached  # type: ignore[assignment]
         return Val(val.value, loc, (*val.origins, attr.loc), val.ref,
-                   val.symbol or f"{self.prefix}local.{name}", val.alternatives)
+                   val.symbol or f"{self.prefix}local.{name}", val.alternatives, val.partial)
 
     def _module_output(self, names: list[str], steps: list, env: dict[str, Val],
                        loc: Location) -> Val:
