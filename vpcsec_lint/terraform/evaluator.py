@@ -400,8 +400,9 @@ class Module:
             if member is None:
                 return Val(UNKNOWN, loc, val.origins)
             val = Val(member.value, member.loc, (*val.origins, *member.origins), member.ref,
-                      member.symbol or val.symbol, member.alternatives)
-        return Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives)
+                      member.symbol or val.symbol, member.alternatives, member.partial)
+        return Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
+                   val.partial)
 
     def _variable(self, name: str, loc: Location) -> Val:
         symbol = f"{self.prefix}var.{name}"
