@@ -1,0 +1,49 @@
+"""`--format gitlab`: a GitLab Code Quality report (`artifacts: reports: codequality`).
+
+One issue per unsuppressed finding, with the path relative to the repository
+root and a fingerprint that survives unrelated edits (`fingerprint`).
+GitLab's severities are info, minor, major, critical and blocker; ours map as
+error -> critical, warning -> major, note -> minor. GitLab has no notion of a
+suppressed issue, so suppressed findings are left out.
+"""
+
+from __future__ import annotations
+
+import json
+
+from vpcsec_lint.engine import Report
+from vpcsec_lint.findings import Finding
+from vpcsec_lint.formatters import RenderContext
+from vpcsec_lint.formatters.fingerprint import fingerprints
+from vpcsec_lint.formatters.repo_paths import repo_relative
+
+GITLAB_SEVERITY = {"error": "critical", "warning": "major", "note": "minor"}
+
+
+def _issue(finding: Finding, path: str, fingerprint: str) -> dict:
+    lines = {"begin": finding.loc.line}
+    if finding.loc.end_line is not None:
+        lines["end"] = finding.loc.end_line
+    description = f"{finding.rule_id} {finding.message}"
+    if finding.resource:
+        description += f" [{finding.resource}]"
+    return {
+        "type": "issue",
+        "description": description,
+        "check_name": finding.rule_id,
+        "categories": ["Bug Risk"] if finding.rule_id in ("VSL000", "VSL999") else ["Security"],
+        "fingerprint": fingerprint,
+        "severity": GITLAB_SEVERITY[finding.severity],
+        "location": {"path": path, "lines": lines},
+        "engine_name": "vpcsec-lint",
+    }
+
+
+def render(report: Report, context: RenderContext) -> str:
+    cwd = context.cwd or None
+    shown = [f for f in report.findings if not f.suppressed]
+    paths = [repo_relative(f.loc.path, cwd) for f in shown]
+    by_id = {id(f): p for f, p in zip(shown, paths, strict=True)}
+    prints = fingerprints(shown, lambda f: by_id[id(f)])
+    issues = [_issue(f, p, fp) for f, p, fp in zip(shown, paths, prints, strict=True)]
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,139 @@
+"""`--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
+
+- `tool.driver.rules` lists every rule (and VSL000/VSL999) with the
+  documentation that `--explain` prints as `help` and `fullDescription`.
+- `properties.security-severity`, which GitHub turns into the alert's
+  severity, follows the rule's default severity: error 8.0 (high),
+  warning 5.0 (medium), note 2.0 (low). VSL000 (parse error) and VSL999
+  (internal error) are problems of the run, not security findings: they carry
+  neither the `security` tag nor a security severity.
+- Result `level` is the effective severity (after per-rule overrides); paths
+  are relative to the repository root (`repo_paths`); columns count Unicode
+  code points (`columnKind`), end column exclusive, as in every report.
+- `partialFingerprints` hash rule, path, resource and message, not the line
+  (`fingerprint`), so alerts survive unrelated edits above them.
+- Suppressed findings are left out (GitHub ignores `suppressions` and would
+  open them as alerts) unless `--show-suppressed`, which adds them with an
+  `inSource` suppression and its justification.
+"""
+
+from __future__ import annotations
+
+import json
+
+from vpcsec_lint import __version__
+from vpcsec_lint.engine import Report
+from vpcsec_lint.findings import Finding
+from vpcsec_lint.formatters import RenderContext
+from vpcsec_lint.formatters.fingerprint import fingerprints
+from vpcsec_lint.formatters.repo_paths import repo_relative
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/vpcsec-lint/vpcsec-lint"
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
+"""Default severity -> GitHub `security-severity` (high, medium, low)."""
+FINGERPRINT_KEY = "vpcsecLintFinding/v1"
+RUN_PROBLEMS = {"VSL000", "VSL999"}
+"""Pseudo-rules about the run itself rather than the infrastructure."""
+
+
+def rule_descriptors() -> list[dict]:
+    """`reportingDescriptor`s for every rule, sorted by ID."""
+    from vpcsec_lint.catalog import explain, rule_entries
+
+    descriptors = []
+    for entry in rule_entries():
+        documentation = entry["documentation"].strip()
+        help_text = explain(entry["id"]) or documentation
+        descriptor: dict = {
+            "id": entry["id"],
+            "name": entry["name"],
+            "shortDescription": {"text": entry["summary"]},
+            "fullDescription": {"text": documentation, "markdown": documentation},
+            "help": {"text": help_text, "markdown": help_text},
+        }
+        if entry.get("help_uri"):
+            descriptor["helpUri"] = entry["help_uri"]
+        descriptor["defaultConfiguration"] = {"level": entry["severity"]}
+        if entry["id"] in RUN_PROBLEMS:
+            descriptor["properties"] = {"tags": ["vpcsec-lint", "tool-problem"]}
+        else:
+            descriptor["properties"] = {
+                "tags": ["security", "aws", "vpc", "network"],
+                "security-severity": SECURITY_SEVERITY[entry["severity"]],
+            }
+        descriptors.append(descriptor)
+    return descriptors
+
+
+def _region(finding: Finding) -> dict:
+    loc = finding.loc
+    region = {"startLine": loc.line, "startColumn": loc.column}
+    end_line = loc.end_line if loc.end_line is not None else (
+        loc.line if loc.end_column is not None else None)
+    if end_line is not None:
+        region["endLine"] = end_line
+    if loc.end_column is not None:
+        region["endColumn"] = max(loc.end_column, 1)
+    return region
+
+
+def _location(uri: str, region: dict) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+
+
+def _result(finding: Finding, index: dict[str, int], rel: str, fingerprint: str,
+            cwd: str) -> dict:
+    result: dict = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index[finding.rule_id],
+        "level": finding.severity,
+        "message": {"text": finding.message},
+        "locations": [_location(rel, _region(finding))],
+    }
+    if finding.resource:
+        result["locations"][0]["logicalLocations"] = [
+            {"fullyQualifiedName": finding.resource, "kind": "resource"}]
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": n, **_location(repo_relative(r.loc.path, cwd),
+                                  {"startLine": r.loc.line, "startColumn": r.loc.column}),
+             "message": {"text": r.message}}
+            for n, r in enumerate(finding.related, start=1)]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
+    if finding.suppressed:
+        suppression: dict = {"kind": "inSource", "status": "accepted"}
+        if finding.suppression_reason:
+            suppression["justification"] = finding.suppression_reason
+        result["suppressions"] = [suppression]
+    return result
+
+
+def build_log(report: Report, context: RenderContext) -> dict:
+    """The SARIF log as a dictionary."""
+    cwd = context.cwd or None
+    rules = rule_descriptors()
+    index = {rule["id"]: n for n, rule in enumerate(rules)}
+    shown = [f for f in report.findings if context.show_suppressed or not f.suppressed]
+    paths = {id(f): repo_relative(f.loc.path, cwd) for f in shown}
+    prints = fingerprints(shown, lambda f: paths[id(f)])
+    results = [_result(f, index, paths[id(f)], fp, cwd or "")
+               for f, fp in zip(shown, prints, strict=True)]
+    run = {
+        "tool": {"driver": {
+            "name": "vpcsec-lint",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": INFORMATION_URI,
+            "rules": rules,
+        }},
+        "invocations": [{"executionSuccessful": not any(
+            f.rule_id == "VSL999" for f in report.findings)}],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report, context: RenderContext) -> str:
+    return json.dumps(build_log(report, context), indent=2, ensure_ascii=False) + "\n"
