@@ -25,7 +25,8 @@ def load_template(path: str, text: str | None = None, named: bool = False) -> Un
         unit.problems.append(FileProblem(path, str(exc), framework="cloudformation"))
         unreadable = str(exc).startswith("cannot be read")
         return unit if named or unreadable or path.endswith(".template") else None
-    if not named and not mentions_template(text):
+    if not mentions_template(text):
+        # Other YAML/JSON is not ours, even when named: pre-commit names every such file.
         return None
     try:
         doc = load_document(text, path, is_json=path.endswith(".json") or text.lstrip(
@@ -34,12 +35,7 @@ def load_template(path: str, text: str | None = None, named: bool = False) -> Un
         unit.problems.append(FileProblem(path, exc.message, exc.line, exc.column,
                                          "cloudformation"))
         return unit
-    if not is_template(doc):
-        if named:
-            unit.problems.append(FileProblem(path, "not a CloudFormation template (no "
-                                             "AWSTemplateFormatVersion or AWS:: Resources)",
-                                             framework="cloudformation"))
-            return unit
+    if not is_template(doc):  # e.g. serverless.yml: AWS:: types below the top level
         return None
     return build_unit(doc, path)  # type: ignore[arg-type]
 
