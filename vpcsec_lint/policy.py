@@ -1,0 +1,408 @@
+"""Endpoint policies: one model for every way a policy can be written.
+
+A policy reaches the model as a structure (Terraform `jsonencode(...)`,
+CloudFormation `PolicyDocument` objects), as JSON text (heredoc, quoted,
+`file()`, `Fn::Sub` with unknown parts as `Val.partial`), as a reference to a
+`data.aws_iam_policy_document`, or through an `aws_vpc_endpoint_policy`
+resource. `parse_policy` turns each into a `Policy` of `Statement`s whose
+questions (does it allow everything? could it be a conditioned deny?) are
+answered "yes" only when the answer is known.
+
+This module also knows AWS endpoint service names and which services accept
+endpoint policies (`data/endpoint_policy_services.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from vpcsec_lint.documents import MAX_DOCUMENT_CHARS, wrap
+from vpcsec_lint.model import Endpoint, Model, Setting
+from vpcsec_lint.values import UNKNOWN, Location, Val
+
+IAM_POLICY_DOCUMENT = "aws_iam_policy_document"
+_DOCUMENT_ATTRS = ("json", "minified_json")
+_MERGE_ARGS = ("source_policy_documents", "override_policy_documents", "source_json",
+               "override_json")
+_SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
+_REGION = r"(?:[a-z]{2}(?:-[a-z]+)+-\d+|\$\{[^}]*\})"
+_AWS_SERVICE = re.compile(r"^(com\.amazonaws|aws\.sagemaker)\.(" + _REGION + r")\.(.+)$")
+POLICY_TYPES = ("Gateway", "Interface")
+"""Endpoint types that take a policy (GatewayLoadBalancer, Resource, ServiceNetwork do not)."""
+
+
+# -- endpoint service names ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ServiceName:
+    """An AWS endpoint service name split into its parts; `region` may be `${...}`."""
+
+    prefix: str
+    region: str
+    service: str
+
+    @property
+    def region_known(self) -> bool:
+        return "${" not in self.region
+
+    def hostname(self) -> str:
+        """The service's regional DNS name (`ecr.api` -> `api.ecr.<region>.amazonaws.com`)."""
+        if self.prefix == "aws.sagemaker":
+            return f"{self.service}.{self.region}.sagemaker.aws"
+        labels = list(reversed(self.service.split(".")))
+        return ".".join([*labels, self.region, "amazonaws.com"])
+
+
+def aws_service(name: str | None) -> ServiceName | None:
+    """`com.amazonaws.<region>.<svc>` or `aws.sagemaker.<region>.<svc>` with a known `<svc>`.
+
+    None for anything else: other accounts' services (`com.amazonaws.vpce.*`),
+    other name shapes, or a service part that is not known.
+    """
+    if not name:
+        return None
+    match = _AWS_SERVICE.match(name.strip().lower())
+    if match is None or "${" in match.group(3) or match.group(2) == "vpce":
+        return None
+    return ServiceName(match.group(1), match.group(2), match.group(3))
+
+
+def is_other_account_service(name: str | None) -> bool:
+    """`com.amazonaws.vpce.<region>.vpce-svc-...`: endpoint services of other accounts."""
+    return bool(name) and name.strip().lower().startswith("com.amazonaws.vpce.")  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1)
+def policy_services() -> dict[str, Any]:
+    """The shipped list of services that accept endpoint policies, with its source and date."""
+    text = resources.files("vpcsec_lint").joinpath("data/endpoint_policy_services.json") \
+        .read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def accepts_policy(service: ServiceName) -> bool:
+    """True when the shipped list says the service accepts endpoint policies."""
+    data = policy_services()
+    names = set(data["services"])
+    if service.prefix == "aws.sagemaker":
+        return f"aws.sagemaker.{service.service}" in names
+    return service.service in names
+
+
+def setting_is(setting: Setting | None, expected: object) -> bool:
+    """Known to be `expected`, in every branch of an unknown conditional too."""
+    if setting is None:
+        return False
+    candidates = [_normal(c) for c in setting.candidates()]
+    return bool(candidates) and all(c is not UNKNOWN and c == expected
+                                    and type(c) is type(expected) for c in candidates)
+
+
+def _normal(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+def policy_capable(endpoint: Endpoint) -> ServiceName | None:
+    """The AWS service of an endpoint known to be able to take a policy, else None.
+
+    Its type must be known to be Gateway or Interface and its service an AWS
+    service name; other accounts' services and other types cannot take one.
+    """
+    candidates = endpoint.endpoint_type.candidates() if endpoint.endpoint_type else []
+    if not candidates or any(c not in POLICY_TYPES for c in candidates):
+        return None
+    return aws_service(endpoint.service_name)
+
+
+# -- the policy model ---------------------------------------------------------
+
+@dataclass(slots=True)
+class Statement:
+    """One statement. Each flag is True only when it is known to hold."""
+
+    loc: Location | None
+    """The statement's own location, when it has one."""
+    known: bool = True
+    effect: Any = UNKNOWN
+    """`Allow`, `Deny` or UNKNOWN."""
+    any_principal: bool = False
+    any_action: bool = False
+    any_resource: bool = False
+    no_condition: bool = False
+    """Known to have no condition (missing or empty)."""
+    maybe_condition: bool = True
+    """Could carry a condition (present and non-empty, or unknown)."""
+
+    @property
+    def allows_everything(self) -> bool:
+        """Allow, anyone, any action, any resource, no condition."""
+        return (self.known and self.effect == "Allow" and self.any_principal
+                and self.any_action and self.any_resource and self.no_condition)
+
+    @property
+    def maybe_conditioned_deny(self) -> bool:
+        """Could be a Deny with a condition (the data-perimeter pattern)."""
+        if not self.known:
+            return True
+        return self.effect in ("Deny", UNKNOWN) and self.maybe_condition
+
+
+@dataclass(slots=True)
+class Policy:
+    """A parsed policy, or an unknown one (`known` False: never a finding)."""
+
+    loc: Location
+    """Where the policy is set (the attribute, or the resource when implicit)."""
+    known: bool = True
+    statements: list[Statement] = field(default_factory=list)
+    form: str = "structure"
+    """`structure`, `json`, `file`, `iam_policy_document`, `default`."""
+    source: Location | None = None
+    """Where the document comes from when it is elsewhere (a file, a data source)."""
+
+    def wildcard_statement(self) -> Statement | None:
+        """The first statement that allows everything, unless a perimeter deny may apply."""
+        if not self.known or any(s.maybe_conditioned_deny for s in self.statements):
+            return None
+        return next((s for s in self.statements if s.allows_everything), None)
+
+
+def full_access(loc: Location) -> Policy:
+    """The policy AWS applies when none is given: allow anyone to do anything."""
+    stmt = Statement(None, True, "Allow", True, True, True, True, False)
+    return Policy(loc, True, [stmt], "default")
+
+
+def parse_policy(val: Val | None, model: Model, fallback: Location) -> list[Policy]:
+    """The possible policies a value denotes (several for an unknown conditional).
+
+    An omitted value gives `[]`; anything unresolvable gives one unknown policy.
+    """
+    if val is None:
+        return []
+    loc = val.loc or fallback
+    if val.alternatives:
+        out: list[Policy] = []
+        for alt in val.candidates():
+            out.extend(parse_policy(alt, model, loc) or [Policy(loc, False)])
+        return out
+    return [_parse_one(val, model, loc)]
+
+
+def _parse_one(val: Val, model: Model, loc: Location) -> Policy:
+    value = val.value
+    if isinstance(value, dict):
+        return _from_structure(val, loc, "structure")
+    if isinstance(value, str):
+        return _from_text(value, val, loc, partial=False)
+    if value is UNKNOWN and val.partial is not None:
+        return _from_text(val.partial, val, loc, partial=True)
+    if value is UNKNOWN and val.ref is not None and val.ref[1] in _DOCUMENT_ATTRS:
+        raw = model.resources.get(val.ref[0])
+        if raw is not None and raw.is_data and raw.type == IAM_POLICY_DOCUMENT:
+            return _from_iam_document(raw.body, loc)
+    return Policy(loc, False)
+
+
+# -- JSON and structured documents --------------------------------------------
+
+def _from_text(text: str, val: Val, loc: Location, partial: bool) -> Policy:
+    if len(text) > MAX_DOCUMENT_CHARS:
+        return Policy(loc, False)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return Policy(loc, False)
+    if not isinstance(data, dict):
+        return Policy(loc, False)
+    if partial:
+        data = _mark_unknown(data)
+    file_path = _file_origin(val, text)
+    base = (file_path, 1) if file_path else _inline_text_start(val, text)
+    policy = _from_structure(wrap(data, None), loc, "file" if file_path else "json")
+    if file_path:
+        policy.source = Location(file_path, 1, 1)
+    if base is not None and policy.known:
+        lines = _statement_lines(text)
+        if lines is not None and len(lines) == len(policy.statements):
+            for stmt, line in zip(policy.statements, lines, strict=True):
+                stmt.loc = Location(base[0], base[1] + line - 1, 1)
+    return policy
+
+
+def _mark_unknown(data: Any) -> Any:
+    """Strings with unresolved `${...}` parts become UNKNOWN."""
+    if isinstance(data, dict):
+        return {k: _mark_unknown(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_mark_unknown(v) for v in data]
+    if isinstance(data, str) and "${" in data:
+        return UNKNOWN
+    return data
+
+
+def _file_origin(val: Val, text: str) -> str | None:
+    """The file a `file()` call read the text from, if the value came from one."""
+    for origin in val.origins:
+        if origin.line == 1 and origin.column == 1 and origin.end_line is None:
+            try:
+                with open(origin.path, encoding="utf-8") as handle:
+                    if handle.read(MAX_DOCUMENT_CHARS + 1) == text:
+                        return origin.path
+            except (OSError, UnicodeDecodeError):
+                continue
+    return None
+
+
+def _inline_text_start(val: Val, text: str) -> tuple[str, int] | None:
+    """Where a multi-line literal (heredoc, YAML block scalar) starts: the line after `loc`."""
+    loc = val.loc
+    if loc is None or loc.end_line is None or "\n" not in text.rstrip("\n"):
+        return None
+    if loc.end_line - loc.line < text.count("\n"):
+        return None
+    return (loc.path, loc.line + 1)
+
+
+def _statement_lines(text: str) -> list[int] | None:
+    """1-based line of each statement within JSON `text` (None when unclear)."""
+    from vpcsec_lint.yamlnodes import DocumentError, load_document
+
+    try:
+        doc = load_document(text, "<policy>", is_json=True)
+    except (DocumentError, RecursionError):
+        return None
+    if doc is None or not isinstance(doc.value, dict):
+        return None
+    stmts = _member(doc, "Statement")
+    if stmts is None:
+        return []
+    items = stmts.value if isinstance(stmts.value, list) else [stmts]
+    lines = [item.loc.line if item.loc is not None else None for item in items]
+    return None if any(line is None for line in lines) else lines  # type: ignore[misc]
+
+
+def _member(val: Val, key: str) -> Val | None:
+    """A member of a mapping, matching the key case-insensitively."""
+    if not isinstance(val.value, dict):
+        return None
+    if key in val.value:
+        return val.value[key]
+    lowered = key.lower()
+    return next((v for k, v in val.value.items() if k.lower() == lowered), None)
+
+
+def _from_structure(doc: Val, loc: Location, form: str) -> Policy:
+    stmts = _member(doc, "Statement")
+    if stmts is None:
+        return Policy(loc, True, [], form)
+    if stmts.value is UNKNOWN or stmts.alternatives:
+        return Policy(loc, False, [], form)
+    items = stmts.value if isinstance(stmts.value, list) else [stmts]
+    return Policy(loc, True, [_json_statement(item) for item in items], form)
+
+
+def _json_statement(val: Val) -> Statement:
+    if not isinstance(val.value, dict) or val.alternatives:
+        return Statement(val.loc, known=False)
+    effect = _member(val, "Effect")
+    stmt = Statement(val.loc, effect=_effect(effect.value if effect is not None else UNKNOWN))
+    stmt.any_principal = _json_any_principal(_member(val, "Principal"))
+    stmt.any_action = _member(val, "NotAction") is not None or _any_of(
+        _member(val, "Action"), _is_action_wildcard)
+    stmt.any_resource = _member(val, "NotResource") is not None or _any_of(
+        _member(val, "Resource"), lambda v: v == "*")
+    condition = _member(val, "Condition")
+    if condition is None or condition.value in ({}, None, [], ""):
+        stmt.no_condition, stmt.maybe_condition = True, False
+    return stmt
+
+
+def _effect(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in ("allow", "deny"):
+        return value.strip().capitalize()
+    return UNKNOWN
+
+
+def _is_action_wildcard(value: Any) -> bool:
+    return isinstance(value, str) and (value.strip() == "*"
+                                       or bool(_SERVICE_WILDCARD.match(value.strip())))
+
+
+def _any_of(val: Val | None, test: Any) -> bool:
+    """True when some known item of a string-or-list value passes `test`."""
+    if val is None:
+        return False
+    items = val.value if isinstance(val.value, list) else [val]
+    return any(not item.alternatives and test(item.value) for item in items)
+
+
+def _json_any_principal(val: Val | None) -> bool:
+    """`"*"`, `{"AWS": "*"}` or `{"AWS": [..., "*"]}`."""
+    if val is None or val.alternatives:
+        return False
+    if val.value == "*":
+        return True
+    aws = _member(val, "AWS")
+    return _any_of(aws, lambda v: v == "*")
+
+
+# -- data.aws_iam_policy_document ---------------------------------------------
+
+def _from_iam_document(body: Val, loc: Location) -> Policy:
+    source = body.loc
+    if not isinstance(body.value, dict) or any(_member(body, k) is not None
+                                               for k in _MERGE_ARGS):
+        return Policy(loc, False, [], "iam_policy_document", source)
+    blocks = body.value.get("statement")
+    if blocks is None:
+        return Policy(loc, True, [], "iam_policy_document", source)
+    if not isinstance(blocks.value, list):
+        return Policy(loc, False, [], "iam_policy_document", source)
+    statements = [_iam_statement(block) for block in blocks.value]
+    return Policy(loc, True, statements, "iam_policy_document", source)
+
+
+def _iam_statement(block: Val) -> Statement:
+    if not isinstance(block.value, dict) or block.symbol == "dynamic":
+        return Statement(block.loc, known=False)
+    body = block.value
+    effect = body.get("effect")
+    stmt = Statement(block.loc, effect=_effect(effect.value) if effect is not None else "Allow")
+    stmt.any_principal = _iam_any_principal(body.get("principals"))
+    stmt.any_action = _nonempty(body.get("not_actions")) or _any_of(
+        body.get("actions"), _is_action_wildcard)
+    stmt.any_resource = _nonempty(body.get("not_resources")) or _any_of(
+        body.get("resources"), lambda v: v == "*")
+    conditions = body.get("condition")
+    if conditions is None or (isinstance(conditions.value, list) and not conditions.value):
+        stmt.no_condition, stmt.maybe_condition = True, False
+    return stmt
+
+
+def _nonempty(val: Val | None) -> bool:
+    """Set and not a known empty list (an unknown value counts: it is set)."""
+    return val is not None and not (isinstance(val.value, list) and not val.value)
+
+
+def _iam_any_principal(blocks: Val | None) -> bool:
+    """`principals { type = "*" }` or `type = "AWS"` with `"*"` among the identifiers."""
+    if blocks is None or not isinstance(blocks.value, list):
+        return False
+    for block in blocks.value:
+        if not isinstance(block.value, dict) or block.symbol == "dynamic":
+            continue
+        kind = block.value.get("type")
+        kind_value = kind.value if kind is not None else None
+        if kind_value == "*":
+            return True
+        if kind_value == "AWS" and _any_of(block.value.get("identifiers"), lambda v: v == "*"):
+            return True
+    return False
