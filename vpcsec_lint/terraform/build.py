@@ -319,7 +319,7 @@ class TerraformBuilder(BaseBuilder):
 
     def routes(self) -> None:
         tables = self.model.route_tables
-        for res in self.by_type("aws_route_table"):
+        for res in self.by_type("aws_route_table", "aws_default_route_table"):
             blocks = res.body.get("route")
             for block in (blocks.items() if blocks is not None else []):
                 if isinstance(block.value, dict):
