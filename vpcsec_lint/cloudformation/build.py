@@ -103,6 +103,8 @@ class CloudFormationBuilder(BaseBuilder):
                 continue
             if res.body.get("CidrBlock") is not None:
                 vpc.cidrs.append(res.body.get("CidrBlock"))  # type: ignore[arg-type]
+            elif res.body.get("Ipv4IpamPoolId") is not None:  # an IPv4 range IPAM picks
+                vpc.cidrs.append(Val(UNKNOWN, res.loc))
             else:
                 vpc.ipv6_cidrs.append(res.body.get("Ipv6CidrBlock") or Val(UNKNOWN, res.loc))
             vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlock")}
