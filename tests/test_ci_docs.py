@@ -1,0 +1,122 @@
+"""docs/ci.md: the documented CI jobs run their vpcsec-lint commands as written.
+
+Each block's `vpcsec-lint` command lines are run with bash in a small git
+repository (from a subdirectory where the workflow says so), and the files
+they produce are checked the way GitHub and GitLab would read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import REPO
+
+from vpcsec_lint import __version__
+
+DOC = REPO / "docs" / "ci.md"
+PIP_SPEC = f"vpcsec-lint @ git+https://github.com/vpcsec-lint/vpcsec-lint@v{__version__}"
+GROUPS_TF = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.42.0.0/16"
+}
+
+resource "aws_security_group" "db" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+"""
+
+
+def doc_block(name: str) -> str:
+    """The fenced block that follows `<!-- block: name -->` in docs/ci.md."""
+    text = DOC.read_text(encoding="utf-8")
+    match = re.search(rf"<!-- block: {re.escape(name)} -->\n```[a-z]*\n(.*?)\n```", text,
+                      re.DOTALL)
+    assert match, f"docs/ci.md has no block {name!r}"
+    return match.group(1) + "\n"
+
+
+def lint_commands(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("vpcsec-lint ")]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "infra" / "db").mkdir(parents=True)
+    (tmp_path / "infra" / "db" / "main.tf").write_text(GROUPS_TF)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    return tmp_path
+
+
+def run(command: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """A documented command line, with this environment's `vpcsec-lint` first on PATH."""
+    path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PATH": path, **(env or {})}, timeout=600)
+
+
+def workflow_steps(name: str) -> list[dict]:
+    workflow = yaml.safe_load(doc_block(name))
+    (job,) = workflow["jobs"].values()
+    return job["steps"]
+
+
+def test_install_lines_and_pre_commit_rev_name_this_version():
+    for name in ("github-sarif", "github-annotate"):
+        installs = [s["run"] for s in workflow_steps(name) if "pip install" in s.get("run", "")]
+        assert installs == [f'pip install "{PIP_SPEC}"']
+    script = yaml.safe_load(doc_block("gitlab"))["vpcsec-lint"]["script"]
+    assert script[0] == f'pip install "{PIP_SPEC}"'
+    config = yaml.safe_load(doc_block("pre-commit"))
+    assert config["repos"][0]["rev"] == f"v{__version__}"
+
+
+def test_sarif_workflow_writes_the_file_it_uploads(repo: Path):
+    steps = workflow_steps("github-sarif")
+    (lint,) = [s for s in steps if s.get("run", "").startswith("vpcsec-lint ")]
+    (upload,) = [s for s in steps if s.get("uses", "").startswith(
+        "github/codeql-action/upload-sarif@")]
+    assert upload["if"] == "${{ !cancelled() }}"
+    result = run(lint["run"], repo)
+    assert result.returncode == 1, result.stderr
+    log = json.loads((repo / upload["with"]["sarif_file"]).read_text())
+    (finding,) = log["runs"][0]["results"]
+    assert finding["ruleId"] == "VSL101"
+    assert finding["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "infra/db/main.tf"
+
+
+def test_annotation_workflow_annotates_and_fills_the_job_summary(repo: Path, tmp_path: Path):
+    (lint,) = [s["run"] for s in workflow_steps("github-annotate")
+               if s.get("run", "").startswith("vpcsec-lint ")]
+    summary = tmp_path / "step-summary.md"
+    result = run(lint, repo / "infra", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 1, result.stderr
+    assert [line.split("::")[1] for line in result.stdout.splitlines()] == [
+        "warning file=infra/db/main.tf,line=11,col=5,endLine=11,endColumn=44,"
+        "title=VSL101 sg-vpc-cidr-source"]
+    assert "| warning | VSL101 sg-vpc-cidr-source | `infra/db/main.tf:11` |" in \
+        summary.read_text()
+
+
+def test_gitlab_job_writes_its_code_quality_report(repo: Path):
+    job = yaml.safe_load(doc_block("gitlab"))["vpcsec-lint"]
+    (command,) = lint_commands(job["script"])
+    assert job["artifacts"]["when"] == "always"
+    result = run(command, repo)
+    assert result.returncode == 1, result.stderr
+    report = json.loads((repo / job["artifacts"]["reports"]["codequality"]).read_text())
+    assert [(i["check_name"], i["severity"], i["location"]) for i in report] == [
+        ("VSL101", "major", {"path": "infra/db/main.tf", "lines": {"begin": 11, "end": 11}})]
