@@ -98,15 +98,6 @@ class PeeringTransitiveRoute(Rule):
                                [*route_related(item, dest), *related])
 
 
-def _connection(item: PeeringRoute) -> str:
-    if item.peering is not None:
-        return f"peering connection {item.peering.resource}"
-    val = item.route.peering.val if item.route.peering is not None else None
-    if val is not None and isinstance(val.value, str):
-        return f"peering connection {val.value}"
-    return "a peering connection"
-
-
 def _peers(item: PeeringRoute, version: int) -> str:
     return " and ".join(describe_vpc(p, version) for p in item.peers)
 
@@ -118,7 +109,7 @@ def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, 
     if any(is_default(n) for n in dest.networks):
         peer = describe_vpc(item.peers[0], net.version) if len(item.peers) == 1 \
             else "the peer VPC"
-        return (f"Default route {what} points at {_connection(item)}: peering carries only "
+        return (f"Default route {what} points at {item.connection}: peering carries only "
                 f"traffic between its two VPCs (no transitive or edge-to-edge routing), so "
                 f"everything not addressed to {peer} is dropped. Route "
                 f"only the peer's CIDR to the peering; for anything else, {FIXES}."), []
@@ -126,7 +117,7 @@ def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, 
     owner = owner_vpc(model, net, exclude)
     where = f" (in {owner.resource})" if owner is not None else ""
     sides = "peer is" if len(item.peers) == 1 else "VPCs are"
-    message = (f"Route to {what}{where} points at {_connection(item)}, whose {sides} "
+    message = (f"Route to {what}{where} points at {item.connection}, whose {sides} "
                f"{_peers(item, net.version)}: peering is not transitive, so traffic for "
                f"{'another VPC' if owner is not None else 'a network outside the peer'} is "
                f"dropped. To reach {owner.resource if owner is not None else 'it'}, {FIXES}.")

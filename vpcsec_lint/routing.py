@@ -42,6 +42,16 @@ class PeeringRoute:
     destinations: tuple[Destination, ...]
 
     @property
+    def connection(self) -> str:
+        """How to name the connection in a message."""
+        if self.peering is not None:
+            return f"peering connection {self.peering.resource}"
+        val = self.route.peering.val if self.route.peering is not None else None
+        if val is not None and isinstance(val.value, str):
+            return f"peering connection {val.value}"
+        return "a peering connection"
+
+    @property
     def loc(self) -> Location:
         """The destination attribute to change (the prefix-list attribute for a list)."""
         route = self.route
