@@ -67,14 +67,22 @@ class TerraformBuilder(BaseBuilder):
                      for k, e in self.model.endpoints.items()}
         self.attachments(_SG_RULE_TYPES | {"aws_vpc_endpoint_security_group_association"},
                          {"aws_vpc_endpoint"}, interface)
+        # An endpoint created without groups gets the VPC's default group; an association
+        # keeps it beside its own group unless `replace_default_association = true`.
+        default_kept = {k for k, e in self.model.endpoints.items() if not e.security_groups}
         for res in self.by_type("aws_vpc_endpoint_security_group_association"):
             group = self.ref(res.body.get("security_group_id"), self.model.security_groups)
             endpoint = self.ref(res.body.get("vpc_endpoint_id"), self.model.endpoints)
             if endpoint.key is not None:
                 self.model.endpoints[endpoint.key].security_groups.append(group)
+                if as_bool(res.body.get("replace_default_association"), False) is True:
+                    default_kept.discard(endpoint.key)
             if group.key is not None:
                 self.model.attachments.setdefault(group.key, []).append(Attachment(
                     res.address, res.type, interface.get(endpoint.key or "", False)))
+        for key in sorted(default_kept):
+            if self.model.endpoints[key].security_groups:
+                self.model.endpoints[key].security_groups.append(Ref(None, None))
         return self.model
 
     # -- networks ------------------------------------------------------------
@@ -312,7 +320,9 @@ class TerraformBuilder(BaseBuilder):
             else:
                 cache.engine = _plain(body.get("engine")) if body.get("engine") else "redis"
                 cache.node_count, cache.cluster_mode = _replication_group_nodes(body)
-                cache.membership_unknown = body.get("global_replication_group_id") is not None
+                legacy = body.get("security_group_names")  # CacheSecurityGroupNames
+                cache.membership_unknown = body.get("global_replication_group_id") is not None \
+                    or (legacy is not None and (not legacy.known or bool(legacy.items())))
             self.model.caches[res.address] = cache
 
     # -- routes --------------------------------------------------------------
@@ -437,6 +447,12 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
     groups = body.get("node_group_configuration")
     num_groups = body.get("num_node_groups")
     replicas = as_int(body.get("replicas_per_node_group"), 0)
+    legacy = body.get("cluster_mode")
+    if legacy is not None and isinstance(legacy.value, list) and legacy.items():
+        block = legacy.items()[0]  # provider < 5: a `cluster_mode { num_node_groups ... }` block
+        num_groups = num_groups or block.get("num_node_groups")
+        if body.get("replicas_per_node_group") is None:
+            replicas = as_int(block.get("replicas_per_node_group"), 0)
     if num_groups is not None:
         count = as_int(num_groups)
         if not isinstance(count, int):
