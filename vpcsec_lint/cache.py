@@ -28,8 +28,10 @@ def cache_dir() -> str:
 
 
 def _entry(kind: str, path: str, text: str) -> str:
+    # The path as given is part of the key: cached locations carry it, so the same file
+    # named another way (`main.tf` from its directory, `db/main.tf` from above) is a miss.
     digest = hashlib.sha256(
-        f"{__version__}\0{kind}\0{os.path.abspath(path)}\0".encode() + text.encode(
+        f"{__version__}\0{kind}\0{os.path.abspath(path)}\0{path}\0".encode() + text.encode(
             "utf-8", "surrogatepass")).hexdigest()
     return os.path.join(cache_dir(), digest[:2], digest[2:] + ".pickle")
 
