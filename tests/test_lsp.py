@@ -1,0 +1,278 @@
+"""The language server end to end: a real LSP client talks to `vpcsec-lint lsp` over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+pytest_lsp = pytest.importorskip("pytest_lsp")
+
+from lsprotocol import types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+from vpcsec_lint.registry import all_rules  # noqa: E402
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+REPO = Path(__file__).resolve().parent.parent
+CFN_FIRE = REPO / "fixtures" / "cloudformation" / "VSL101" / "fire.yaml"
+WAIT_SECONDS = 60
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "vpcsec_lint", "lsp", "--debounce", "20"])
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code")))
+    yield
+    await lsp_client.shutdown_session()
+
+
+VPC_TF = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.42.0.0/16"
+}
+"""
+
+DB_TF = """\
+resource "aws_security_group" "db" {
+  vpc_id = aws_vpc.main.id
+
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+"""
+
+
+def project(root: Path, files: dict[str, str]) -> Path:
+    """A repository with a config that runs VSL101 only (rules added later stay out)."""
+    (root / ".git").mkdir()
+    (root / ".vpcsec-lint.yaml").write_text("select: [VSL101]\n")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+async def diagnostics_for(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    """The next diagnostics published for `uri`."""
+    while True:
+        params = await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT_SECONDS)
+        if params.uri == uri:
+            return list(params.diagnostics)
+
+
+async def open_document(client: LanguageClient, path: Path, language: str = "terraform",
+                        text: str | None = None) -> list[types.Diagnostic]:
+    uri = path.as_uri()
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=uri, language_id=language, version=1,
+        text=path.read_text(encoding="utf-8") if text is None else text)))
+    return await waiting
+
+
+def summary(diagnostics: list[types.Diagnostic]) -> set[tuple[str, int, int, int, int]]:
+    return {(str(d.code), d.range.start.line, d.range.start.character,
+             d.range.end.line, d.range.end.character) for d in diagnostics}
+
+
+def replace(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new)
+
+
+async def test_violation_has_exact_range_code_and_link(client: LanguageClient,
+                                                        tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    diagnostics = await open_document(client, root / "db.tf")
+    # cidr_blocks = [aws_vpc.main.cidr_block] is line 8, columns 5..44 (1-based, exclusive).
+    assert summary(diagnostics) == {("VSL101", 7, 4, 7, 43)}
+    (diag,) = diagnostics
+    assert diag.severity == types.DiagnosticSeverity.Warning
+    assert diag.source == "vpcsec-lint"
+    assert diag.code_description is not None
+    assert diag.code_description.href == all_rules()["VSL101"].help_uri()
+    assert diag.message.startswith("Ingress on tcp/5432 allows the whole VPC CIDR")
+    related = {(r.location.uri, r.location.range.start.line, r.message)
+               for r in diag.related_information or []}
+    assert related == {((root / "vpc.tf").as_uri(), 0, "VPC aws_vpc.main"),
+                       ((root / "vpc.tf").as_uri(), 1, "CIDR defined here")}
+
+
+async def test_utf16_columns(client: LanguageClient, tmp_path: Path) -> None:
+    # The line has 49 characters; "𝄞" is two UTF-16 units, so the range ends at 50.
+    text = replace(DB_TF, "[aws_vpc.main.cidr_block]", '[aws_vpc.main.cidr_block, "é𝄞"]')
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": text})
+    diagnostics = await open_document(client, root / "db.tf")
+    assert summary(diagnostics) == {("VSL101", 7, 4, 7, 50)}
+
+
+async def test_fix_in_buffer_then_save_clears_diagnostic(client: LanguageClient,
+                                                         tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    uri = (root / "db.tf").as_uri()
+    assert summary(await open_document(client, root / "db.tf")) == {("VSL101", 7, 4, 7, 43)}
+    # Incremental change: replace the reference with a subnet-sized literal, unsaved.
+    start, end = types.Position(7, 19), types.Position(7, 42)
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=types.Range(start, end), text='"10.42.1.0/24"')]))
+    assert await waiting == []
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier(uri)))
+    assert await waiting == []
+    assert (root / "db.tf").read_text() == DB_TF  # the disk was never written
+
+
+async def test_full_sync_change_reintroduces_violation(client: LanguageClient,
+                                                       tmp_path: Path) -> None:
+    quiet = replace(DB_TF, "[aws_vpc.main.cidr_block]", '["10.42.1.0/24"]')
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": quiet})
+    uri = (root / "db.tf").as_uri()
+    assert await open_document(client, root / "db.tf") == []
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=DB_TF)]))
+    assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}
+
+
+async def test_syntax_error_is_vsl000_at_its_line(client: LanguageClient,
+                                                  tmp_path: Path) -> None:
+    broken = replace(DB_TF, "    protocol    = \"tcp\"", "    protocol    = = \"tcp\"")
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": broken})
+    diagnostics = await open_document(client, root / "db.tf")
+    assert [(str(d.code), d.range.start.line, d.severity) for d in diagnostics] == [
+        ("VSL000", 6, types.DiagnosticSeverity.Error)]
+    assert diagnostics[0].message.startswith("Cannot analyse this file")
+
+
+async def test_suppression_comment_hides_the_diagnostic(client: LanguageClient,
+                                                        tmp_path: Path) -> None:
+    suppressed = replace(DB_TF, "    cidr_blocks",
+                         "    # vpcsec-lint: ignore=VSL101 -- the VPC is a single app\n"
+                         "    cidr_blocks")
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": suppressed})
+    assert await open_document(client, root / "db.tf") == []
+
+
+async def test_code_action_inserts_terraform_suppression(client: LanguageClient,
+                                                         tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    uri = (root / "db.tf").as_uri()
+    diagnostics = await open_document(client, root / "db.tf")
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri),
+        range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=diagnostics)))
+    assert actions is not None and len(actions) == 1
+    (action,) = actions
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert action.edit is not None and action.edit.changes is not None
+    assert {u: list(e) for u, e in action.edit.changes.items()} == {uri: [types.TextEdit(
+        types.Range(types.Position(7, 0), types.Position(7, 0)),
+        "    # vpcsec-lint: ignore=VSL101 -- <reason>\n")]}
+    # Applying it (in the buffer) silences the finding.
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=action.edit.changes[uri][0].range,
+            text=action.edit.changes[uri][0].new_text)]))
+    assert await waiting == []
+
+
+async def test_cloudformation_template_and_its_quick_fix(client: LanguageClient,
+                                                         tmp_path: Path) -> None:
+    root = project(tmp_path, {"stack.yaml": CFN_FIRE.read_text()})
+    uri = (root / "stack.yaml").as_uri()
+    diagnostics = await open_document(client, root / "stack.yaml", "yaml")
+    # The same lines the CLI reports for this fixture (tests/rules/test_vsl101.py).
+    assert {(str(d.code), d.range.start.line + 1) for d in diagnostics} == {
+        ("VSL101", 31), ("VSL101", 44), ("VSL101", 50), ("VSL101", 58)}
+    first = min(diagnostics, key=lambda d: d.range.start.line)
+    assert (first.range.start.character, first.range.end.character) == (18, 39)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri), range=first.range,
+        context=types.CodeActionContext(diagnostics=[first])))
+    assert actions is not None and len(actions) == 1
+    (edit,) = actions[0].edit.changes[uri]
+    # DbSecurityGroupFire: Metadata goes before its first key (Type, line 23).
+    assert edit.range.start == types.Position(22, 0)
+    assert edit.new_text == ("    Metadata:\n"
+                             "      vpcsec-lint:\n"
+                             "        ignore:\n"
+                             "          - id: VSL101\n"
+                             "            reason: \"<reason>\"\n")
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(
+            range=edit.range, text=edit.new_text)]))
+    assert {str(d.code) + ":" + str(d.range.start.line + 1) for d in await waiting} == {
+        "VSL101:49", "VSL101:55", "VSL101:63"}
+
+
+async def test_non_template_yaml_gets_empty_diagnostics(client: LanguageClient,
+                                                        tmp_path: Path) -> None:
+    root = project(tmp_path, {"docker-compose.yaml": "services:\n  web:\n    image: nginx\n"})
+    assert await open_document(client, root / "docker-compose.yaml", "yaml") == []
+    assert [m for m in client.log_messages if m.type == types.MessageType.Error] == []
+
+
+async def test_changed_sibling_on_disk_is_picked_up(client: LanguageClient,
+                                                    tmp_path: Path) -> None:
+    other_vpc = replace(VPC_TF, "10.42.0.0/16", "10.43.0.0/16")
+    literal = replace(DB_TF, "[aws_vpc.main.cidr_block]", '["10.42.0.0/16"]')
+    root = project(tmp_path, {"vpc.tf": other_vpc, "db.tf": literal})
+    uri = (root / "db.tf").as_uri()
+    assert await open_document(client, root / "db.tf") == []
+    (root / "vpc.tf").write_text(VPC_TF)  # another tool changes the VPC's CIDR on disk
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier(uri)))
+    assert summary(await waiting) == {("VSL101", 7, 4, 7, 34)}
+
+
+async def test_config_severity_override_and_exclude(client: LanguageClient,
+                                                    tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF,
+                              "vendored/vpc.tf": VPC_TF, "vendored/db.tf": DB_TF})
+    (root / ".vpcsec-lint.yaml").write_text(
+        "select: [VSL101]\nseverity: {VSL101: error}\nexclude: [vendored]\n")
+    diagnostics = await open_document(client, root / "db.tf")
+    assert [(str(d.code), d.severity) for d in diagnostics] == [
+        ("VSL101", types.DiagnosticSeverity.Error)]
+    assert await open_document(client, root / "vendored" / "db.tf") == []
+
+
+async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
+        client: LanguageClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    (root / ".vpcsec-lint.yaml").write_text("select: [VSL101]\nunknown-key: 1\n")
+    uri = (root / "db.tf").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=uri, language_id="terraform", version=1, text=DB_TF)))
+    message = await asyncio.wait_for(
+        client.wait_for_notification(types.WINDOW_SHOW_MESSAGE), WAIT_SECONDS)
+    assert "unknown key 'unknown-key'" in message.message
+    (root / ".vpcsec-lint.yaml").write_text("select: [VSL101]\n")
+    waiting = diagnostics_for(client, uri)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier(uri)))
+    assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}

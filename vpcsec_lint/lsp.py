@@ -1,0 +1,562 @@
+"""`vpcsec-lint lsp`: a language server that lints the editor's buffer.
+
+Diagnostics are computed on `didOpen`, `didSave` and (debounced) `didChange`
+from the text in the editor; the rest of a Terraform module is read from disk.
+One long-lived `ParseCache` keeps every parsed file keyed by its text, so a
+save re-parses only what changed (a sibling edited on disk included) and then
+re-evaluates the module. CloudFormation templates are linted as themselves;
+other YAML/JSON gets no diagnostics.
+
+The module has two halves: `BufferLinter` (plain Python: findings per file and
+the quick-fix edits that suppress them) and `create_server` (the protocol, on
+pygls 2). pygls is imported only when the server starts, so the plain CLI never
+pays for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from vpcsec_lint.findings import Finding
+from vpcsec_lint.raw import FileProblem, Unit
+from vpcsec_lint.terraform.loader import ParseCache, is_tf_file, is_tfvars_file
+from vpcsec_lint.values import Location, Val
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+    from vpcsec_lint.engine import Options
+    from vpcsec_lint.registry import Rule
+    from vpcsec_lint.terraform.syntax import Body
+
+SOURCE = "vpcsec-lint"
+REASON_PLACEHOLDER = "<reason>"
+DEFAULT_DEBOUNCE_MS = 300
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_HEREDOC_START = re.compile(r"<<-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as LSP counts them (`\\n`, `\\r\\n` or `\\r` end a line)."""
+    return _LINE_BREAK.split(text)
+
+
+# -- the linter (no protocol here) -------------------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    """A quick fix: insert `text` before 0-based `line` of `path`."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass
+class Shown:
+    """A finding as shown in one file.
+
+    `loc` is where it is drawn: the finding's own location, or for a finding
+    reported elsewhere (`primary` false) the first of its related locations in
+    this file.
+    """
+
+    finding: Finding
+    loc: Location
+    primary: bool
+    fix: Edit | None = None
+
+
+@dataclass
+class LintResult:
+    """Every file of the linted unit with what to show in it, and the texts linted."""
+
+    shown: dict[str, list[Shown]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+class BufferParseCache(ParseCache):
+    """A `ParseCache` that keeps only the latest parse of each file.
+
+    Open documents change on every keystroke: their texts are parsed without
+    the on-disk cache (after the first, which usually matches the file on
+    disk), and an older parse of the same path is dropped so memory stays flat.
+    """
+
+    def __init__(self, read: Callable[[str], str], is_buffer: Callable[[str], bool]) -> None:
+        super().__init__(read)
+        self.is_buffer = is_buffer
+        self._latest: dict[str, tuple[str, Body | FileProblem]] = {}
+
+    def parse(self, path: str) -> Body | FileProblem:
+        from vpcsec_lint.sources import SourceError
+
+        try:
+            text = self.read(path)
+        except SourceError as exc:
+            return FileProblem(path, str(exc))
+        self.texts[path] = text
+        latest = self._latest.get(path)
+        if latest is not None and latest[0] == text:
+            return latest[1]
+        if latest is not None and self.is_buffer(path):
+            result = _parse_buffer(text, path)
+        else:
+            result = self._parse_text(text, path)
+        self._latest[path] = (text, result)
+        return result
+
+
+def _parse_buffer(text: str, path: str) -> Body | FileProblem:
+    from vpcsec_lint.terraform.loader import parse_tf_text
+    from vpcsec_lint.terraform.syntax import ParseFailure
+
+    try:
+        return parse_tf_text(text, path)
+    except ParseFailure as exc:
+        return FileProblem(path, exc.message, exc.line, exc.column)
+
+
+def lint_arguments(argv: Sequence[str] = ()) -> argparse.Namespace:
+    """The server's command line, as the Namespace `config.resolve_options` expects."""
+    parser = argparse.ArgumentParser(
+        prog="vpcsec-lint lsp",
+        description="Language server on stdio: lints Terraform and CloudFormation buffers.")
+    parser.add_argument("--config", metavar="FILE", help="explicit configuration file")
+    parser.add_argument("--select", metavar="IDS", help="rule IDs or prefixes to run")
+    parser.add_argument("--ignore", metavar="IDS", help="rule IDs or prefixes to skip")
+    parser.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                        help="a Terraform variables file to apply to every module")
+    parser.add_argument("--debounce", type=int, default=DEFAULT_DEBOUNCE_MS, metavar="MS",
+                        help="delay after the last change before linting the buffer "
+                             f"(default: {DEFAULT_DEBOUNCE_MS} ms)")
+    args = parser.parse_args(list(argv))
+    args.fail_on = None
+    args.jobs = None
+    args.var_file = [os.path.abspath(p) for p in args.var_file]
+    return args
+
+
+class BufferLinter:
+    """Lints one file at a time with the editor's open buffers overlaid on the disk."""
+
+    def __init__(self, args: argparse.Namespace, buffers: Callable[[], dict[str, str]]) -> None:
+        self.args = args
+        self.buffers = buffers
+        """Open documents: absolute normalised path -> text."""
+        self.cache = BufferParseCache(self._read, lambda p: _norm(p) in self.buffers())
+        self._options: dict[tuple, tuple[Options, list[Rule]]] = {}
+
+    def _read(self, path: str) -> str:
+        text = self.buffers().get(_norm(path))
+        if text is not None:
+            return text
+        from vpcsec_lint.sources import read_source
+
+        return read_source(path)
+
+    def options_for(self, path: str) -> tuple[Options, list[Rule]]:
+        """The options and rules for `path`; ValueError for an invalid config file."""
+        from vpcsec_lint.config import find_config, resolve_options
+
+        config = self.args.config or find_config(path)
+        try:
+            stat = os.stat(config) if config else None
+            stamp = (stat.st_mtime_ns, stat.st_size) if stat else None
+        except OSError:
+            stamp = None
+        key = (config, stamp)
+        if key not in self._options:
+            options, _settings = resolve_options(self.args, [path])
+            self._options[key] = (options, options.enabled_rules())
+        return self._options[key]
+
+    def lint(self, path: str) -> LintResult | None:
+        """What to show in `path` and the other files of its unit; None if it is not ours."""
+        path = _norm(path)
+        options, rules = self.options_for(path)
+        if options.excluded is not None and options.excluded(path):
+            return LintResult({path: []})
+        unit = self._load(path, options)
+        if unit is None:
+            return None
+        from vpcsec_lint.engine import finalize, lint_unit
+
+        findings = finalize(lint_unit(unit, rules, options), options)
+        return self._place(path, unit, [f for f in findings if not f.suppressed])
+
+    def _load(self, path: str, options: Options) -> Unit | None:
+        name = os.path.basename(path)
+        if is_tf_file(name) or is_tfvars_file(name) or path in map(_norm, options.var_files):
+            from vpcsec_lint.terraform.loader import load_module
+
+            directory = os.path.dirname(path)
+            unit = load_module(directory, self.cache, options.var_files)
+            if path not in map(_norm, unit.files):  # a new file, not on disk yet
+                unit = load_module(directory, self.cache, options.var_files, extra=path)
+            return unit
+        from vpcsec_lint.discovery import is_cfn_candidate
+
+        if not is_cfn_candidate(name):
+            return None
+        from vpcsec_lint.cloudformation.loader import load_template
+
+        text = self._read(path)
+        unit = load_template(path, text, named=False)
+        if unit is not None:
+            unit.texts.setdefault(path, text)
+        return unit
+
+    def _place(self, path: str, unit: Unit, findings: list[Finding]) -> LintResult:
+        texts = {_norm(p): t for p, t in unit.texts.items()}
+        result = LintResult({_norm(p): [] for p in [path, *unit.files]}, texts)
+        for finding in findings:
+            main = _norm(finding.loc.path)
+            fix = self._fix(finding, unit, texts)
+            result.shown.setdefault(main, []).append(Shown(finding, finding.loc, True, fix))
+            for related in finding.related:
+                where = _norm(related.loc.path)
+                if where == main or where not in result.shown:
+                    continue
+                if any(s.finding is finding for s in result.shown[where]):
+                    continue  # once per file, at its first related location there
+                result.shown[where].append(Shown(finding, related.loc, False, fix))
+        return result
+
+    def _fix(self, finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:
+        from vpcsec_lint.suppressions import UNSUPPRESSIBLE
+
+        if finding.rule_id in UNSUPPRESSIBLE:
+            return None
+        path = _norm(finding.loc.path)
+        text = texts.get(path)
+        if text is None:
+            return None
+        if unit.framework == "terraform":
+            return terraform_fix(finding, unit, path, text)
+        return cloudformation_fix(finding, unit, path, text)
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def terraform_fix(finding: Finding, unit: Unit, path: str, text: str) -> Edit | None:
+    """A `# vpcsec-lint: ignore=ID -- <reason>` comment above the offending line.
+
+    Inside a heredoc a comment would become part of the string, so there the
+    comment goes above the resource's header instead.
+    """
+    if path.endswith(".json"):
+        return None  # JSON has no comments (CLI.md: use exclude or the config)
+    lines = split_lines(text)
+    line = finding.loc.line
+    if _in_heredoc(lines, line):
+        header = next((r.loc for r in unit.resources if r.address == finding.resource
+                       and _norm(r.loc.path) == path), None)
+        if header is None or _in_heredoc(lines, header.line):
+            return None
+        line = header.line
+    if not 1 <= line <= len(lines):
+        return None
+    target = lines[line - 1]
+    indent = target[: len(target) - len(target.lstrip(" \t"))]
+    comment = f"{indent}# vpcsec-lint: ignore={finding.rule_id} -- {REASON_PLACEHOLDER}\n"
+    return Edit(path, line - 1, comment)
+
+
+def _in_heredoc(lines: list[str], line: int) -> bool:
+    """Whether 1-based `line` lies inside a heredoc's text (after its opening line)."""
+    closing: str | None = None
+    for number, text in enumerate(lines[: max(line - 1, 0)], start=1):
+        if closing is not None:
+            if text.strip() == closing:
+                closing = None
+            continue
+        match = _HEREDOC_START.search(text)
+        if match and number < line:
+            closing = match.group(1)
+    return closing is not None
+
+
+def cloudformation_fix(finding: Finding, unit: Unit, path: str, text: str) -> Edit | None:
+    """The resource's `Metadata: vpcsec-lint: ignore:` entry, in block-style YAML.
+
+    Added at the deepest level that already exists (an `ignore` list, a
+    `vpcsec-lint` mapping, a `Metadata` mapping or the resource itself), before
+    that level's first line. JSON templates and flow-style YAML get no quick fix.
+    """
+    if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return None
+    resource = next((r for r in unit.resources if r.address == finding.resource), None)
+    if resource is None:
+        return None
+    metadata = resource.metadata
+    ours = metadata.get("vpcsec-lint") if _is_mapping(metadata) else None
+    ignore = ours.get("ignore") if _is_mapping(ours) else None
+    anchor: Location | None
+    if metadata is None:
+        anchor, keys = resource.loc, ["Metadata", "vpcsec-lint", "ignore"]
+    elif not _is_mapping(metadata):
+        return None
+    elif ours is None:
+        anchor, keys = metadata.loc, ["vpcsec-lint", "ignore"]
+    elif not _is_mapping(ours):
+        return None
+    elif ignore is None:
+        anchor, keys = ours.loc, ["ignore"]
+    elif isinstance(ignore.value, list) and ignore.value:
+        anchor, keys = ignore.loc, []
+    else:
+        return None
+    lines = split_lines(text)
+    if anchor is None or not 1 <= anchor.line <= len(lines):
+        return None
+    target = lines[anchor.line - 1]
+    if target[: anchor.column - 1].strip() or target[anchor.column - 1: anchor.column] in (
+            "{", "["):
+        return None  # flow style, or a mapping that starts on its parent's line
+    indent = " " * (anchor.column - 1)
+    out = [f"{indent}{'  ' * depth}{key}:" for depth, key in enumerate(keys)]
+    step = "  " * len(keys)
+    out += [f"{indent}{step}- id: {finding.rule_id}",
+            f'{indent}{step}  reason: "{REASON_PLACEHOLDER}"']
+    return Edit(path, anchor.line - 1, "\n".join(out) + "\n")
+
+
+def _is_mapping(val: Val | None) -> bool:
+    return val is not None and isinstance(val.value, dict)
+
+
+# -- the protocol ---------------------------------------------------------------
+
+SEVERITIES = {"error": 1, "warning": 2, "note": 3}
+"""Ours -> `DiagnosticSeverity` (Error, Warning, Information)."""
+
+
+def serve(argv: Sequence[str] = ()) -> int:
+    """Run the language server on stdio until the client says `exit`."""
+    args = lint_arguments(argv)
+    try:
+        server = create_server(args)
+    except ImportError as exc:
+        import sys
+
+        print(f"vpcsec-lint: error: the language server needs pygls 2 ({exc}); "
+              "install it with: pip install 'vpcsec-lint[lsp]'", file=sys.stderr)
+        return 2
+    server.start_io()
+    return 0
+
+
+def create_server(args: argparse.Namespace) -> LanguageServer:
+    """The pygls server with its handlers."""
+    import asyncio
+
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import from_fs_path, to_fs_path
+
+    from vpcsec_lint import __version__
+
+    server = LanguageServer(SOURCE, __version__,
+                            text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    published: dict[str, list[tuple[types.Diagnostic, Edit | None]]] = {}
+    pending: dict[str, asyncio.TimerHandle] = {}
+    reported_config_errors: set[str] = set()
+
+    def open_buffers() -> dict[str, str]:
+        out = {}
+        for document in list(server.workspace.text_documents.values()):
+            path = to_fs_path(document.uri)
+            if path:
+                out[_norm(path)] = document.source
+        return out
+
+    linter = BufferLinter(args, open_buffers)
+
+    def log(message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        server.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def uri_of(path: str) -> str:
+        for document in list(server.workspace.text_documents.values()):
+            if to_fs_path(document.uri) and _norm(to_fs_path(document.uri)) == path:
+                return document.uri
+        return from_fs_path(path) or path
+
+    def to_range(loc: Location, lines: list[str]) -> types.Range:
+        units = server.workspace.position_codec.client_num_units
+        last = max(len(lines) - 1, 0)
+        line = min(max(loc.line - 1, 0), last)
+        text = lines[line] if lines else ""
+        column = min(max(loc.column - 1, 0), len(text))
+        if loc.end_line is None or loc.end_column is None:
+            end_line, end_column = line, max(len(text.rstrip()), column)
+        else:
+            end_line = min(max(loc.end_line - 1, line), last)
+            end_text = lines[end_line] if lines else ""
+            end_column = min(max(loc.end_column - 1, 0), len(end_text))
+            if end_line == line:
+                end_column = max(end_column, column)
+        end_text = lines[end_line] if lines else ""
+        return types.Range(types.Position(line, units(text[:column])),
+                           types.Position(end_line, units(end_text[:end_column])))
+
+    def diagnostic(shown: Shown, texts: dict[str, str]) -> types.Diagnostic:
+        from vpcsec_lint.registry import all_rules
+
+        finding = shown.finding
+        lines_of: dict[str, list[str]] = {}
+
+        def lines(path: str) -> list[str]:
+            path = _norm(path)
+            if path not in lines_of:
+                lines_of[path] = split_lines(texts.get(path, ""))
+            return lines_of[path]
+
+        related = []
+        message = finding.message
+        severity = SEVERITIES[finding.severity]
+        if not shown.primary:
+            where = f"{os.path.basename(finding.loc.path)}:{finding.loc.line}"
+            message = f"{finding.message} (reported at {where})"
+            severity = types.DiagnosticSeverity.Information
+            related.append(types.DiagnosticRelatedInformation(
+                types.Location(uri_of(_norm(finding.loc.path)),
+                               to_range(finding.loc, lines(finding.loc.path))),
+                f"{finding.rule_id} reported here"))
+        for item in finding.related:
+            if item.loc == shown.loc:
+                continue
+            related.append(types.DiagnosticRelatedInformation(
+                types.Location(uri_of(_norm(item.loc.path)),
+                               to_range(item.loc, lines(item.loc.path))), item.message))
+        rule = all_rules().get(finding.rule_id)
+        return types.Diagnostic(
+            range=to_range(shown.loc, lines(shown.loc.path)),
+            message=message,
+            severity=types.DiagnosticSeverity(severity),
+            code=finding.rule_id,
+            code_description=types.CodeDescription(href=rule.help_uri()) if rule else None,
+            source=SOURCE,
+            related_information=related or None,
+        )
+
+    def publish(uri: str, entries: list[tuple[types.Diagnostic, Edit | None]]) -> None:
+        published[uri] = entries
+        document = server.workspace.text_documents.get(uri)
+        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, diagnostics=[d for d, _ in entries],
+            version=document.version if document is not None else None))
+
+    def lint(uri: str) -> None:
+        """Lint one document and publish for it and the open documents of its unit."""
+        pending.pop(uri, None)
+        path = to_fs_path(uri)
+        if not path or uri not in server.workspace.text_documents:
+            return
+        path = _norm(path)
+        try:
+            result = linter.lint(path)
+        except ValueError as exc:  # an invalid configuration file
+            if str(exc) not in reported_config_errors:
+                reported_config_errors.add(str(exc))
+                server.window_show_message(types.ShowMessageParams(
+                    type=types.MessageType.Error, message=f"vpcsec-lint: {exc}"))
+            log(f"vpcsec-lint: {exc}")
+            return
+        except Exception:
+            log(f"vpcsec-lint: linting {path} failed; the server keeps running.\n"
+                f"{traceback.format_exc()}")
+            return
+        if result is None:
+            publish(uri, [])
+            return
+        open_paths = {_norm(to_fs_path(u) or u): u
+                      for u in list(server.workspace.text_documents)}
+        order = [path, *sorted(p for p in result.shown if p != path)]
+        for shown_path in order:
+            target = open_paths.get(shown_path)
+            if target is None:
+                continue
+            try:
+                shown = sorted(result.shown.get(shown_path, []),
+                               key=lambda s: (s.loc.line, s.loc.column, s.finding.rule_id))
+                publish(target, [(diagnostic(s, result.texts), s.fix) for s in shown])
+            except Exception:
+                log(f"vpcsec-lint: reporting on {shown_path} failed.\n"
+                    f"{traceback.format_exc()}")
+
+    def schedule(uri: str, delay_ms: int) -> None:
+        handle = pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        if delay_ms <= 0:
+            lint(uri)
+            return
+        loop = asyncio.get_running_loop()
+        pending[uri] = loop.call_later(delay_ms / 1000, lint, uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: LanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: LanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        schedule(params.text_document.uri, args.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: LanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: LanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        handle = pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        published.pop(uri, None)
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: LanguageServer,
+                    params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        entries = published.get(params.text_document.uri, [])
+        asked = [d for d in params.context.diagnostics if d.source == SOURCE]
+        if asked:
+            chosen = [(d, fix) for d, fix in entries
+                      if any(_same(d, a) for a in asked)]
+        else:
+            first, last = params.range.start.line, params.range.end.line
+            chosen = [(d, fix) for d, fix in entries
+                      if d.range.start.line <= last and d.range.end.line >= first]
+        actions: list[types.CodeAction] = []
+        seen: set[tuple[str, Edit]] = set()
+        for diag, fix in chosen:
+            if fix is None or (str(diag.code), fix) in seen:
+                continue
+            seen.add((str(diag.code), fix))
+            position = types.Position(fix.line, 0)
+            edit = types.TextEdit(types.Range(position, position), fix.text)
+            actions.append(types.CodeAction(
+                title=f"Suppress {diag.code} here (add a vpcsec-lint ignore with a reason)",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                edit=types.WorkspaceEdit(changes={uri_of(fix.path): [edit]})))
+        return actions
+
+    return server
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    """Whether a diagnostic the client sent back is one we published."""
+    return (str(ours.code) == str(theirs.code) and ours.message == theirs.message
+            and ours.range == theirs.range)
