@@ -398,6 +398,8 @@ class TerraformBuilder(BaseBuilder):
             config = configs.items()[0] if configs is not None and configs.items() else None
             if config is not None and isinstance(config.value, dict):
                 subnets = config.get("subnet_ids")
+                if subnets is not None and config.symbol == "dynamic":  # zero or more configs
+                    subnets = Val(UNKNOWN, subnets.loc)
                 fn.subnets = subnets
                 fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
                 fn.subnet_refs = self.refs(subnets, self.model.subnets)
