@@ -276,3 +276,25 @@ async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         types.TextDocumentIdentifier(uri)))
     assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}
+
+
+async def test_related_file_gets_a_hint_and_is_republished(client: LanguageClient,
+                                                           tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    db_uri, vpc_uri = (root / "db.tf").as_uri(), (root / "vpc.tf").as_uri()
+    await open_document(client, root / "db.tf")
+    hints = await open_document(client, root / "vpc.tf")
+    # The VPC's header (the first related location in vpc.tf), linking back to db.tf.
+    assert [(str(d.code), d.severity, d.range.start.line) for d in hints] == [
+        ("VSL101", types.DiagnosticSeverity.Hint, 0)]
+    assert hints[0].message.endswith("(reported at db.tf:8)")
+    assert (hints[0].related_information or [])[0].location.uri == db_uri
+    # Renaming the VPC in the vpc.tf buffer (unsaved) re-lints db.tf too: its reference
+    # no longer resolves, and unknown is never a finding.
+    waiting_db = diagnostics_for(client, db_uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=vpc_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=replace(VPC_TF, '"main"', '"other"'))]))
+    assert await waiting_db == []
+    assert list(client.diagnostics[vpc_uri]) == []

@@ -64,7 +64,7 @@ class Shown:
 
     `loc` is where it is drawn: the finding's own location, or for a finding
     reported elsewhere (`primary` false) the first of its related locations in
-    this file.
+    this file (shown as a hint that links to where the finding is).
     """
 
     finding: Finding
@@ -426,7 +426,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         if not shown.primary:
             where = f"{os.path.basename(finding.loc.path)}:{finding.loc.line}"
             message = f"{finding.message} (reported at {where})"
-            severity = types.DiagnosticSeverity.Information
+            severity = types.DiagnosticSeverity.Hint  # context here, not the thing to change
             related.append(types.DiagnosticRelatedInformation(
                 types.Location(uri_of(_norm(finding.loc.path)),
                                to_range(finding.loc, lines(finding.loc.path))),
