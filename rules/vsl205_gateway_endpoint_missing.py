@@ -85,13 +85,15 @@ class GatewayEndpointMissing(Rule):
                 if _served(model, vpc_key, table_keys, service):
                     continue
                 label = _LABELS[service]
-                yield self.finding(
+                finding = self.finding(
                     model, vpc.loc, vpc.resource,
                     f"VPC {vpc.resource} sends internet traffic through a NAT gateway, but no "
                     f"Gateway endpoint for {label} is associated with its NAT route tables: "
                     f"{label} traffic pays NAT data processing per GB. A Gateway endpoint for "
                     f"{label} is free; associate one with these route tables.",
                     related)
+                finding.subject = service  # one finding per service on the VPC's line
+                yield finding
 
 
 def _served(model: Model, vpc_key: str, table_keys: set[str], service: str) -> bool:

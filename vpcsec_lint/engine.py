@@ -105,11 +105,16 @@ def internal_error(what: str, path: str, exc: BaseException, framework: str) -> 
 
 
 def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None = None,
-               use_cache: bool = True) -> Report:
-    """Lint files and directories (or one buffer given as `(filename, text)`)."""
+               use_cache: bool = True,
+               progress: Callable[[int, int], None] | None = None) -> Report:
+    """Lint files and directories (or one buffer given as `(filename, text)`).
+
+    Units run in `options.jobs` worker processes when there is enough work;
+    the report is the same for any number of jobs. `progress(done, total)` is
+    called as units finish.
+    """
     from vpcsec_lint import cache
-    from vpcsec_lint.discovery import collect
-    from vpcsec_lint.units import load_units
+    from vpcsec_lint.units import plan, run_tasks
 
     cache.enabled = use_cache
     if stdin is not None:
@@ -122,16 +127,13 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
         else:
             targets.tf_modules[os.path.dirname(filename) or "."] = {filename}
     else:
+        from vpcsec_lint.discovery import collect
+
         targets = collect(paths, options.excluded)
-    rules = options.enabled_rules()
     report = Report()
-    for unit, report_only in load_units(targets, options, stdin):
-        report.files += len(unit.files)
-        found = lint_unit(unit, rules, options)
-        if report_only is not None:
-            wanted = {os.path.normpath(p) for p in report_only}
-            found = [f for f in found if {os.path.normpath(p) for p in f.paths()} & wanted]
-        report.findings.extend(found)
+    for outcome in run_tasks(plan(targets), options, stdin, use_cache, progress):
+        report.files += outcome.files
+        report.findings.extend(outcome.findings)
     report.findings = finalize(report.findings, options)
     return report
 
@@ -148,7 +150,8 @@ def finalize(findings: list[Finding], options: Options) -> list[Finding]:
     for finding in sorted(findings, key=_preference):
         if excluded(finding.loc.path):
             continue
-        key = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line)
+        key = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line,
+               finding.subject)
         if finding.rule_id in ("VSL000", "VSL999"):
             key = (*key, finding.message)
         out.setdefault(key, finding)

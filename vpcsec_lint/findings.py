@@ -28,6 +28,8 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     suppressed: bool = False
     suppression_reason: str | None = None
+    subject: str = ""
+    """Tells apart several findings of one rule on one line (VSL205: the service)."""
 
     def sort_key(self) -> tuple:
         return (self.loc.path, self.loc.line, self.loc.column, self.rule_id,
