@@ -47,6 +47,11 @@ def collect(paths: list[str], excluded: callable[[str], bool] | None = None) -> 
 
 def _add_named_file(path: str, targets: Targets) -> None:
     name = os.path.basename(path)
+    if (is_tf_file(name) or is_tfvars_file(name)) and os.path.islink(path) \
+            and os.path.isfile(path):
+        # Named explicitly, a symlink is followed: module files are read from its target's
+        # directory (walks never follow symlinks, so the link's own directory skips it).
+        path = _display_path(os.path.realpath(path))
     directory = os.path.dirname(path) or "."
     if is_tf_file(name) or is_tfvars_file(name) or name.endswith(".tfvars"):
         if directory in targets.tf_modules and targets.tf_modules[directory] is None:
@@ -54,6 +59,12 @@ def _add_named_file(path: str, targets: Targets) -> None:
         targets.tf_modules.setdefault(directory, set()).add(path)  # type: ignore[union-attr]
     else:
         targets.templates[path] = True
+
+
+def _display_path(path: str) -> str:
+    """`path` relative to the current directory when it is below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
 
 
 def _walk(root: str, targets: Targets, skip: callable[[str], bool]) -> None:  # type: ignore[valid-type]

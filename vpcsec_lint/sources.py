@@ -1,48 +1,92 @@
-"""Reading source files as text, with clear errors for what cannot be read."""
+"""Reading source files as text, with clear errors for what cannot be read.
+
+Memory is bounded: at most `MAX_FILE_BYTES` (+1) bytes of a file are ever read,
+and only regular files are opened (a FIFO or device named `x.tf` would block or
+never end).
+"""
 
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Templates larger than this are refused (CloudFormation itself caps a template at 1 MB)."""
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
 
 class SourceError(Exception):
-    """A file that cannot be read as text; the message says why."""
+    """A file that cannot be read as text; the message says why.
+
+    `sample` is what could be made out of the file's text regardless (decoded
+    leniently), so that a caller can tell whether it was meant as a template.
+    """
+
+    def __init__(self, message: str, sample: str = "", line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.sample = sample
+        self.line = line
+        self.column = column
 
 
 def read_source(path: str) -> str:
     """Read `path` as text (UTF-8, or UTF-16/32 with a byte-order mark)."""
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError("is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise SourceError("is not a regular file (a FIFO, socket or device)")
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise SourceError("is a directory, not a file") from None
     except PermissionError:
         raise SourceError("cannot be read: permission denied") from None
     except OSError as exc:
         raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; "
-                          "exclude it or split it")
+        raise SourceError(f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit "
+                          "for one file; exclude it or split it", _lenient(data[:65536]))
     return decode_source(data)
 
 
 def decode_source(data: bytes) -> str:
     """Decode file bytes; raise `SourceError` for binary data or invalid encodings."""
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise SourceError(f"invalid {encoding.upper()} at byte {exc.start}") from None
+                raise SourceError(f"invalid {encoding.upper().removesuffix('-SIG')} at byte "
+                                  f"{exc.start}", _lenient(data)) from None
     if b"\x00" in data:
-        raise SourceError("binary data, not a text template")
+        head = data[:4096]
+        if len(head) >= 4 and (head[1::2].count(0) > len(head) * 0.4
+                               or head[0::2].count(0) > len(head) * 0.4):
+            raise SourceError("UTF-16 text without a byte-order mark; save it as UTF-8",
+                              _lenient(data))
+        raise SourceError("binary data, not a text file", _lenient(data))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"invalid UTF-8 at byte {exc.start} (line {line})") from None
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode(
+            "utf-8", "replace")) + 1
+        raise SourceError(f"invalid UTF-8 at line {line}, column {column} (byte {exc.start}); "
+                          "save the file as UTF-8", _lenient(data), line, column) from None
+
+
+def _lenient(data: bytes) -> str:
+    """The text a human would see in `data`, whatever its encoding problems."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, "replace")
+    head = data[:4096]
+    if head[1::2].count(0) > len(head) * 0.4:
+        return data.decode("utf-16-le", "replace")
+    if head[0::2].count(0) > len(head) * 0.4:
+        return data.decode("utf-16-be", "replace")
+    return data.decode("utf-8", "replace")

@@ -22,9 +22,13 @@ def load_template(path: str, text: str | None = None, named: bool = False) -> Un
         if text is None:
             text = read_source(path)
     except SourceError as exc:
-        unit.problems.append(FileProblem(path, str(exc), framework="cloudformation"))
+        # Not ours unless named, unreadable (it may be a template), or visibly a template.
+        unit.problems.append(FileProblem(path, str(exc), exc.line, exc.column,
+                                         framework="cloudformation"))
         unreadable = str(exc).startswith("cannot be read")
-        return unit if named or unreadable or path.endswith(".template") else None
+        ours = named or unreadable or path.endswith(".template") \
+            or mentions_template(exc.sample)
+        return unit if ours else None
     if not mentions_template(text):
         # Other YAML/JSON is not ours, even when named: pre-commit names every such file.
         return None

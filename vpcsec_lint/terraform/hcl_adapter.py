@@ -35,6 +35,8 @@ from vpcsec_lint.terraform.syntax import (
 from vpcsec_lint.values import Location
 
 _TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
+_STRIP_OPEN = re.compile(r"((?<![$%])[$%]\{)~")
+_STRIP_CLOSE = re.compile(r"((?<![$%])[$%]\{[^{}\n]*?)~\}")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)")
 _SKIP_TOKENS = {"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "QMARK", "COLON",
@@ -50,10 +52,15 @@ def parse_hcl(text: str, path: str) -> Body:
     try:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
-        raise ParseFailure(_describe(exc), getattr(exc, "line", 1) or 1,
+        from vpcsec_lint.terraform.hcl_diagnostics import describe
+
+        raise ParseFailure(describe(exc, text), getattr(exc, "line", 1) or 1,
                            getattr(exc, "column", 1) or 1) from None
-    except (LarkError, RecursionError) as exc:
-        raise ParseFailure(f"invalid HCL: {type(exc).__name__}") from None
+    except RecursionError:
+        raise ParseFailure("invalid HCL: nested too deeply to analyse") from None
+    except LarkError as exc:
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise ParseFailure(f"invalid HCL: {detail or type(exc).__name__}") from None
     old = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(old, 20000))
@@ -65,23 +72,17 @@ def parse_hcl(text: str, path: str) -> Body:
 
 
 def normalise_source(text: str) -> str:
-    """Accept valid Terraform that the grammar rejects: a BOM, blanks after a heredoc end."""
+    """Accept valid Terraform that the grammar rejects: a BOM, blanks after a heredoc end,
+    template strip markers (`${~ x ~}`, `%{~ if c ~}`; only whitespace trimming is lost).
+
+    Replacements keep every other character in place, so locations do not move.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "~" in text:
+        text = _STRIP_OPEN.sub(r"\1 ", text)
+        text = _STRIP_CLOSE.sub(r"\1 }", text)
     return _TRAILING_BLANKS.sub("", text)
-
-
-def _describe(exc: Any) -> str:
-    token = getattr(exc, "token", None)
-    if token is not None and getattr(token, "type", "") == "$END":
-        return "invalid HCL: unexpected end of file"
-    if token is not None:
-        shown = str(token).strip().splitlines()[0][:40] if str(token).strip() else repr(str(token))
-        return f"invalid HCL: unexpected {shown!r}"
-    char = getattr(exc, "char", None)
-    if char is not None:
-        return f"invalid HCL: unexpected character {char!r}"
-    return "invalid HCL"
 
 
 def _is_tree(node: Any, name: str | None = None) -> bool:

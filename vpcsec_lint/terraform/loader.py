@@ -55,7 +55,7 @@ class ParseCache:
         try:
             text = self.read(path)
         except SourceError as exc:
-            return FileProblem(path, str(exc))
+            return FileProblem(path, str(exc), exc.line, exc.column)
         self.texts[path] = text
         key = (path, text)
         cached = self._bodies.get(key)
