@@ -409,7 +409,7 @@ class Module:
         if self.inputs is not None and name in self.inputs:
             bound = self.inputs[name]
             return Val(bound.value, loc, (*bound.origins, *((bound.loc,) if bound.loc else ())),
-                       bound.ref, bound.symbol or symbol, bound.alternatives)
+                       bound.ref, bound.symbol or symbol, bound.alternatives, bound.partial)
         if name in self.tfvars:
             attr = self.tfvars[name]
             val = self.eval(attr.expr)
