@@ -96,18 +96,12 @@ def _run(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"no such file or directory: {missing[0]}")
 
-    from vpcsec_lint.config import resolve_options
+    from vpcsec_lint.config import ConfigError, lint_with_config
 
-    try:
-        options, settings = resolve_options(args, paths or [args.stdin_filename])
-    except ValueError as exc:
+    try:  # each PATH under its own config file (CLI.md), exclusions and per-path ignores
+        report, status = lint_with_config(args, paths, stdin, use_cache=not args.no_cache)
+    except ConfigError as exc:
         raise UsageError(str(exc)) from None
-
-    from vpcsec_lint.engine import lint_paths
-
-    report = lint_paths(paths, options, stdin=stdin, use_cache=not args.no_cache)
-    if options.excluded is not None and stdin is not None and options.excluded(stdin[0]):
-        report.findings = []
     from vpcsec_lint.formatters import RenderContext, renderer
 
     fmt = args.format or "text"
@@ -119,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         print(summary_line(report), file=sys.stderr)
     if report.files == 0:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
-    return report.exit_code(options.fail_on)
+    return status
 
 
 def _write(text: str, output: str | None) -> None:

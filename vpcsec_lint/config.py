@@ -1,35 +1,77 @@
 """Configuration: `.vpcsec-lint.yaml` or `[tool.vpcsec-lint]`, merged with the command line.
 
-Discovered from the first PATH's directory upward to the repository root (the
-directory holding `.git`), else in the current directory. Command-line options
-win over the file. The file is checked against `CONFIG_SCHEMA`.
+Discovery (CLI.md): from each PATH's directory (or the `--stdin-filename`
+directory) upward to the repository root (the directory holding `.git`),
+`.vpcsec-lint.yaml` first, then a `pyproject.toml` with a `[tool.vpcsec-lint]`
+table (one without it is passed over); when nothing is found that way, the
+same search from the current directory. `--config FILE` replaces discovery.
+PATHs governed by different files are linted as separate runs and reported
+together. Command-line options win over the file.
+
+Keys (checked against `CONFIG_SCHEMA`; an unknown key or a wrong type is an
+error naming the key and the file):
+
+    select: [VSL1, VSL201]        # rule IDs or prefixes to run (or "VSL1,VSL201")
+    ignore: [VSL102]              # rule IDs or prefixes to skip
+    fail-on: warning              # error | warning | note
+    exclude: [legacy/, "**/generated/*.yaml"]   # globs relative to this file
+    severity: {VSL101: error}     # per-rule (or prefix) severity overrides
+    per-path-ignore:              # suppress rules for matching files
+      "legacy/*.tf.json": [VSL101]
+      "vendor/": {ignore: [VSL1], reason: "third-party module"}
+
+Globs follow `.gitignore`: a pattern without `/` matches a file or directory
+name at any depth, one with `/` is anchored at the config file's directory,
+`*` stays within a path segment, `**` crosses segments, and a matching
+directory covers everything below it.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
+import difflib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.engine import Options
 
+if TYPE_CHECKING:
+    from vpcsec_lint.engine import Report
+    from vpcsec_lint.findings import Finding
+
 CONFIG_NAME = ".vpcsec-lint.yaml"
+PYPROJECT = "pyproject.toml"
+TABLE = "vpcsec-lint"
 SEVERITY_ENUM = ["error", "warning", "note"]
+_STRINGS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "a list of strings, or one comma-separated string"}
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "select": {"type": "array", "items": {"type": "string"}},
-        "ignore": {"type": "array", "items": {"type": "string"}},
+        "select": _STRINGS,
+        "ignore": _STRINGS,
         "fail-on": {"enum": SEVERITY_ENUM},
-        "exclude": {"type": "array", "items": {"type": "string"}},
+        "exclude": _STRINGS,
         "severity": {"type": "object", "additionalProperties": {"enum": SEVERITY_ENUM}},
+        "per-path-ignore": {
+            "type": "object",
+            "additionalProperties": {"anyOf": [
+                *_STRINGS["anyOf"],
+                {"type": "object", "additionalProperties": False, "required": ["ignore"],
+                 "properties": {"ignore": _STRINGS, "reason": {"type": "string"}}}],
+                "description": "rule IDs, or {ignore: [rule IDs], reason: text}"},
+        },
     },
 }
+
+
+class ConfigError(ValueError):
+    """An unreadable or invalid configuration (exit status 2)."""
 
 
 @dataclass
@@ -44,15 +86,17 @@ class Settings:
         return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
 
 
+# -- discovery ---------------------------------------------------------------
+
 def find_config(start: str) -> str | None:
-    """The nearest config file from `start` upward to the repository root."""
+    """The nearest config file from `start` (a file or directory) up to the repository root."""
     directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
         candidate = os.path.join(directory, CONFIG_NAME)
         if os.path.isfile(candidate):
             return candidate
-        pyproject = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(pyproject) and _has_table(pyproject):
+        pyproject = os.path.join(directory, PYPROJECT)
+        if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
             return pyproject
         parent = os.path.dirname(directory)
         if os.path.exists(os.path.join(directory, ".git")) or parent == directory:
@@ -60,135 +104,317 @@ def find_config(start: str) -> str | None:
         directory = parent
 
 
-def _has_table(pyproject: str) -> bool:
-    try:
-        with open(pyproject, encoding="utf-8") as handle:
-            return "[tool.vpcsec-lint]" in handle.read()
-    except OSError:
-        return False
+def discover(path: str) -> str | None:
+    """The config file for PATH: found from PATH upward, else from the current directory."""
+    return find_config(path) or find_config(os.getcwd())
 
+
+# -- reading and validating --------------------------------------------------
 
 def load_settings(path: str) -> Settings:
-    """Read and validate a config file; raise ValueError naming the file and the key."""
+    """Read and validate a config file; raise ConfigError naming the file and the key."""
     try:
-        if path.endswith(".toml"):
+        if os.path.basename(path) == PYPROJECT:
+            data = _pyproject_table(path, required=True)
+        elif path.endswith(".toml"):
             data = _load_toml(path)
         else:
             data = _load_yaml(path)
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     validate(data, path)
     return Settings(path, data)
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def _toml_module() -> Any:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
+
+
+def _load_toml(path: str) -> Any:
+    tomllib = _toml_module()
     with open(path, "rb") as handle:
         try:
-            doc = tomllib.load(handle)
+            return tomllib.load(handle)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: invalid TOML: {exc}") from None
-    if not path.endswith("pyproject.toml"):
-        return doc
-    return doc.get("tool", {}).get("vpcsec-lint", {})
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def _load_yaml(path: str) -> dict[str, Any]:
+def _pyproject_table(path: str, required: bool = False) -> Any:
+    """`[tool.vpcsec-lint]` of a pyproject.toml; None when it has none (unless required).
+
+    A pyproject.toml that cannot be parsed is passed over unless it mentions
+    vpcsec-lint, in which case the error is the user's to fix.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        if required:
+            raise
+        return None
+    if TABLE not in text and not required:
+        return None
+    try:
+        doc = _load_toml(path)
+    except ConfigError:
+        if TABLE in text or required:
+            raise
+        return None
+    table = doc.get("tool", {}).get(TABLE) if isinstance(doc.get("tool"), dict) else None
+    if table is None and required:
+        raise ConfigError(f"{path}: no [tool.{TABLE}] table")
+    return table
+
+
+def _load_yaml(path: str) -> Any:
     import yaml
 
     with open(path, encoding="utf-8") as handle:
         try:
             doc = yaml.safe_load(handle)
         except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: invalid YAML: {exc}") from None
-    if doc is None:
-        return {}
-    return doc
+            raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    return {} if doc is None else doc
 
 
 def validate(data: Any, path: str) -> None:
+    """Check `data` against `CONFIG_SCHEMA`; raise ConfigError for the first problem."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
     error = errors[0]
-    key = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        key = ".".join([*(str(p) for p in error.absolute_path), extra[0]]) if extra else key
-        raise ValueError(f"{path}: unknown key '{key}'")
-    where = f"key '{key}'" if key else "the top level"
-    raise ValueError(f"{path}: {where}: {error.message}")
+    where = [str(p) for p in error.absolute_path]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = list(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in known)
+        if extra:
+            key = ".".join([*where, str(extra[0])])
+            close = difflib.get_close_matches(str(extra[0]), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else \
+                f" (known keys: {', '.join(known)})" if known else ""
+            raise ConfigError(f"{path}: unknown key '{key}'{hint}")
+    what = error.schema.get("description") if error.validator == "anyOf" else None
+    message = f"{error.instance!r} is not {what}" if what else error.message
+    subject = f"key '{'.'.join(where)}'" if where else "the top level"
+    raise ConfigError(f"{path}: {subject}: {message}")
 
 
-def _split(text: str | None) -> list[str] | None:
-    if text is None:
+# -- options -----------------------------------------------------------------
+
+def _split(value: str | list[str] | None) -> list[str] | None:
+    if value is None:
         return None
-    return [t.strip() for t in text.split(",") if t.strip()]
+    items = value.split(",") if isinstance(value, str) else value
+    return [t.strip() for t in items if t.strip()]
 
 
-def resolve_options(args: argparse.Namespace, paths: list[str]) -> tuple[Options, Settings]:
-    """Options from the config file and the command line (which wins)."""
+def build_options(args: argparse.Namespace, settings: Settings) -> Options:
+    """Options from one config file and the command line (which wins)."""
     from vpcsec_lint.registry import PSEUDO_RULES, RuleError, all_rules, expand_ids
 
-    config_path = args.config or find_config(paths[0] if paths else ".")
-    settings = load_settings(config_path) if config_path else Settings()
     data = settings.data
     try:
-        known = list(all_rules())
+        known = [*all_rules(), *PSEUDO_RULES]
     except RuleError as exc:
-        raise ValueError(str(exc)) from None
+        raise ConfigError(str(exc)) from None
 
     def ids(spec: list[str] | None, what: str) -> set[str] | None:
         if spec is None:
             return None
         try:
-            return expand_ids(spec, [*known, *PSEUDO_RULES])
+            return expand_ids(spec, known)
         except KeyError as exc:
-            raise ValueError(f"{what}: unknown rule ID {exc.args[0]}") from None
+            raise ConfigError(f"{what}: unknown rule ID {exc.args[0]}") from None
 
-    select = ids(_split(args.select), "--select") if args.select is not None else ids(
-        data.get("select"), f"{settings.path}: select")
-    ignore = ids(_split(args.ignore), "--ignore") if args.ignore is not None else ids(
-        data.get("ignore"), f"{settings.path}: ignore")
-    severity = {}
-    for rule_id, level in data.get("severity", {}).items():
-        for expanded in ids([rule_id], f"{settings.path}: severity") or set():
+    def from_file(key: str) -> str:
+        return f"{settings.path}: key '{key}'"
+
+    select = ids(_split(args.select), "--select") if args.select is not None \
+        else ids(_split(data.get("select")), from_file("select"))
+    ignore = ids(_split(args.ignore), "--ignore") if args.ignore is not None \
+        else ids(_split(data.get("ignore")), from_file("ignore"))
+    severity: dict[str, str] = {}
+    # Prefixes first, so that `VSL1: note` and `VSL101: error` give VSL101 error.
+    for rule_id, level in sorted(data.get("severity", {}).items(), key=lambda kv: len(kv[0])):
+        for expanded in ids([rule_id], from_file(f"severity.{rule_id}")) or set():
             severity[expanded] = level
     options = Options(
         select=select,
         ignore=(ignore or set()) - set(PSEUDO_RULES),
         fail_on=args.fail_on or data.get("fail-on", "warning"),
         severity=severity,
-        excluded=exclusion(data.get("exclude", []), settings.base),
+        excluded=Exclusion.of(_split(data.get("exclude")) or [], settings.base),
         var_files=list(getattr(args, "var_file", []) or []),
     )
     if getattr(args, "jobs", None):
         options.jobs = max(1, args.jobs)
-    return options, settings
+    path_ignores(settings, known)  # a bad rule ID there fails before linting
+    return options
 
 
-def exclusion(patterns: list[str], base: str) -> Callable[[str], bool] | None:
-    """A predicate for paths matched by `exclude` globs relative to `base`."""
-    if not patterns:
-        return None
+def resolve_options(args: argparse.Namespace, paths: list[str]) -> tuple[Options, Settings]:
+    """Options for the config file of the first PATH (or `--config`)."""
+    config_path = args.config or discover(paths[0] if paths else ".")
+    settings = load_settings(config_path) if config_path else Settings()
+    return build_options(args, settings), settings
 
-    def excluded(path: str) -> bool:
-        rel = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-        if rel.startswith("../"):
-            return False
-        parts = rel.split("/")
-        for pattern in patterns:
-            pattern = pattern.rstrip("/")
-            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
-                return True
-            if "/" not in pattern and any(fnmatch.fnmatch(p, pattern) for p in parts):
-                return True
-        return False
 
-    return excluded
+@dataclass
+class Run:
+    """PATHs governed by the same config file, with their options."""
+
+    paths: list[str]
+    options: Options
+    settings: Settings
+
+
+def plan_runs(args: argparse.Namespace, paths: list[str]) -> list[Run]:
+    """Group PATHs by their config file (one group with `--config`), in order of appearance."""
+    groups: dict[str | None, list[str]] = {}
+    for path in paths:
+        config_path = args.config or discover(path)
+        groups.setdefault(config_path, []).append(path)
+    runs = []
+    for config_path, members in groups.items():
+        settings = load_settings(config_path) if config_path else Settings()
+        runs.append(Run(members, build_options(args, settings), settings))
+    return runs
+
+
+def lint_with_config(args: argparse.Namespace, paths: list[str],
+                     stdin: tuple[str, str] | None = None,
+                     use_cache: bool = True, jobs: int | None = None,
+                     **lint_kwargs: Any) -> tuple[Report, int]:
+    """Lint PATHs (or the stdin buffer) under their config files: the report and exit status.
+
+    `jobs` (when given) overrides every run's worker count; `lint_kwargs` go to
+    `engine.lint_paths`.
+    """
+    from vpcsec_lint.engine import Report, finalize, lint_paths
+
+    runs = plan_runs(args, [stdin[0]] if stdin is not None else paths)
+    merged = Report()
+    status = 0
+    for run in runs:
+        if jobs is not None:
+            run.options.jobs = jobs
+        report = lint_paths([] if stdin is not None else run.paths, run.options, stdin=stdin,
+                            use_cache=use_cache, **lint_kwargs)
+        if stdin is not None and run.options.excluded is not None \
+                and run.options.excluded(stdin[0]):
+            report.findings = []
+        apply_path_ignores(report.findings, run.settings)
+        status = max(status, report.exit_code(run.options.fail_on))
+        merged.files += report.files
+        merged.findings.extend(report.findings)
+    if len(runs) > 1:
+        merged.findings = finalize(merged.findings, Options())
+    return merged, status
+
+
+# -- globs -------------------------------------------------------------------
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A `.gitignore`-style glob as a regex over `/`-separated relative paths."""
+    anchored = "/" in pattern.strip("/") or pattern.startswith("/")
+    body = pattern.strip("/")
+    out = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if body.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = body.find("]", i + 2 if body[i + 1:i + 2] in ("!", "]") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                inner = body[i + 1:end].replace("\\", "\\\\")
+                out.append("[^" + inner[1:] + "]" if inner.startswith("!") else f"[{inner}]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
+
+
+@dataclass
+class Exclusion:
+    """A picklable predicate: is a path matched by `exclude` globs relative to `base`?"""
+
+    patterns: list[re.Pattern[str]]
+    base: str
+
+    @classmethod
+    def of(cls, patterns: Iterable[str], base: str) -> Exclusion | None:
+        compiled = [glob_regex(p) for p in patterns if p.strip("/")]
+        return cls(compiled, base) if compiled else None
+
+    def relative(self, path: str) -> str | None:
+        rel = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+        return None if rel == ".." or rel.startswith("../") else rel
+
+    def __call__(self, path: str) -> bool:
+        rel = self.relative(path)
+        return rel is not None and rel != "." and any(p.match(rel) for p in self.patterns)
+
+
+def exclusion(patterns: list[str], base: str) -> Exclusion | None:
+    """A predicate for paths matched by `exclude` globs relative to `base` (None: no globs)."""
+    return Exclusion.of(patterns, base)
+
+
+# -- per-path ignores ----------------------------------------------------------
+
+def path_ignores(settings: Settings,
+                 known: list[str] | None = None) -> list[tuple[Exclusion, set[str], str | None]]:
+    """`per-path-ignore` entries as (matcher, rule IDs, reason)."""
+    from vpcsec_lint.registry import PSEUDO_RULES, all_rules, expand_ids
+
+    known = known if known is not None else [*all_rules(), *PSEUDO_RULES]
+    out = []
+    for pattern, entry in (settings.data.get("per-path-ignore") or {}).items():
+        spec, reason = (entry.get("ignore"), entry.get("reason")) if isinstance(entry, dict) \
+            else (entry, None)
+        try:
+            ids = expand_ids(_split(spec) or [], known)
+        except KeyError as exc:
+            raise ConfigError(f"{settings.path}: key 'per-path-ignore.{pattern}': unknown rule "
+                              f"ID {exc.args[0]}") from None
+        matcher = Exclusion.of([pattern], settings.base)
+        if matcher is not None:
+            out.append((matcher, ids, reason or None))
+    return out
+
+
+def apply_path_ignores(findings: list[Finding], settings: Settings) -> None:
+    """Mark findings covered by `per-path-ignore` as suppressed (VSL000/VSL999 never are)."""
+    from vpcsec_lint.suppressions import UNSUPPRESSIBLE
+
+    entries = path_ignores(settings) if settings.data.get("per-path-ignore") else []
+    for finding in findings:
+        if finding.suppressed or finding.rule_id in UNSUPPRESSIBLE:
+            continue
+        for matcher, ids, reason in entries:
+            if finding.rule_id in ids and matcher(finding.loc.path):
+                finding.suppressed = True
+                finding.suppression_reason = reason
+                break
