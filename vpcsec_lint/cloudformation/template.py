@@ -330,10 +330,17 @@ def _join(args: Val, loc: Location | None) -> Val:
             or not isinstance(parts[1].value, list):
         return Val(UNKNOWN, loc)
     texts = []
+    unknown = False
     for item in parts[1].value:
+        if item.value is UNKNOWN and not item.alternatives:
+            unknown = True  # keep the known text: `partial` shows `${...}` for this part
+            texts.append(item.partial if item.partial is not None else "${...}")
+            continue
         if not isinstance(item.value, (str, int, float)) or isinstance(item.value, bool):
             return Val(UNKNOWN, loc)
         texts.append(str(item.value))
+    if unknown:
+        return Val(UNKNOWN, loc, partial=parts[0].value.join(texts))
     return Val(parts[0].value.join(texts), loc)
 
 
