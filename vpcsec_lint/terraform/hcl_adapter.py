@@ -43,9 +43,23 @@ _SKIP_TOKENS = {"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "QM
                 "EQ", "DBLQUOTE", "ELLIPSIS", "COLONS", "DOT", "INTERP_START"}
 
 
+PARSER: Any = None
+"""What provides `parses_to_tree`: python-hcl2 unless set. The checkov bundle
+(`integrations/checkov_export.py`) sets a private copy of python-hcl2's grammar,
+because checkov's environment has another package under the name `hcl2`."""
+
+
+def _hcl2() -> Any:
+    if PARSER is not None:
+        return PARSER
+    import hcl2  # the only import of python-hcl2
+
+    return hcl2
+
+
 def parse_hcl(text: str, path: str) -> Body:
     """Parse HCL text into a `Body`; raise `ParseFailure` with a position."""
-    import hcl2  # the only import of python-hcl2
+    hcl2 = _hcl2()
     from lark.exceptions import LarkError, UnexpectedInput
 
     text = normalise_source(text)
@@ -309,7 +323,7 @@ def _template(parts: list[str | Expr], loc: Location) -> Expr:
 
 def _split_template(text: str, loc: Location, path: str) -> list[str | Expr]:
     """Split heredoc text into literal parts and `${...}` expressions."""
-    import hcl2
+    hcl2 = _hcl2()
     from lark.exceptions import LarkError
 
     parts: list[str | Expr] = []
