@@ -18,7 +18,8 @@ from vpcsec_lint.raw import Unit
 from vpcsec_lint.values import Val
 
 DIRECTIVE = re.compile(
-    r"(?:#|//)\s*vpcsec-lint:\s*ignore\s*=\s*([A-Za-z0-9_,\s]+?)\s*(?:--\s*(.*?))?\s*$")
+    r"(?:#|//)\s*vpcsec-lint:\s*ignore\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
+    r"\s*(?:--\s*(.*?))?\s*$")
 UNSUPPRESSIBLE = {"VSL000", "VSL999"}
 
 
@@ -126,8 +127,10 @@ def metadata_ignores(metadata: Val | None) -> dict[str, str | None]:
     ignore = ours.get("ignore") if ours is not None else None
     out: dict[str, str | None] = {}
     for item in (ignore.items() if ignore is not None else []):
-        if isinstance(item.value, str):
-            out[item.value.strip().upper()] = None
+        if isinstance(item.value, str):  # an ID, or "VSL101, VSL203"
+            for rule_id in item.value.split(","):
+                if rule_id.strip():
+                    out[rule_id.strip().upper()] = None
         elif isinstance(item.value, dict):
             rule_id = item.get("id")
             reason = item.get("reason")
