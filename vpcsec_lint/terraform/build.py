@@ -304,7 +304,7 @@ class TerraformBuilder(BaseBuilder):
     def caches(self) -> None:
         groups = self.model.security_groups
         for res in self.by_type("aws_elasticache_replication_group", "aws_memorydb_cluster"):
-            body = res.body
+            body = _without_nulls(res.body)
             sg_val = body.get("security_group_ids")
             cache = Cache(res.address, self.framework, res.loc, res.address,
                           security_groups=self.refs(sg_val, groups), security_groups_val=sg_val,
@@ -426,6 +426,14 @@ def _setting(val: Val | None, default: object, fallback: Location) -> Setting:
     if isinstance(default, bool):
         value = as_bool(val)
     return Setting(value, setting_loc(val, fallback), True, val)
+
+
+def _without_nulls(body: Val) -> Val:
+    """The attributes that are set: Terraform treats an attribute set to `null` as omitted."""
+    if not isinstance(body.value, dict):
+        return body
+    return Val({k: v for k, v in body.value.items() if v.value is not None}, body.loc,
+               body.origins, body.ref, body.symbol)
 
 
 def _plain(val: Val | None) -> object:
