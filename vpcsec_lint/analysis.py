@@ -60,3 +60,23 @@ def endpoint_only_group(model: Model, group_key: str | None) -> bool:
     """Attached to at least one interface endpoint and to no known other resource."""
     attached = model.attachments.get(group_key or "", [])
     return bool(attached) and all(a.is_interface_endpoint for a in attached)
+
+
+GROUP_IDENTITY_ATTRS = frozenset({"id", "Ref", "GroupId"})
+"""Reference attributes that name a security group itself (Terraform `id`, CloudFormation
+`Ref` and `!GetAtt X.GroupId`)."""
+
+
+def rule_may_come_from(rule: SgRule, keys: set[str]) -> bool:
+    """Whether one of the rule's source groups is one of `keys`, or is in some branch of a
+    conditional whose condition is unknown (so the rule may be that self-reference)."""
+    for source in rule.source_groups:
+        if source.key is not None:
+            if source.key in keys:
+                return True
+            continue
+        for candidate in source.val.candidates() if source.val is not None else ():
+            ref = candidate.ref
+            if ref is not None and ref[0] in keys and ref[1] in GROUP_IDENTITY_ATTRS:
+                return True
+    return False
