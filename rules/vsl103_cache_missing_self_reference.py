@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from vpcsec_lint.analysis import rule_may_come_from
 from vpcsec_lint.findings import Finding, Related
 from vpcsec_lint.model import Cache, Model, SgRule
 from vpcsec_lint.registry import Rule
@@ -29,7 +30,9 @@ class CacheMissingSelfReference(Rule):
     `aws_vpc_security_group_ingress_rule` whose `referenced_security_group_id`
     names one, or CloudFormation ingress with `SourceSecurityGroupId` or
     `SourceSecurityGroupName` naming one. It counts only for the ports it
-    covers. CIDR rules never count, even when they cover the nodes.
+    covers. CIDR rules never count, even when they cover the nodes, and
+    neither does a source group that cannot be resolved; a source that is an
+    attached group in one branch of an unknown condition does count.
 
     Not flagged: single-node groups, Memcached (its nodes do not talk to each
     other), caches without security groups (the VPC's default group references
@@ -117,7 +120,7 @@ class CacheMissingSelfReference(Rule):
                      and r.group.key in attached]
             if any(r.dynamic for r in rules):
                 continue  # a `dynamic` block may generate the self-reference
-            missing = _missing_ports(cache, [r for r in rules if _from_attached(r, attached)])
+            missing = _missing_ports(cache, [r for r in rules if rule_may_come_from(r, attached)])
             if not missing:
                 continue
             kind = _KINDS.get(cache.kind, cache.kind)
@@ -147,12 +150,6 @@ def _in_scope(cache: Cache) -> bool:
     if isinstance(cache.engine, str) and cache.engine.lower() not in ("redis", "valkey"):
         return False
     return not (isinstance(cache.node_count, int) and cache.node_count <= 1)
-
-
-def _from_attached(rule: SgRule, attached: set[str]) -> bool:
-    """Does the rule's source include one of the attached groups (itself included)?"""
-    return any(source.key is not None and source.key in attached
-               for source in rule.source_groups)
 
 
 def _missing_ports(cache: Cache, self_rules: list[SgRule]) -> list[str]:
