@@ -332,14 +332,17 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
     num_groups = body.get("NumNodeGroups")
     groups = body.get("NodeGroupConfiguration")
     replicas = as_int(body.get("ReplicasPerNodeGroup"), 0)
-    if groups is not None and groups.items() and num_groups is None:
+    if groups is not None and groups.items():
+        # Each shard's ReplicaCount defaults to ReplicasPerNodeGroup; NumNodeGroups may be
+        # given as well (it then equals the number of configurations).
         total: object = 0
         for group in groups.items():
-            count = as_int(group.get("ReplicaCount"), 0) if isinstance(group.value,
-                                                                      dict) else UNKNOWN
+            count = as_int(group.get("ReplicaCount"), replicas) if isinstance(
+                group.value, dict) else UNKNOWN
             total = total + 1 + count if isinstance(total, int) and isinstance(
                 count, int) else UNKNOWN
-        return total, len(groups.items()) > 1
+        shards = as_int(num_groups, 0)
+        return total, len(groups.items()) > 1 or (isinstance(shards, int) and shards > 1)
     if num_groups is not None:
         count = as_int(num_groups)
         if not isinstance(count, int):

@@ -463,20 +463,24 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
         num_groups = num_groups or block.get("num_node_groups")
         if body.get("replicas_per_node_group") is None:
             replicas = as_int(block.get("replicas_per_node_group"), 0)
+    if groups is not None and groups.items():
+        # Each shard's replica_count defaults to replicas_per_node_group.
+        total: object = 0
+        for group in groups.items():
+            replica_count = as_int(group.get("replica_count"), replicas) if isinstance(
+                group.value, dict) and group.symbol != "dynamic" else UNKNOWN
+            total = total + 1 + replica_count if isinstance(total, int) and isinstance(
+                replica_count, int) else UNKNOWN
+        shards = as_int(num_groups, 0)
+        count = len(groups.items())
+        if any(g.symbol == "dynamic" for g in groups.items()):
+            return UNKNOWN, UNKNOWN
+        return total, count > 1 or (isinstance(shards, int) and shards > 1)
     if num_groups is not None:
         count = as_int(num_groups)
         if not isinstance(count, int):
             return UNKNOWN, UNKNOWN
         return _product(count, replicas), count > 1
-    if groups is not None and groups.items():
-        total: object = 0
-        for group in groups.items():
-            replica_count = as_int(group.get("replica_count"), 0) if isinstance(
-                group.value, dict) else UNKNOWN
-            total = total + 1 + replica_count if isinstance(total, int) and isinstance(
-                replica_count, int) else UNKNOWN
-        count = len(groups.items())
-        return total, count > 1 if groups.known else UNKNOWN
     clusters = body.get("num_cache_clusters") or body.get("number_cache_clusters")
     mode = body.get("cluster_mode")
     cluster_mode = UNKNOWN if mode is not None and not mode.known else (
