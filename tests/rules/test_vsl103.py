@@ -30,6 +30,7 @@ def test_cloudformation_fires_on_every_cache_form():
         ("VSL103", "ShardsFire", "fire.yaml", 93),
         ("VSL103", "QueueFire", "fire.yaml", 121),
         ("VSL103", "UnknownCountFire", "fire.yaml", 130),
+        ("VSL103", "SingleShardReplicasFire", "fire.yaml", 144),
     }
 
 
