@@ -80,3 +80,15 @@ def rule_may_come_from(rule: SgRule, keys: set[str]) -> bool:
             if ref is not None and ref[0] in keys and ref[1] in GROUP_IDENTITY_ATTRS:
                 return True
     return False
+
+
+def rule_may_belong_to(rule: SgRule, keys: set[str]) -> bool:
+    """Whether the rule is on one of the groups `keys`, or is in some branch of a conditional
+    `security_group_id`/`GroupId` whose condition is unknown."""
+    if rule.group.key is not None:
+        return rule.group.key in keys
+    for candidate in rule.group.val.candidates() if rule.group.val is not None else ():
+        ref = candidate.ref
+        if ref is not None and ref[0] in keys and ref[1] in GROUP_IDENTITY_ATTRS:
+            return True
+    return False
