@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vpcsec_lint.analysis import rule_may_come_from
+from vpcsec_lint.analysis import rule_may_belong_to, rule_may_come_from
 from vpcsec_lint.findings import Finding, Related
 from vpcsec_lint.model import Cache, Model, SgRule
 from vpcsec_lint.registry import Rule
@@ -117,7 +117,7 @@ class CacheMissingSelfReference(Rule):
                 continue  # the VPC's default group (self-referencing), or an unknown group
             attached = set(groups)  # type: ignore[arg-type]
             rules = [r for r in model.sg_rules if r.direction == "ingress"
-                     and r.group.key in attached]
+                     and rule_may_belong_to(r, attached)]
             if any(r.dynamic for r in rules):
                 continue  # a `dynamic` block may generate the self-reference
             missing = _missing_ports(cache, [r for r in rules if rule_may_come_from(r, attached)])

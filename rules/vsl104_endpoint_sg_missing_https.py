@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from vpcsec_lint.analysis import rule_may_belong_to
 from vpcsec_lint.findings import Finding, Related
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.registry import Rule
@@ -92,7 +93,7 @@ class EndpointSgMissingHttps(Rule):
                 continue  # the VPC's default group, or a group we cannot see
             unique = list(dict.fromkeys(g for g in groups if g))
             rules = [r for r in model.sg_rules if r.direction == "ingress"
-                     and r.group.key in unique]
+                     and rule_may_belong_to(r, set(unique))]
             if any(r.dynamic or r.covers_tcp_port(HTTPS) is not False for r in rules):
                 continue
             if len(unique) == 1:
