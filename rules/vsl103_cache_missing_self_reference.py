@@ -124,8 +124,8 @@ class CacheMissingSelfReference(Rule):
             if not missing:
                 continue
             kind = _KINDS.get(cache.kind, cache.kind)
-            nodes = (f"{cache.node_count} nodes" if isinstance(cache.node_count, int)
-                     else "an unknown number of nodes")
+            nodes = (f"has {cache.node_count} nodes" if isinstance(cache.node_count, int)
+                     else "may have several nodes (its node count is unknown)")
             unique = list(dict.fromkeys(g for g in groups if g))
             if len(unique) == 1:
                 who = f"its security group {unique[0]} never allows traffic from itself"
@@ -134,7 +134,7 @@ class CacheMissingSelfReference(Rule):
                        "any of them")
             how = "`self = true`" if model.framework == "terraform" \
                 else "`SourceSecurityGroupId` naming the group"
-            message = (f"This {kind} has {nodes}, but {who} on {' or '.join(missing)}: the "
+            message = (f"This {kind} {nodes}, but {who} on {' or '.join(missing)}: the "
                        "nodes cannot reach each other. Allow ingress from the cache's own "
                        f"security group on {'that port' if len(missing) == 1 else 'those ports'} "
                        f"({how}).")
