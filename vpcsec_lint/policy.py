@@ -66,7 +66,7 @@ def aws_service(name: str | None) -> ServiceName | None:
     """
     if not name:
         return None
-    match = _AWS_SERVICE.match(name.strip().lower())
+    match = _AWS_SERVICE.match(name.strip())
     if match is None or "${" in match.group(3) or match.group(2) == "vpce":
         return None
     return ServiceName(match.group(1), match.group(2), match.group(3))
