@@ -365,10 +365,11 @@ class Module:
         if root == "local" and names:
             return self._apply_steps(self._local(names[0], expr.loc), steps[1:], env, expr.loc)
         if root == "path" and names:
+            # Relative to the root module, as Terraform gives them (`file()` joins the root).
             if names[0] == "module":
-                return Val(self.source.directory, expr.loc)
+                return Val(os.path.relpath(self.source.directory, self.root_dir), expr.loc)
             if names[0] == "root":
-                return Val(self.root_dir, expr.loc)
+                return Val(".", expr.loc)
             return Val(UNKNOWN, expr.loc)
         if root == "module" and names:
             return self._module_output(names, steps, env, expr.loc)
