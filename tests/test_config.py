@@ -122,6 +122,9 @@ def test_explicit_config_replaces_discovery(tmp_path):
     assert findings("--config", "ci/strict.yaml", ".", cwd=repo) == [
         ("VSL101", "main.tf", "error", False)]
     assert findings("--config", "ci/pyproject.toml", ".", cwd=repo, status=0) == []
+    (repo / "ci" / "lint.toml").write_text('fail-on = "error"\n')
+    assert findings("--config", "ci/lint.toml", ".", cwd=repo, status=0) == [
+        ("VSL101", "main.tf", "warning", False)]
     assert "cannot read config" in error("--config", "missing.yaml", ".", cwd=repo)
 
 
@@ -227,3 +230,22 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
 def test_invalid_config_is_exit_2_naming_the_key_and_the_file(tmp_path, name, text, message):
     repo = tree(tmp_path, {name: text, "main.tf": VPC_SG})
     assert error(".", cwd=repo).startswith(f"vpcsec-lint: error: {repo / name}: {message}")
+
+
+def test_documented_examples_are_valid(tmp_path):
+    """The YAML and TOML examples at the top of docs/configuration.md pass validation."""
+    import re
+
+    from helpers import REPO
+
+    from vpcsec_lint.config import load_settings
+
+    doc = (REPO / "docs" / "configuration.md").read_text()
+    yaml_block = re.search(r"```yaml\n(# \.vpcsec-lint\.yaml\n.*?)```", doc, re.DOTALL)
+    toml_block = re.search(r"```toml\n(# pyproject\.toml\n.*?)```", doc, re.DOTALL)
+    assert yaml_block and toml_block
+    (tmp_path / ".vpcsec-lint.yaml").write_text(yaml_block.group(1))
+    (tmp_path / "pyproject.toml").write_text(toml_block.group(1))
+    assert set(load_settings(str(tmp_path / ".vpcsec-lint.yaml")).data) == {
+        "select", "ignore", "fail-on", "exclude", "severity", "per-path-ignore"}
+    assert load_settings(str(tmp_path / "pyproject.toml")).data["fail-on"] == "error"

@@ -201,3 +201,13 @@ def test_level_is_the_effective_severity(tmp_path):
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert next(r for r in rules if r["id"] == "VSL101")["defaultConfiguration"] == {
         "level": "warning"}
+
+
+def test_list_rules_json_and_explain_print_what_sarif_embeds():
+    listed = json.loads(run_cli("--list-rules", "--format", "json").stdout)["rules"]
+    rules = sarif("--select", "VSL101", "fixtures/terraform/VSL101/quiet")["runs"][0]["tool"][
+        "driver"]["rules"]
+    assert [(e["id"], e["documentation"].strip()) for e in listed] == [
+        (r["id"], r["fullDescription"]["text"]) for r in rules]
+    explained = run_cli("--explain", "VSL101").stdout
+    assert explained == next(r for r in rules if r["id"] == "VSL101")["help"]["text"]

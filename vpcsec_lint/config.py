@@ -116,8 +116,11 @@ def load_settings(path: str) -> Settings:
     try:
         if os.path.basename(path) == PYPROJECT:
             data = _pyproject_table(path, required=True)
-        elif path.endswith(".toml"):
+        elif path.endswith(".toml"):  # its [tool.vpcsec-lint] table, else the whole file
             data = _load_toml(path)
+            tool = data.get("tool") if isinstance(data, dict) else None
+            if isinstance(tool, dict) and TABLE in tool:
+                data = tool[TABLE]
         else:
             data = _load_yaml(path)
     except OSError as exc:
@@ -262,6 +265,14 @@ def build_options(args: argparse.Namespace, settings: Settings) -> Options:
 def resolve_options(args: argparse.Namespace, paths: list[str]) -> tuple[Options, Settings]:
     """Options for the config file of the first PATH (or `--config`)."""
     config_path = args.config or discover(paths[0] if paths else ".")
+    settings = load_settings(config_path) if config_path else Settings()
+    return build_options(args, settings), settings
+
+
+def options_for(path: str) -> tuple[Options, Settings]:
+    """Options for one file from its config file alone (front ends without a command line)."""
+    args = argparse.Namespace(select=None, ignore=None, fail_on=None, var_file=[], jobs=None)
+    config_path = discover(path)
     settings = load_settings(config_path) if config_path else Settings()
     return build_options(args, settings), settings
 
