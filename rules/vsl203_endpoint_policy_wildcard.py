@@ -113,11 +113,12 @@ class EndpointPolicyWildcard(Rule):
         assert stmt is not None
         loc, related = _where(policy, stmt.loc, endpoint)
         if policy.form == "default":
-            what = f"{resource} sets no policy, so {endpoint.resource} gets full access"
+            what = f"Endpoint policy {resource} sets no policy, so {endpoint.resource} gets " \
+                   "full access"
         else:
-            what = f"the endpoint policy of {endpoint.resource} allows any principal every " \
+            what = f"The endpoint policy of {endpoint.resource} allows any principal every " \
                    "action on every resource without a condition"
-        message = (f"{what[0].upper()}{what[1:]}: it restricts nothing. Name the actions and "
+        message = (f"{what}: it restricts nothing. Name the actions and "
                    "resources the workload needs, or add a Deny with a condition "
                    "(a data perimeter).")
         return self.finding(model, loc, resource, message, related)

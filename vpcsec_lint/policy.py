@@ -190,8 +190,10 @@ def parse_policy(val: Val | None, model: Model, fallback: Location) -> list[Poli
     loc = val.loc or fallback
     if val.alternatives:
         out: list[Policy] = []
-        for alt in val.candidates():
+        for alt in val.alternatives:
             out.extend(parse_policy(alt, model, loc) or [Policy(loc, False)])
+        if len(val.alternatives) < 2:
+            out.append(Policy(loc, False))  # the other branch removes it (`AWS::NoValue`)
         return out
     return [_parse_one(val, model, loc)]
 
@@ -264,7 +266,7 @@ def _file_origin(val: Val, text: str) -> str | None:
 def _inline_text_start(val: Val, text: str) -> tuple[str, int] | None:
     """Where a multi-line literal (heredoc, YAML block scalar) starts: the line after `loc`."""
     loc = val.loc
-    if loc is None or loc.end_line is None or "\n" not in text.rstrip("\n"):
+    if loc is None or loc.end_line is None or loc.end_line == loc.line:
         return None
     if loc.end_line - loc.line < text.count("\n"):
         return None
