@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 import textwrap
 from pathlib import Path
 
-from helpers import FIXTURES, lint
+from helpers import FIXTURES, REPO, lint
 
 from vpcsec_lint.integrations.cfnlint import RULE_CLASSES, cfn_lint_id
 from vpcsec_lint.registry import all_rules
@@ -142,3 +143,14 @@ def test_cfn_lint_parseable_format_carries_our_finding(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "db.yaml:16:11:16:17:W9101:Ingress on tcp/5432 allows the whole VPC CIDR "
         "(!GetAtt Vpc.CidrBlock); allow the client's security group instead."]
+
+
+def test_the_documented_id_table_is_right() -> None:
+    rows = re.findall(r"^\| (VSL\d{3}) \| `([a-z0-9-]+)` \| (\w+) \| (\w+) \| (\w+) \|$",
+                      (REPO / "docs" / "integrations.md").read_text(), re.MULTILINE)
+    assert len(rows) >= 4
+    rules = all_rules()
+    for rule_id, name, severity, cfn_id, checkov_id in rows:
+        rule = rules[rule_id]
+        assert (name, severity, cfn_id, checkov_id) == (
+            rule.name, rule.severity, cfn_lint_id(rule), f"CKV_VSL_{rule_id[3:]}")

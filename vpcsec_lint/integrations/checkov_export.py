@@ -42,6 +42,8 @@ import importlib
 import os
 import sys
 
+if sys.version_info < (3, 10):
+    raise ImportError("vpcsec-lint's checks need checkov to run on Python 3.10 or newer")
 _BUNDLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "{BUNDLE}")
 if _BUNDLE not in sys.path:
     sys.path.insert(0, _BUNDLE)

@@ -19,10 +19,20 @@ from lark import Lark
 
 @functools.lru_cache(maxsize=1)
 def parser() -> Lark:
+    """The LALR parser, cached by lark in the temporary directory (building it takes seconds).
+
+    A grammar this lark cannot build is a RuntimeError, not a LarkError, so that it
+    surfaces as a failed check instead of passing as an unparsable file.
+    """
     from .postlexer import PostLexer  # type: ignore[import-not-found]
 
     grammar = importlib.resources.files(__name__).joinpath("hcl2.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, postlex=PostLexer())
+    try:
+        return Lark(grammar, parser="lalr", propagate_positions=True, postlex=PostLexer(),
+                    cache=True)
+    except Exception as exc:
+        raise RuntimeError(f"python-hcl2's grammar does not build with this lark: {exc}") \
+            from exc
 
 
 def parses_to_tree(text: str) -> Any:
