@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
+from vpcsec_lint.lsp import reparse_changed_block, split_lines  # noqa: E402
 from vpcsec_lint.registry import all_rules  # noqa: E402
+from vpcsec_lint.terraform.loader import parse_tf_text  # noqa: E402
+from vpcsec_lint.terraform.syntax import Body, ParseFailure  # noqa: E402
 
-pytestmark = pytest.mark.asyncio(loop_scope="function")
+lsp_test = pytest.mark.asyncio(loop_scope="function")
 
 REPO = Path(__file__).resolve().parent.parent
 CFN_FIRE = REPO / "fixtures" / "cloudformation" / "VSL101" / "fire.yaml"
@@ -26,8 +30,25 @@ SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "vpcsec_lint", "lsp", "--debounce", "20"])
 
 
+class PublishLog(dict):
+    """`client.diagnostics` that also keeps every publication in order.
+
+    Waiting for one notification at a time can miss the second of two sent
+    back to back; the log cannot.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, list[types.Diagnostic]]] = []
+
+    def __setitem__(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
+        super().__setitem__(uri, diagnostics)
+        self.log.append((uri, list(diagnostics)))
+
+
 @pytest_lsp.fixture(config=SERVER)
 async def client(lsp_client: LanguageClient):
+    lsp_client.diagnostics = PublishLog()
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code")))
     yield
@@ -64,13 +85,22 @@ def project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-async def diagnostics_for(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    """The next diagnostics published for `uri`."""
-    while True:
-        params = await asyncio.wait_for(
-            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT_SECONDS)
-        if params.uri == uri:
-            return list(params.diagnostics)
+def diagnostics_for(client: LanguageClient, uri: str) -> Awaitable[list[types.Diagnostic]]:
+    """The first diagnostics published for `uri` from now on (await it after acting)."""
+    log = client.diagnostics.log  # type: ignore[attr-defined]
+    since = len(log)
+
+    async def wait() -> list[types.Diagnostic]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT_SECONDS
+        while loop.time() < deadline:
+            for published_uri, diagnostics in log[since:]:
+                if published_uri == uri:
+                    return diagnostics
+            await asyncio.sleep(0.01)
+        raise TimeoutError(f"no diagnostics for {uri} within {WAIT_SECONDS} s")
+
+    return wait()
 
 
 async def open_document(client: LanguageClient, path: Path, language: str = "terraform",
@@ -93,6 +123,7 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+@lsp_test
 async def test_violation_has_exact_range_code_and_link(client: LanguageClient,
                                                         tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
@@ -111,6 +142,7 @@ async def test_violation_has_exact_range_code_and_link(client: LanguageClient,
                        ((root / "vpc.tf").as_uri(), 1, "CIDR defined here")}
 
 
+@lsp_test
 async def test_utf16_columns(client: LanguageClient, tmp_path: Path) -> None:
     # The line has 49 characters; "𝄞" is two UTF-16 units, so the range ends at 50.
     text = replace(DB_TF, "[aws_vpc.main.cidr_block]", '[aws_vpc.main.cidr_block, "é𝄞"]')
@@ -119,6 +151,7 @@ async def test_utf16_columns(client: LanguageClient, tmp_path: Path) -> None:
     assert summary(diagnostics) == {("VSL101", 7, 4, 7, 50)}
 
 
+@lsp_test
 async def test_fix_in_buffer_then_save_clears_diagnostic(client: LanguageClient,
                                                          tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
@@ -139,6 +172,7 @@ async def test_fix_in_buffer_then_save_clears_diagnostic(client: LanguageClient,
     assert (root / "db.tf").read_text() == DB_TF  # the disk was never written
 
 
+@lsp_test
 async def test_full_sync_change_reintroduces_violation(client: LanguageClient,
                                                        tmp_path: Path) -> None:
     quiet = replace(DB_TF, "[aws_vpc.main.cidr_block]", '["10.42.1.0/24"]')
@@ -152,6 +186,7 @@ async def test_full_sync_change_reintroduces_violation(client: LanguageClient,
     assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}
 
 
+@lsp_test
 async def test_syntax_error_is_vsl000_at_its_line(client: LanguageClient,
                                                   tmp_path: Path) -> None:
     broken = replace(DB_TF, "    protocol    = \"tcp\"", "    protocol    = = \"tcp\"")
@@ -162,6 +197,7 @@ async def test_syntax_error_is_vsl000_at_its_line(client: LanguageClient,
     assert diagnostics[0].message.startswith("Cannot analyse this file")
 
 
+@lsp_test
 async def test_suppression_comment_hides_the_diagnostic(client: LanguageClient,
                                                         tmp_path: Path) -> None:
     suppressed = replace(DB_TF, "    cidr_blocks",
@@ -171,6 +207,7 @@ async def test_suppression_comment_hides_the_diagnostic(client: LanguageClient,
     assert await open_document(client, root / "db.tf") == []
 
 
+@lsp_test
 async def test_code_action_inserts_terraform_suppression(client: LanguageClient,
                                                          tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
@@ -197,6 +234,7 @@ async def test_code_action_inserts_terraform_suppression(client: LanguageClient,
     assert await waiting == []
 
 
+@lsp_test
 async def test_cloudformation_template_and_its_quick_fix(client: LanguageClient,
                                                          tmp_path: Path) -> None:
     root = project(tmp_path, {"stack.yaml": CFN_FIRE.read_text()})
@@ -228,6 +266,7 @@ async def test_cloudformation_template_and_its_quick_fix(client: LanguageClient,
         "VSL101:49", "VSL101:55", "VSL101:63"}
 
 
+@lsp_test
 async def test_non_template_yaml_gets_empty_diagnostics(client: LanguageClient,
                                                         tmp_path: Path) -> None:
     root = project(tmp_path, {"docker-compose.yaml": "services:\n  web:\n    image: nginx\n"})
@@ -235,6 +274,7 @@ async def test_non_template_yaml_gets_empty_diagnostics(client: LanguageClient,
     assert [m for m in client.log_messages if m.type == types.MessageType.Error] == []
 
 
+@lsp_test
 async def test_changed_sibling_on_disk_is_picked_up(client: LanguageClient,
                                                     tmp_path: Path) -> None:
     other_vpc = replace(VPC_TF, "10.42.0.0/16", "10.43.0.0/16")
@@ -249,6 +289,7 @@ async def test_changed_sibling_on_disk_is_picked_up(client: LanguageClient,
     assert summary(await waiting) == {("VSL101", 7, 4, 7, 34)}
 
 
+@lsp_test
 async def test_config_severity_override_and_exclude(client: LanguageClient,
                                                     tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF,
@@ -261,6 +302,7 @@ async def test_config_severity_override_and_exclude(client: LanguageClient,
     assert await open_document(client, root / "vendored" / "db.tf") == []
 
 
+@lsp_test
 async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
         client: LanguageClient, tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
@@ -278,12 +320,15 @@ async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
     assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}
 
 
+@lsp_test
 async def test_related_file_gets_a_hint_and_is_republished(client: LanguageClient,
                                                            tmp_path: Path) -> None:
     root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
     db_uri, vpc_uri = (root / "db.tf").as_uri(), (root / "vpc.tf").as_uri()
     await open_document(client, root / "db.tf")
+    db_again = diagnostics_for(client, db_uri)
     hints = await open_document(client, root / "vpc.tf")
+    assert summary(await db_again) == {("VSL101", 7, 4, 7, 43)}  # re-published with vpc.tf
     # The VPC's header (the first related location in vpc.tf), linking back to db.tf.
     assert [(str(d.code), d.severity, d.range.start.line) for d in hints] == [
         ("VSL101", types.DiagnosticSeverity.Hint, 0)]
@@ -298,3 +343,92 @@ async def test_related_file_gets_a_hint_and_is_republished(client: LanguageClien
             text=replace(VPC_TF, '"main"', '"other"'))]))
     assert await waiting_db == []
     assert list(client.diagnostics[vpc_uri]) == []
+
+
+# -- re-parsing only the changed block equals parsing the whole file ----------------
+
+TRICKY_TF = """\
+# A header comment.
+terraform {
+  required_version = ">= 1.5"
+}
+
+/* A block comment
+   between blocks { not code } */
+locals {
+  cidr  = "10.0.0.0/16"
+  ports = [for p in [80, 443] : p if p > 0]
+  tags = {
+    Name = "x${var.env}y"
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  policy = <<-EOT
+    { "Statement": [ { "Effect": "Allow" } ] }
+    }
+  EOT
+}
+resource "aws_security_group" "a" { name = "a" }
+resource "aws_security_group" "b" {
+  dynamic "ingress" {
+    for_each = local.ports
+    content {
+      from_port = ingress.value // trailing comment
+    }
+  }
+}
+"""
+
+
+def _full(text: str) -> Body | None:
+    try:
+        return parse_tf_text(text, "/m/main.tf")
+    except ParseFailure:
+        return None
+
+
+def _variants(lines: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for i, line in enumerate(lines):
+        changed = lines.copy()
+        changed[i] = line + "  "
+        out.append(("space", "\n".join(changed)))
+        changed = lines.copy()
+        changed[i] = line.replace("0", "1", 1).replace("a", "b", 1)
+        out.append(("value", "\n".join(changed)))
+        out.append(("new line", "\n".join([*lines[: i + 1], "  # added", *lines[i + 1:]])))
+        out.append(("deleted", "\n".join([*lines[:i], *lines[i + 1:]])))
+    return out
+
+
+@pytest.mark.parametrize("source", ["tricky", "groups"])
+def test_reparsing_the_changed_block_equals_a_full_parse(source: str) -> None:
+    text = TRICKY_TF if source == "tricky" else (REPO / "fixtures" / "terraform" / "VSL101"
+                                                  / "fire" / "groups.tf").read_text()
+    old = _full(text)
+    assert old is not None
+    reused = 0
+    for kind, new_text in _variants(split_lines(text)):
+        previous = _full(text)  # re-used blocks are moved in place: a fresh parse each time
+        assert previous is not None
+        fast = reparse_changed_block(text, previous, new_text, "/m/main.tf")
+        if fast is None:
+            continue
+        reused += 1
+        assert fast == _full(new_text), (kind, new_text)
+    assert reused >= len(split_lines(text)) * 2  # most edits take the fast path
+
+
+def test_edits_inside_a_block_or_between_blocks_take_the_fast_path() -> None:
+    old = _full(TRICKY_TF)
+    assert old is not None
+    inside = TRICKY_TF.replace('  cidr  = "10.0.0.0/16"', '  cidr  = "10.9.0.0/16"\n  x = 1')
+    fast = reparse_changed_block(TRICKY_TF, old, inside, "/m/main.tf")
+    assert fast is not None and fast == _full(inside)
+    old = _full(TRICKY_TF)
+    assert old is not None
+    between = TRICKY_TF.replace("# A header comment.", "# A header comment.\n\n# More.")
+    fast = reparse_changed_block(TRICKY_TF, old, between, "/m/main.tf")
+    assert fast is not None and fast == _full(between)
+    assert fast.blocks[-1].loc.line == _full(TRICKY_TF).blocks[-1].loc.line + 2
