@@ -35,8 +35,8 @@ def describe(exc: Any, text: str) -> str:
         return f"invalid HCL: heredoc {value.split()[0]} has no closing marker line"
     if value.startswith("/*"):
         return "invalid HCL: comment '/*' is never closed"
-    lines = value.strip().splitlines()
-    shown = repr(lines[0][:40]) if lines else repr(value)
+    words = value.split()
+    shown = repr(words[0][:40]) if words else repr(value)
     message = f"invalid HCL: unexpected {shown}"
     if token.type == "INTERP_START":
         return message + ("; '${...}' can only be written inside a quoted string, not inside "

@@ -1,0 +1,546 @@
+"""Hostile and broken inputs: never a crash, a clear VSL000, and the other files still analysed.
+
+Every test lints a project that holds the VSL101 `fire` fixtures of both frameworks
+(`good/`, `good.yaml`) next to the hostile input, through the real CLI, and checks
+the exact findings: the good files' findings are unchanged and the hostile file
+gets exactly the VSL000 (or the findings) it should.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES
+
+TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
+CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
+MEMORY_LIMIT = 512 * 1024 * 1024
+"""Address space of a linter run fed a bomb or a huge file: exceeding it is a MemoryError."""
+CPU_LIMIT = 120
+"""CPU seconds of such a run: exceeding it kills the run, and the test fails."""
+
+Triple = tuple[str, "str | None", str, int]
+
+
+@dataclass
+class Run:
+    status: int
+    stderr: str
+    findings: list[dict]
+    files: int
+
+    @property
+    def triples(self) -> set[Triple]:
+        return {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in self.findings}
+
+    def messages(self, path: str) -> list[str]:
+        return [f["message"] for f in self.findings if f["path"] == path]
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT))
+
+
+def lint(root: Path, *paths: str, bounded: bool = False,
+         preexec: Callable[[], None] | None = None) -> Run:
+    """`vpcsec-lint --format json --select VSL101 PATHS` in `root` (default PATH: `.`)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpcsec_lint", "--format", "json", "--no-cache", "--select",
+         "VSL101", *(paths or (".",))],
+        cwd=root, capture_output=True, text=True, timeout=600,
+        preexec_fn=_limits if bounded else preexec)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode in (0, 1), proc.stderr
+    doc = json.loads(proc.stdout)
+    return Run(proc.returncode, proc.stderr, doc["findings"], doc["summary"]["files"])
+
+
+def project(root: Path) -> Path:
+    """The good files every test keeps beside its hostile input."""
+    shutil.copytree(TF_FIRE, root / "good")
+    shutil.copy(CFN_FIRE, root / "good.yaml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> set[Triple]:
+    """The findings of the good files alone (2 .tf files + 1 template)."""
+    run = lint(project(tmp_path_factory.mktemp("good")))
+    assert run.files == 3
+    assert len(run.triples) == 11 and {t[0] for t in run.triples} == {"VSL101"}
+    return run.triples
+
+
+def vsl000(path: str, line: int = 1) -> Triple:
+    return ("VSL000", None, path, line)
+
+
+def tf_text() -> str:
+    return (TF_FIRE / "groups.tf").read_text()
+
+
+def cfn_text() -> str:
+    return CFN_FIRE.read_text()
+
+
+# -- Malformed and truncated files ----------------------------------------------------
+
+
+def test_malformed_hcl_yaml_json(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "bad").mkdir()
+    (root / "bad" / "main.tf").write_text('resource "aws_vpc" "x" {\n  cidr_block = = 1\n}\n')
+    (root / "bad.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+                                   "  A: [1, 2\n  B: {\n")
+    (root / "bad.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09",\n'
+                                   ' "Resources": {"A": {"Type" "AWS::EC2::VPC"}}}\n')
+    (root / "notes.yaml").write_text("this: is: not: yaml: [\n")  # not a template: skipped
+    run = lint(root)
+    assert run.triples == good | {vsl000("bad/main.tf", 2), vsl000("bad.yaml", 4),
+                                  vsl000("bad.json", 2)}
+    assert run.messages("bad/main.tf") == [
+        "Cannot analyse this file: invalid HCL: unexpected '='."]
+    assert run.messages("bad.yaml") == [
+        "Cannot analyse this file: invalid YAML: did not find expected ',' or ']' "
+        "(in the flow sequence that starts at line 3)."]
+    assert run.messages("bad.json")[0].startswith("Cannot analyse this file: invalid JSON: ")
+    assert run.files == 3 + 3
+
+
+@pytest.mark.parametrize("cut", [0.25, 0.5, 0.9])
+def test_truncated_files(tmp_path: Path, good: set[Triple], cut: float) -> None:
+    root = project(tmp_path)
+    (root / "cut").mkdir()
+    tf, cfn = tf_text(), cfn_text()
+    (root / "cut" / "groups.tf").write_text(tf[: int(len(tf) * cut)])
+    (root / "cut.yaml").write_text(cfn[: int(len(cfn) * cut)])
+    json_doc = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}},
+        indent=1)
+    (root / "cut.json").write_text(json_doc[: int(len(json_doc) * cut)])
+    run = lint(root)
+    extra = run.triples - good
+    assert good <= run.triples
+    # A truncated .tf or JSON file never parses; cut YAML may still be a valid template.
+    assert {t for t in extra if t[2] != "cut.yaml"} == {
+        vsl000("cut/groups.tf", t[3]) for t in extra if t[2] == "cut/groups.tf"} | {
+        vsl000("cut.json", t[3]) for t in extra if t[2] == "cut.json"}
+    assert {t[2] for t in extra if t[0] == "VSL000"} >= {"cut/groups.tf", "cut.json"}
+    tf_message = run.messages("cut/groups.tf")[0]
+    assert "never closed" in tf_message or "unexpected end of file" in tf_message
+
+
+# -- Binary data and encodings ------------------------------------------------------
+
+
+def test_random_binary_files_walked_and_named(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    noise = bytes((i * 7919 + 13) % 256 for i in range(4096))  # fixed "random" bytes, with NULs
+    (root / "blob").mkdir()
+    (root / "blob" / "main.tf").write_bytes(noise)
+    (root / "blob.yaml").write_bytes(noise)
+    walked = lint(root)
+    # A .tf file is always ours; a .yaml that is not visibly a template is skipped.
+    assert walked.triples == good | {vsl000("blob/main.tf")}
+    assert walked.messages("blob/main.tf") == [
+        "Cannot analyse this file: binary data, not a text file."]
+    named = lint(root, "good", "good.yaml", "blob/main.tf", "blob.yaml")
+    assert named.triples == good | {vsl000("blob/main.tf"), vsl000("blob.yaml")}
+    assert named.messages("blob.yaml") == walked.messages("blob/main.tf")
+
+
+def test_invalid_utf8_and_utf16(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    for name in ("latin1", "utf16", "utf16_bad", "utf16_nobom"):
+        (root / name).mkdir()
+    tf = tf_text()
+    (root / "latin1" / "main.tf").write_bytes(
+        tf.replace('name   = "db"', 'name   = "d\u00e9"').encode("latin-1"))
+    (root / "latin1.yaml").write_bytes(cfn_text().replace("database", "caf\u00e9").encode(
+        "latin-1"))
+    for path in TF_FIRE.iterdir():  # with a BOM: readable
+        (root / "utf16" / path.name).write_text(path.read_text(), encoding="utf-16")
+    (root / "utf16_bad" / "main.tf").write_bytes("x = 1\n".encode("utf-16") + b"\x00\xd8a\x00")
+    (root / "utf16_nobom" / "main.tf").write_bytes("x = 1\n".encode("utf-16-le"))
+    run = lint(root)
+    utf16 = {(r, res, "utf16/groups.tf", line) for r, res, p, line in good
+             if p == "good/groups.tf"}
+    assert run.triples == good | utf16 | {vsl000("latin1/main.tf", 3), vsl000("latin1.yaml", 25),
+                                  vsl000("utf16_bad/main.tf"), vsl000("utf16_nobom/main.tf")}
+    assert run.messages("latin1/main.tf") == [
+        "Cannot analyse this file: invalid UTF-8 at line 3, column 14 (byte 104); "
+        "save the file as UTF-8."]
+    assert run.messages("utf16_bad/main.tf") == [
+        "Cannot analyse this file: invalid UTF-16 at byte 14."]
+    assert run.messages("utf16_nobom/main.tf") == [
+        "Cannot analyse this file: UTF-16 text without a byte-order mark; save it as UTF-8."]
+
+
+def test_utf8_bom_changes_nothing(tmp_path: Path, good: set[Triple]) -> None:
+    root = tmp_path
+    shutil.copytree(TF_FIRE, root / "good")
+    for path in (root / "good").iterdir():
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    (root / "good.yaml").write_bytes(b"\xef\xbb\xbf" + CFN_FIRE.read_bytes())
+    run = lint(root)
+    assert run.triples == good
+
+
+def test_crlf_line_endings_keep_exact_locations(tmp_path: Path) -> None:
+    lf = project(tmp_path / "lf")
+    json_template = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "x", "VpcId": {"Ref": "Vpc"}, "SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                 "CidrIp": {"Fn::GetAtt": ["Vpc", "CidrBlock"]}}]}}}}, indent=2)
+    (lf / "t.json").write_text(json_template + "\n")
+    crlf = tmp_path / "crlf"
+    shutil.copytree(lf, crlf)
+    for path in crlf.rglob("*.*"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert b"\r\n" in (crlf / "good" / "groups.tf").read_bytes()
+    spans = [[(f["path"], f["line"], f["column"], f["end_line"], f["end_column"],
+               [(r["path"], r["line"]) for r in f["related"]]) for f in lint(root).findings]
+             for root in (lf, crlf)]
+    assert spans[0] == spans[1]
+    assert len(spans[0]) == 12  # 11 from the fixtures, 1 from t.json
+
+
+def test_empty_files(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "empty").mkdir()
+    for name in ("empty/main.tf", "empty/more.tf.json", "empty.yaml", "empty.json",
+                 "empty.template"):
+        (root / name).write_bytes(b"")
+    run = lint(root)
+    assert run.triples == good
+    assert run.files == 3 + 2  # the two Terraform files are read; empty YAML/JSON is not ours
+    assert lint(root, "empty/main.tf", "empty.yaml").findings == []
+
+
+# -- The file system ----------------------------------------------------------------
+
+
+def test_directory_named_like_a_tf_file(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "mod" / "x.tf").mkdir(parents=True)
+    (root / "mod" / "x.tf" / "inner.txt").write_text("not terraform")
+    (root / "dir.yaml").mkdir()
+    run = lint(root)
+    assert run.triples == good | {vsl000("mod/x.tf")}
+    assert run.messages("mod/x.tf") == [
+        "Cannot analyse this file: is a directory, not a file."]
+
+
+def test_fifo_named_like_a_tf_file_does_not_block(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "pipe").mkdir()
+    os.mkfifo(root / "pipe" / "main.tf")
+    run = lint(root)
+    assert run.triples == good | {vsl000("pipe/main.tf")}
+    assert run.messages("pipe/main.tf") == [
+        "Cannot analyse this file: is not a regular file (a FIFO, socket or device)."]
+
+
+def test_symlink_loops_and_links_outside_are_not_followed(tmp_path: Path,
+                                                          good: set[Triple]) -> None:
+    outside = project(tmp_path / "outside")  # would add findings if it were followed
+    root = project(tmp_path / "root")
+    (root / "loop").symlink_to("loop")
+    (root / "good" / "self").symlink_to(".")
+    (root / "up").symlink_to("..")
+    (root / "elsewhere").symlink_to(outside)
+    (root / "good" / "linked.tf").symlink_to(outside / "good" / "groups.tf")
+    (root / "linked.yaml").symlink_to(outside / "good.yaml")
+    run = lint(root)
+    assert run.triples == good
+    assert run.files == 3
+    # A symlink named on the command line is followed; a loop cannot be read.
+    named = lint(root, "linked.yaml", "loop")
+    assert named.triples == {(r, res, "linked.yaml", line)
+                             for r, res, p, line in good if p == "good.yaml"} | {
+        vsl000("loop")}
+    assert named.messages("loop") == [
+        "Cannot analyse this file: cannot be read: Too many levels of symbolic links."]
+
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def _drop_file_permission_override() -> None:
+    """In the child: stay root, but lose (for good, across exec) the capabilities that
+    bypass file permissions."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_unreadable_files(good: set[Triple]) -> None:
+    # Root reads files whatever their permissions: as root (CI), the linter runs without
+    # the capabilities that allow that. A directory that cannot be listed is not entered.
+    demote = _drop_file_permission_override if os.geteuid() == 0 else None
+    root = Path(tempfile.mkdtemp(prefix="vpcsec-unreadable-"))
+    try:
+        if demote is not None:
+            try:
+                probe = subprocess.run([sys.executable, "-c", "import vpcsec_lint"], cwd=root,
+                                       capture_output=True, preexec_fn=demote).returncode
+            except (OSError, subprocess.SubprocessError):
+                probe = -1
+            if probe != 0:
+                pytest.skip("running as root without a way to drop CAP_DAC_OVERRIDE, so "
+                            "file permissions cannot be tested")
+        project(root)
+        (root / "locked").mkdir()
+        (root / "locked" / "main.tf").write_text(tf_text())
+        (root / "locked.yaml").write_text(cfn_text())
+        (root / "closed").mkdir()
+        (root / "closed" / "main.tf").write_text(tf_text())
+        os.chmod(root / "locked" / "main.tf", 0)
+        os.chmod(root / "locked.yaml", 0)
+        os.chmod(root / "closed", 0)  # a directory that cannot be listed
+        run = lint(root, preexec=demote)
+        assert run.triples == good | {vsl000("locked/main.tf"), vsl000("locked.yaml")}
+        assert run.messages("locked.yaml") == [
+            "Cannot analyse this file: cannot be read: permission denied."]
+        assert run.messages("locked/main.tf") == run.messages("locked.yaml")
+    finally:
+        os.chmod(root / "closed", 0o755) if (root / "closed").exists() else None
+        shutil.rmtree(root)
+
+
+# -- Bombs, code execution, depth, size -----------------------------------------------
+
+
+def test_yaml_alias_bomb_is_refused_within_bounds(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", 'a0: &a0 ["lol", "lol", "lol", "lol", '
+             '"lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 10):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    lines.append("Resources: {}")
+    (root / "bomb.yaml").write_text("\n".join(lines) + "\n")  # 10**10 strings if expanded
+    run = lint(root, bounded=True)
+    assert run.triples == good | {vsl000("bomb.yaml", 6)}
+    assert run.messages("bomb.yaml") == [
+        "Cannot analyse this file: aliases expand to more than 100,000 values "
+        "(a YAML alias bomb?)."]
+
+
+def test_python_tags_never_execute(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    marker = tmp_path / "MARKER"
+    payload = [
+        f"  A: !!python/object/apply:os.system ['touch {marker}']",
+        f"  B: !!python/object/apply:subprocess.call [['touch', '{marker}']]",
+        f"  C: !!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+        "  D: !!python/name:os.system",
+        "  E: !!python/module:os",
+    ]
+    text = cfn_text().replace("Resources:\n", "Metadata:\n" + "\n".join(payload) + "\nResources:\n")
+    (root / "good.yaml").write_text(text)
+    run = lint(root)
+    assert not marker.exists()
+    shift = len(payload) + 1
+    assert run.triples == {(r, res, p, line + shift if p == "good.yaml" else line)
+                           for r, res, p, line in good}
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.yaml", "deep/main.tf.json"])
+def test_50000_deep_nesting(tmp_path: Path, good: set[Triple], name: str) -> None:
+    root = project(tmp_path)
+    depth = 50_000
+    if name.endswith(".json"):
+        text = ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"X": '
+                + "[" * depth + "]" * depth + "}}\n")
+    else:
+        text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  X: " + \
+            "{a: " * depth + "1" + "}" * depth + "\n"
+    (root / name).parent.mkdir(exist_ok=True)
+    (root / name).write_text(text)
+    run = lint(root, bounded=True)
+    line = 3 if name == "deep.yaml" else 1
+    assert run.triples == good | {vsl000(name, line)}
+    kind = "YAML" if name.endswith(".yaml") else "JSON"
+    assert run.messages(name) == [f"Cannot analyse this file: invalid {kind}: nested too "
+                                  "deeply to analyse."]
+
+
+def test_very_large_files_are_refused_with_bounded_memory(tmp_path: Path,
+                                                          good: set[Triple]) -> None:
+    from vpcsec_lint.sources import MAX_FILE_BYTES
+
+    root = project(tmp_path)
+    size = 20 * 1024 * 1024
+    block = 'resource "aws_vpc" "v%d" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+    (root / "big").mkdir()
+    with open(root / "big" / "main.tf", "w") as handle:
+        written, i = 0, 0
+        while written < size:
+            written += handle.write(block % i)
+            i += 1
+    with open(root / "big.yaml", "w") as handle:
+        handle.write("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n")
+        handle.write("  Vpc:\n    Type: AWS::EC2::VPC\n" * (size // 30))
+    assert os.path.getsize(root / "big.yaml") > size > MAX_FILE_BYTES
+    run = lint(root, bounded=True)
+    assert run.triples == good | {vsl000("big/main.tf"), vsl000("big.yaml")}
+    assert run.messages("big.yaml") == [
+        "Cannot analyse this file: larger than the 5 MiB limit for one file; "
+        "exclude it or split it."]
+
+
+# -- CloudFormation oddities --------------------------------------------------------
+
+
+def test_unknown_tags_and_intrinsics(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "odd.yaml").write_text("""\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: !Bogus 10.0.0.0/16
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Sub [!Unknown {a: b}, {}]
+      VpcId: {"Fn::NoSuchFunction": [1, 2]}
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: !GetAtt
+          ToPort: !Ref [a, b]
+          CidrIp: !GetAtt Vpc.CidrBlock.Extra
+        - CidrIp: !Select [99, !GetAZs ""]
+        - !If [Nope, {CidrIp: 10.0.0.0/8}, !Ref AWS::NoValue]
+        - !Join
+  Rule:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref Group
+      CidrIp: {"Fn::If": ["Missing"]}
+      IpProtocol: {"Fn::Transform": {"Name": "AWS::Include"}}
+""")
+    run = lint(root)
+    assert run.triples == good
+
+
+def test_resource_type_that_is_not_a_string(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    bad_types = ("[AWS::EC2::SecurityGroup]", "{Ref: T}", "5", "null", "!Ref T")
+    resources = "".join(f"  Odd{i}:\n    Type: {t}\n    Properties: {{VpcId: x}}\n"
+                        for i, t in enumerate(bad_types))
+    (root / "types.yaml").write_text(
+        cfn_text().replace("Resources:\n", "Resources:\n" + resources
+                           + "  NoType:\n    Properties: {}\n  Scalar: just a string\n"
+                           + "  List: [1, 2]\n  Nothing:\n"))
+    run = lint(root)
+    shift = 3 * len(bad_types) + 5
+    assert run.triples == good | {(r, res, "types.yaml", line + shift)
+                                  for r, res, p, line in good if p == "good.yaml"}
+
+
+# -- Terraform oddities -------------------------------------------------------------
+
+
+def test_terraform_language_features(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "features").mkdir()
+    (root / "features" / "main.tf").write_text("""\
+resource "aws_vpc" "main" {
+  cidr_block = "10.7.0.0/16"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.8.0.0/16"
+}
+
+resource "aws_security_group" "dynamic" {
+  vpc_id = aws_vpc.main.id
+  dynamic "ingress" {
+    for_each = [5432, 6379]
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = [aws_vpc.main.cidr_block]
+    }
+  }
+}
+
+resource "aws_security_group" "counted" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+
+resource "aws_security_group" "none" {
+  count  = 0
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+
+resource "aws_security_group" "each" {
+  for_each = toset(["a", "b"])
+  vpc_id   = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+
+resource "aws_security_group" "empty_each" {
+  for_each = {}
+  vpc_id   = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+
+resource "aws_security_group" "provider_function" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = [provider::aws::arn_parse("arn:aws:iam::444455556666:role/x").account_id]
+  }
+}
+""")
+    run = lint(root)
+    assert run.triples == good | {
+        ("VSL101", "aws_security_group.dynamic", "features/main.tf", 17),
+        ("VSL101", "aws_security_group.counted", "features/main.tf", 29),
+        ("VSL101", "aws_security_group.each", "features/main.tf", 51),
+    }
