@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -426,3 +427,23 @@ def test_endpoint_types_that_cannot_take_a_policy(tmp_path: Path) -> None:
     capable = {key: policy_capable(e) is not None for key, e in model.endpoints.items()}
     assert capable == {"aws_vpc_endpoint.gateway": True, "aws_vpc_endpoint.gwlb": False,
                        "aws_vpc_endpoint.partner": False, "aws_vpc_endpoint.unknown_type": False}
+
+
+def test_terraform_json_syntax_keeps_references_and_jsonencode(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text(json.dumps({"resource": {
+        "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}},
+        "aws_vpc_endpoint": {"e": {
+            "vpc_id": "${aws_vpc.v.id}",
+            "service_name": "com.amazonaws.eu-west-1.s3",
+            "policy": '${jsonencode({Statement = [{Effect = "Allow", Principal = "*", '
+                      'Action = "*", Resource = "*"}]})}',
+        }}}}, indent=2))
+    model = build_model(load_module(str(tmp_path), ParseCache(), []))
+    endpoint = model.endpoints["aws_vpc_endpoint.e"]
+    assert endpoint.vpc.key == "aws_vpc.v"
+    [policy] = policies(model, "aws_vpc_endpoint.e")
+    assert policy.form == "structure"
+    stmt = policy.wildcard_statement()
+    lines = (tmp_path / "main.tf.json").read_text().splitlines()
+    policy_line = next(i for i, line in enumerate(lines, 1) if '"policy"' in line)
+    assert stmt is not None and stmt.loc is not None and stmt.loc.line == policy_line

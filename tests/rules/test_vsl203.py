@@ -48,3 +48,10 @@ def test_cloudformation_fires_on_objects_strings_sub_and_conditions():
 
 def test_cloudformation_quiet():
     assert rule_findings("VSL203", "cloudformation", "quiet") == set()
+
+
+def test_terraform_json_syntax():
+    assert rule_findings("VSL203", "terraform", "tfjson") == {
+        ("VSL203", "aws_vpc_endpoint.s3_string_fire", "tfjson/main.tf.json", 13),
+        ("VSL203", "aws_vpc_endpoint.dynamodb_jsonencode_fire", "tfjson/main.tf.json", 18),
+    }

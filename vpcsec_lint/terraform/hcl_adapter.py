@@ -8,6 +8,7 @@ once and build our own small syntax tree; the grammar's rule names
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from typing import Any
@@ -331,14 +332,16 @@ def _split_template(text: str, loc: Location, path: str) -> list[str | Expr]:
     while True:
         start = text.find("${", pos)
         if start < 0:
-            parts.append(text[pos:])
+            if pos < len(text) or not parts:
+                parts.append(text[pos:])
             return parts
         if start > 0 and text[start - 1] == "$":
             parts.append(text[pos:start + 1])
             pos = start + 2
             continue
         end = _closing_brace(text, start + 2)
-        parts.append(text[pos:start])
+        if start > pos:  # no empty literals: "${x}" alone is x's value, reference kept
+            parts.append(text[pos:start])
         if end < 0:
             parts.append(Opaque(loc))
             return parts
@@ -367,9 +370,19 @@ def _closing_brace(text: str, pos: int) -> int:
 
 
 def _relocate(expr: Expr, loc: Location) -> Expr:
-    """Give an expression parsed out of a heredoc the heredoc's location."""
-    if hasattr(expr, "loc"):
-        expr.loc = loc
+    """Give an expression parsed out of a heredoc the heredoc's location (nested ones too)."""
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            for item in dataclasses.fields(node):
+                value = getattr(node, item.name)
+                if item.name == "loc" and isinstance(value, Location):
+                    node.loc = loc
+                elif isinstance(value, (list, tuple)) or dataclasses.is_dataclass(value):
+                    stack.append(value)
     return expr
 
 
