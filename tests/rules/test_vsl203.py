@@ -55,3 +55,10 @@ def test_terraform_json_syntax():
         ("VSL203", "aws_vpc_endpoint.s3_string_fire", "tfjson/main.tf.json", 13),
         ("VSL203", "aws_vpc_endpoint.dynamodb_jsonencode_fire", "tfjson/main.tf.json", 18),
     }
+
+
+def test_cloudformation_json_template():
+    assert rule_findings("VSL203", "cloudformation", "json") == {
+        ("VSL203", "S3ObjectFire", "json/template.json", 16),
+        ("VSL203", "SqsStringFire", "json/template.json", 27),
+    }
