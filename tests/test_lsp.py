@@ -432,3 +432,49 @@ def test_edits_inside_a_block_or_between_blocks_take_the_fast_path() -> None:
     fast = reparse_changed_block(TRICKY_TF, old, between, "/m/main.tf")
     assert fast is not None and fast == _full(between)
     assert fast.blocks[-1].loc.line == _full(TRICKY_TF).blocks[-1].loc.line + 2
+
+
+MODULE_CALL_TF = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.42.0.0/16"
+}
+
+module "db" {
+  source   = "./db"
+  vpc_id   = aws_vpc.main.id
+  vpc_cidr = aws_vpc.main.cidr_block
+}
+"""
+
+CHILD_TF = """\
+variable "vpc_id" {}
+variable "vpc_cidr" {}
+
+resource "aws_security_group" "db" {
+  vpc_id = var.vpc_id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [var.vpc_cidr]
+  }
+}
+"""
+
+
+@lsp_test
+async def test_finding_in_a_called_module_is_suppressed_at_the_module_block(
+        client: LanguageClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"main.tf": MODULE_CALL_TF, "db/main.tf": CHILD_TF})
+    uri = (root / "main.tf").as_uri()
+    diagnostics = await open_document(client, root / "main.tf")
+    # The finding is in db/main.tf:10; main.tf holds its VPC (line 1): a hint there.
+    assert [(str(d.code), d.severity, d.range.start.line) for d in diagnostics] == [
+        ("VSL101", types.DiagnosticSeverity.Hint, 0)]
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri), range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=diagnostics)))
+    assert actions is not None and len(actions) == 1
+    assert {u: list(e) for u, e in (actions[0].edit.changes or {}).items()} == {uri: [
+        types.TextEdit(types.Range(types.Position(4, 0), types.Position(4, 0)),
+                       "# vpcsec-lint: ignore=VSL101 -- <reason>\n")]}

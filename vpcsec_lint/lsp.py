@@ -337,12 +337,18 @@ class BufferLinter:
         return unit
 
     def _place(self, path: str, unit: Unit, findings: list[Finding]) -> LintResult:
-        texts = {_norm(p): t for p, t in unit.texts.items()}
+        """Findings per file of the unit; files of called modules are not the unit's.
+
+        The texts cover called modules too (their parse is cached), so that
+        ranges and quick fixes that point into them are exact.
+        """
+        texts = {_norm(p): t for p, t in [*self.cache.texts.items(), *unit.texts.items()]}
         result = LintResult({_norm(p): [] for p in [path, *unit.files]}, texts)
         for finding in findings:
             main = _norm(finding.loc.path)
             fix = self._fix(finding, unit, texts)
-            result.shown.setdefault(main, []).append(Shown(finding, finding.loc, True, fix))
+            if main in result.shown:
+                result.shown[main].append(Shown(finding, finding.loc, True, fix))
             for related in finding.related:
                 where = _norm(related.loc.path)
                 if where == main or where not in result.shown:
@@ -357,33 +363,37 @@ class BufferLinter:
 
         if finding.rule_id in UNSUPPRESSIBLE:
             return None
+        if unit.framework == "terraform":
+            return terraform_fix(finding, unit, texts)
         path = _norm(finding.loc.path)
         text = texts.get(path)
-        if text is None:
-            return None
-        if unit.framework == "terraform":
-            return terraform_fix(finding, unit, path, text)
-        return cloudformation_fix(finding, unit, path, text)
+        return cloudformation_fix(finding, unit, path, text) if text is not None else None
 
 
 def _norm(path: str) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
-def terraform_fix(finding: Finding, unit: Unit, path: str, text: str) -> Edit | None:
+def terraform_fix(finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:
     """A `# vpcsec-lint: ignore=ID -- <reason>` comment above the offending line.
 
+    A finding inside a called module is suppressed above the `module` block
+    of the module being edited (the called module may be shared or vendored).
     Inside a heredoc a comment would become part of the string, so there the
     comment goes above the resource's header instead.
     """
-    if path.endswith(".json"):
+    resource = next((r for r in unit.resources if r.address == finding.resource), None)
+    path, line = _norm(finding.loc.path), finding.loc.line
+    own = {_norm(f) for f in unit.files}
+    if path not in own and resource is not None and resource.call_sites:
+        path, line = _norm(resource.call_sites[0].path), resource.call_sites[0].line
+    text = texts.get(path)
+    if text is None or path.endswith(".json"):
         return None  # JSON has no comments (CLI.md: use exclude or the config)
     lines = split_lines(text)
-    line = finding.loc.line
     if _in_heredoc(lines, line):
-        header = next((r.loc for r in unit.resources if r.address == finding.resource
-                       and _norm(r.loc.path) == path), None)
-        if header is None or _in_heredoc(lines, header.line):
+        header = resource.loc if resource is not None else None
+        if header is None or _norm(header.path) != path or _in_heredoc(lines, header.line):
             return None
         line = header.line
     if not 1 <= line <= len(lines):
