@@ -469,7 +469,7 @@ def _is_mapping(val: Val | None) -> bool:
 
 # -- the protocol ---------------------------------------------------------------
 
-SEVERITIES = {"error": 1, "warning": 2, "note": 3}
+LSP_SEVERITY = {"error": 1, "warning": 2, "note": 3}
 """Ours -> `DiagnosticSeverity` (Error, Warning, Information)."""
 
 
@@ -555,7 +555,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
 
         related = []
         message = finding.message
-        severity = SEVERITIES[finding.severity]
+        severity = LSP_SEVERITY[finding.severity]
         if not shown.primary:
             where = f"{os.path.basename(finding.loc.path)}:{finding.loc.line}"
             message = f"{finding.message} (reported at {where})"
