@@ -1,0 +1,134 @@
+"""Faults inside the linter: a rule that raises on one file becomes VSL999 for that rule
+and file (exit status 2); every other rule and file still reports.
+
+The faulty rule is a real plugin: a wheel built here, pip-installed into a directory
+on PYTHONPATH, registered through the `vpcsec_lint.rules` entry-point group.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES
+
+PLUGIN = '''\
+from vpcsec_lint.registry import Rule
+
+
+class Explodes(Rule):
+    """Reports every VPC, and raises on any module or template whose path says "explode".
+
+    ## What it does
+    A test double for a rule with a bug.
+
+    ## Why is this bad?
+    It is not.
+
+    ## Example
+    Any VPC.
+
+    ## Use instead
+    Nothing.
+
+    ## References
+    None.
+    """
+
+    id = "BOOM001"
+    name = "explodes"
+    severity = "note"
+    summary = "A rule that raises on paths containing 'explode'."
+
+    def check(self, model):
+        if "explode" in model.root:
+            raise ValueError("rule bug triggered by " + model.root.rsplit("/", 1)[-1])
+        for vpc in model.vpcs.values():
+            yield self.finding(model, vpc.loc, vpc.key, "a VPC")
+'''
+
+
+def _wheel(directory: Path) -> Path:
+    """A minimal, valid wheel holding the plugin and its entry point."""
+    dist = "vsl_boom_plugin-1.0.dist-info"
+    files = {
+        "vsl_boom_plugin.py": PLUGIN,
+        f"{dist}/METADATA": "Metadata-Version: 2.1\nName: vsl-boom-plugin\nVersion: 1.0\n",
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: vpcsec-lint-tests\n"
+                         "Root-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist}/entry_points.txt": "[vpcsec_lint.rules]\nboom = vsl_boom_plugin:Explodes\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{name},sha256={digest.decode()},{len(text.encode())}")
+    files[f"{dist}/RECORD"] = "\n".join([*record, f"{dist}/RECORD,,"]) + "\n"
+    path = directory / "vsl_boom_plugin-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory where pip installed the plugin (put it on PYTHONPATH)."""
+    base = tmp_path_factory.mktemp("plugin")
+    target = base / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-index", "--disable-pip-version-check", "--target", str(target),
+                    str(_wheel(base))], check=True, capture_output=True, timeout=300)
+    return target
+
+
+def test_a_raising_rule_becomes_vsl999_and_everything_else_still_reports(
+        tmp_path: Path, plugin_path: Path) -> None:
+    tf, cfn = FIXTURES / "terraform" / "VSL101" / "fire", FIXTURES / "cloudformation" / "VSL101"
+    shutil.copytree(tf, tmp_path / "explode")
+    shutil.copytree(tf, tmp_path / "fine")
+    shutil.copy(cfn / "fire.yaml", tmp_path / "explode.yaml")
+    shutil.copy(cfn / "fire.yaml", tmp_path / "fine.yaml")
+    env = {**os.environ, "PYTHONPATH": str(plugin_path)}
+    proc = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--format", "json",
+                           "--no-cache", "--select", "VSL101,BOOM001", "."],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    findings = json.loads(proc.stdout)["findings"]
+    by_rule: dict[str, set[tuple[str | None, str, int]]] = {}
+    for f in findings:
+        by_rule.setdefault(f["rule_id"], set()).add((f["resource"], f["path"], f["line"]))
+
+    # The faulty rule: one VSL999 per unit it failed on, at the unit's first file ...
+    assert by_rule["VSL999"] == {(None, "explode.yaml", 1), (None, "explode/groups.tf", 1)}
+    # ... and its findings everywhere else.
+    assert by_rule["BOOM001"] == {("Vpc", "fine.yaml", 9), ("aws_vpc.main", "fine/vpc.tf", 5),
+                                  ("data.aws_vpc.shared", "fine/vpc.tf", 14),
+                                  ("module.network", "fine/groups.tf", 69)}
+    # Every other rule still reports for every file, the failing ones included.
+    failing = {(r, p.replace("explode", "fine"), line) for r, p, line in by_rule["VSL101"]
+               if p.startswith("explode")}
+    healthy = {(r, p, line) for r, p, line in by_rule["VSL101"] if p.startswith("fine")}
+    assert failing == healthy and len(healthy) == 11
+    assert {p.split("/")[0] for _r, p, _l in healthy} == {"fine", "fine.yaml"}
+
+    # The message is a bug report: the rule, the file, the exception and where to send it.
+    internal = [f for f in findings if f["rule_id"] == "VSL999"]
+    template = next(f for f in internal if f["path"] == "explode.yaml")
+    assert template["severity"] == "error" and template["framework"] == "cloudformation"
+    message = template["message"]
+    assert re.match(r"Internal error in BOOM001 \(explodes\) on (\./)?explode\.yaml: "
+                    r"ValueError: rule bug triggered by explode\.yaml "
+                    r"at vsl_boom_plugin\.py:\d+\. ",
+                    message), message
+    assert "Please report it at " in message
+    assert "with the rule, the file (or a reduced copy) and this message." in message
