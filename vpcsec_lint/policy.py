@@ -234,8 +234,9 @@ def _from_text(text: str, val: Val, loc: Location, partial: bool) -> Policy:
     if base is not None and policy.known:
         lines = _statement_lines(text)
         if lines is not None and len(lines) == len(policy.statements):
+            text_lines = text.splitlines()
             for stmt, line in zip(policy.statements, lines, strict=True):
-                stmt.loc = Location(base[0], base[1] + line - 1, 1)
+                stmt.loc = _line_span(base[0], base[1] + line - 1, text_lines[line - 1])
     return policy
 
 
@@ -271,6 +272,25 @@ def _inline_text_start(val: Val, text: str) -> tuple[str, int] | None:
     if loc.end_line - loc.line < text.count("\n"):
         return None
     return (loc.path, loc.line + 1)
+
+
+def _line_span(path: str, line: int, text_line: str) -> Location:
+    """The non-blank part of a source line (the text's own line when the file cannot be read).
+
+    A trimmed heredoc or a YAML block scalar loses its indentation in the text,
+    so the file gives the real columns.
+    """
+    source = text_line
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, candidate in enumerate(handle, 1):
+                if number == line:
+                    source = candidate.rstrip("\r\n")
+                    break
+    except (OSError, UnicodeDecodeError):
+        pass
+    start = len(source) - len(source.lstrip())
+    return Location(path, line, start + 1, line, len(source.rstrip()) + 1)
 
 
 def _statement_lines(text: str) -> list[int] | None:
