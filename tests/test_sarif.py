@@ -211,3 +211,17 @@ def test_list_rules_json_and_explain_print_what_sarif_embeds():
         (r["id"], r["fullDescription"]["text"]) for r in rules]
     explained = run_cli("--explain", "VSL101").stdout
     assert explained == next(r for r in rules if r["id"] == "VSL101")["help"]["text"]
+
+
+def test_a_finding_without_an_end_spans_the_rest_of_its_line(tmp_path):
+    repo = git_repo(tmp_path, {"main.tf": 'resource "aws_vpc" "a" {\n  cidr_block = \n}\n',
+                               "t.yaml": "AWSTemplateFormatVersion: '2010-09-09'\n"
+                                         "Resources: [unclosed\n"})
+    regions = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]:
+               (r["ruleId"], r["locations"][0]["physicalLocation"]["region"])
+               for r in sarif(".", cwd=repo)["runs"][0]["results"]}
+    assert regions["main.tf"] == ("VSL000", {"startLine": 2, "startColumn": 15, "endLine": 2,
+                                             "endColumn": 16})
+    rule, region = regions["t.yaml"]
+    assert rule == "VSL000" and region["endLine"] == region["startLine"]
+    assert region["endColumn"] > region["startColumn"]

@@ -66,15 +66,35 @@ def rule_descriptors() -> list[dict]:
     return descriptors
 
 
-def _region(finding: Finding) -> dict:
+class _LineEnds:
+    """Where each source line ends, for findings that carry no end position."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def end_column(self, path: str, line: int, column: int) -> int:
+        """One past the last non-blank character of `line` (at least one past `column`)."""
+        if path not in self._lines:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    self._lines[path] = handle.read().splitlines()
+            except OSError:
+                self._lines[path] = []
+        lines = self._lines[path]
+        text = lines[line - 1].rstrip() if 0 < line <= len(lines) else ""
+        return max(len(text) + 1, column + 1)
+
+
+def _region(finding: Finding, line_ends: _LineEnds) -> dict:
+    """Start and end of the finding; without an end, the rest of its first line."""
     loc = finding.loc
     region = {"startLine": loc.line, "startColumn": loc.column}
-    end_line = loc.end_line if loc.end_line is not None else (
-        loc.line if loc.end_column is not None else None)
-    if end_line is not None:
-        region["endLine"] = end_line
-    if loc.end_column is not None:
+    if loc.end_line is not None and loc.end_column is not None:
+        region["endLine"] = loc.end_line
         region["endColumn"] = max(loc.end_column, 1)
+    else:
+        region["endLine"] = loc.line
+        region["endColumn"] = line_ends.end_column(loc.path, loc.line, loc.column)
     return region
 
 
@@ -83,13 +103,13 @@ def _location(uri: str, region: dict) -> dict:
 
 
 def _result(finding: Finding, index: dict[str, int], rel: str, fingerprint: str,
-            cwd: str) -> dict:
+            cwd: str, line_ends: _LineEnds) -> dict:
     result: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
         "level": finding.severity,
         "message": {"text": finding.message},
-        "locations": [_location(rel, _region(finding))],
+        "locations": [_location(rel, _region(finding, line_ends))],
     }
     if finding.resource:
         result["locations"][0]["logicalLocations"] = [
@@ -117,7 +137,8 @@ def build_log(report: Report, context: RenderContext) -> dict:
     shown = [f for f in report.findings if context.show_suppressed or not f.suppressed]
     paths = {id(f): repo_relative(f.loc.path, cwd) for f in shown}
     prints = fingerprints(shown, lambda f: paths[id(f)])
-    results = [_result(f, index, paths[id(f)], fp, cwd or "")
+    line_ends = _LineEnds()
+    results = [_result(f, index, paths[id(f)], fp, cwd or "", line_ends)
                for f, fp in zip(shown, prints, strict=True)]
     run = {
         "tool": {"driver": {
