@@ -273,11 +273,13 @@ class BufferLinter:
         self.args = args
         self.buffers = buffers
         """Open documents: absolute normalised path -> text."""
-        self.cache = BufferParseCache(self._read, lambda p: _norm(p) in self.buffers())
+        self._open: dict[str, str] = {}
+        """The open documents as they were when the current lint started."""
+        self.cache = BufferParseCache(self._read, lambda p: _norm(p) in self._open)
         self._options: dict[tuple, tuple[Options, list[Rule]]] = {}
 
     def _read(self, path: str) -> str:
-        text = self.buffers().get(_norm(path))
+        text = self._open.get(_norm(path))
         if text is not None:
             return text
         from vpcsec_lint.sources import read_source
@@ -303,6 +305,7 @@ class BufferLinter:
     def lint(self, path: str) -> LintResult | None:
         """What to show in `path` and the other files of its unit; None if it is not ours."""
         path = _norm(path)
+        self._open = self.buffers()
         options, rules = self.options_for(path)
         if options.excluded is not None and options.excluded(path):
             return LintResult({path: []})
