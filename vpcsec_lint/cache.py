@@ -1,22 +1,27 @@
-"""A content-addressed on-disk cache of parsed files.
+"""A content-addressed on-disk cache: parsed files and whole analysed units.
 
-Entries are keyed by the tool version, the file's path and its exact text, so a
-changed file or a new release never reads a stale entry. Writes go to a
-temporary file that is renamed into place, so concurrent runs never see a
-partial entry. Set `VPCSEC_LINT_CACHE_DIR` to move it; `--no-cache` bypasses it.
+Parsed files are keyed by the code fingerprint (tool version, our source files,
+the parser libraries), the file's path and its exact text, so a changed file, a
+new release or an edited checkout never reads a stale entry. Analysed units
+(see `units.py`) are keyed by their inputs and record every file and directory
+they read, which are checked before an entry is used. Writes go to a temporary
+file that is renamed into place, so concurrent runs never see a partial entry;
+an unreadable or foreign entry is a miss. Set `VPCSEC_LINT_CACHE_DIR` to move
+it; `--no-cache` (`enabled = False`) neither reads nor writes anything.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
-import tempfile
+from functools import lru_cache
 from typing import Any
 
 from vpcsec_lint import __version__
 
 enabled = True
+
+_LIBRARIES = ("hcl2", "lark", "yaml")
+"""Libraries whose output we cache: a new version is a new key."""
 
 
 def cache_dir() -> str:
@@ -27,39 +32,114 @@ def cache_dir() -> str:
     return os.path.join(base, "vpcsec-lint")
 
 
-def _entry(kind: str, path: str, text: str) -> str:
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """The code that produces cached results: version, our sources, parser libraries.
+
+    Sizes and modification times of our own `.py` files (rules included) make an
+    edited development checkout a new key; releases differ by version anyway.
+    """
+    import sys
+    from importlib.util import find_spec
+
+    import vpcsec_lint
+
+    parts = [__version__, sys.version]
+    roots = list(vpcsec_lint.__path__)
+    try:
+        rules = find_spec("vpcsec_lint.rules")
+    except (ImportError, ValueError):
+        rules = None
+    roots += list(rules.submodule_search_locations or []) if rules else []
+    for root in sorted(set(roots)):
+        for directory, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".json")):
+                    parts.append(_stamp(os.path.join(directory, name)))
+    for name in _LIBRARIES:
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        parts.append(_stamp(spec.origin) if spec and spec.origin else f"{name}:absent")
+    return "\0".join(parts)
+
+
+def _stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex digest of the parts (strings are UTF-8 encoded)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_entry(kind: str, path: str, text: str) -> str:
     # The path as given is part of the key: cached locations carry it, so the same file
     # named another way (`main.tf` from its directory, `db/main.tf` from above) is a miss.
-    digest = hashlib.sha256(
-        f"{__version__}\0{kind}\0{os.path.abspath(path)}\0{path}\0".encode() + text.encode(
-            "utf-8", "surrogatepass")).hexdigest()
-    return os.path.join(cache_dir(), digest[:2], digest[2:] + ".pickle")
+    return entry_path(kind, digest(fingerprint(), kind, os.path.abspath(path), path, text))
+
+
+def entry_path(kind: str, key: str) -> str:
+    """Where the entry with this hex key lives."""
+    return os.path.join(cache_dir(), kind, key[:2], key[2:] + ".pickle")
 
 
 def load(kind: str, path: str, text: str) -> Any:
     """The cached object for this file text, or None."""
     if not enabled:
         return None
-    try:
-        with open(_entry(kind, path, text), "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a missing, partial or foreign entry is a miss
-        return None
+    return load_entry(_file_entry(kind, path, text))
 
 
 def store(kind: str, path: str, text: str, obj: Any) -> None:
     """Store `obj` for this file text; failures only cost the cache."""
     if not enabled:
         return
-    target = _entry(kind, path, text)
+    store_entry(_file_entry(kind, path, text), obj)
+
+
+def load_entry(target: str) -> Any:
+    """The object stored at `target`, or None (missing, partial or foreign entries)."""
+    if not enabled:
+        return None
+    import pickle
+
+    try:
+        with open(target, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a missing, partial or foreign entry is a miss
+        return None
+
+
+def store_entry(target: str, obj: Any) -> None:
+    """Write `obj` to `target` atomically (temporary file, then rename)."""
+    if not enabled:
+        return
+    import pickle
+    import tempfile
+
+    tmp = None
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
-    except (OSError, pickle.PicklingError, RecursionError, TypeError):
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
-            pass
+    except Exception:  # unpicklable, disk full, read-only: only the cache suffers
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

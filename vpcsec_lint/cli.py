@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="a Terraform variables file to apply to every module")
     parser.add_argument("--no-cache", action="store_true", help="do not use the parse cache")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="parallel worker processes (default: the number of cores)")
+                        help="parallel worker processes (default, or 0: the number of cores)")
     parser.add_argument("--version", action="version", version=f"vpcsec-lint {__version__}")
     return parser
 
@@ -97,11 +97,17 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"no such file or directory: {missing[0]}")
 
     from vpcsec_lint.config import ConfigError, lint_with_config
+    from vpcsec_lint.units import Progress, default_jobs
 
+    jobs = default_jobs() if args.jobs is None or args.jobs < 1 else None
+    progress = Progress() if (args.format or "text") == "text" and sys.stderr.isatty() else None
     try:  # each PATH under its own config file (CLI.md), exclusions and per-path ignores
-        report, status = lint_with_config(args, paths, stdin, use_cache=not args.no_cache)
+        report, status = lint_with_config(args, paths, stdin, use_cache=not args.no_cache,
+                                          jobs=jobs, progress=progress)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if progress is not None:
+        progress.clear()
     from vpcsec_lint.formatters import RenderContext, renderer
 
     fmt = args.format or "text"

@@ -1,48 +1,437 @@
-"""Load the units of analysis that discovery found."""
+"""Units of analysis: what to analyse, loading, the unit cache and parallel runs.
+
+A task is one Terraform root module directory or one CloudFormation template.
+`run_tasks` analyses every task and returns one `Outcome` per task, in task
+order, whatever the number of worker processes, so output never depends on
+`--jobs`. A task's outcome is cached on disk (unless `--no-cache`) together
+with every file and directory the analysis read (seen through an audit hook:
+`.tf` files, child modules, tfvars, `file()` arguments, ...); an entry is used
+only when all of them are unchanged.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.raw import Unit
 
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.engine import Options
+    from vpcsec_lint.findings import Finding
+
+ENTRY_FORMAT = 1
+POOL_MIN_TASKS = 4
+"""Fewer tasks than this to analyse: no worker processes."""
+POOL_MIN_BYTES = 256 * 1024
+"""Less source than this to analyse: starting workers costs more than it saves."""
+RACY_NS = 2_000_000_000
+"""A file modified this recently may change within one timestamp tick: do not cache on it."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit to analyse."""
+
+    framework: str
+    path: str
+    """The module directory or the template path."""
+    report_only: frozenset[str] | None = None
+    """Terraform: the named files to report on (None: everything)."""
+    named: bool = False
+    """CloudFormation: named explicitly (a non-template is then an error)."""
+
+
+@dataclass
+class Outcome:
+    """What one task contributes to the report."""
+
+    files: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def plan(targets: Targets) -> list[Task]:
+    """The tasks for what discovery found, in the order of a serial run."""
+    tasks = [Task("terraform", d, None if only is None else frozenset(only))
+             for d, only in sorted(targets.tf_modules.items())]
+    tasks += [Task("cloudformation", p, None, named)
+              for p, named in sorted(targets.templates.items())]
+    return tasks
 
 
 def load_units(targets: Targets, options: Options,
                stdin: tuple[str, str] | None = None) -> Iterator[tuple[Unit, set[str] | None]]:
     """Each unit with the set of files to report on (None: all of them)."""
-    from vpcsec_lint.sources import read_source
+    analyser = Analyser(options, stdin, use_cache=False)
+    for task in plan(targets):
+        unit = analyser.load(task)
+        if unit is not None:
+            yield unit, None if task.report_only is None else set(task.report_only)
 
-    buffer_path = os.path.normpath(stdin[0]) if stdin else None
 
-    def read(path: str) -> str:
-        if stdin is not None and os.path.normpath(path) == buffer_path:
-            return stdin[1]
+# -- One process -------------------------------------------------------------
+
+class Analyser:
+    """Loads and lints tasks in one process; parsed files are shared between units."""
+
+    def __init__(self, options: Options, stdin: tuple[str, str] | None = None,
+                 use_cache: bool = True) -> None:
+        self.options = options
+        self.rules = options.enabled_rules()
+        self.stdin = stdin
+        self.buffer_path = os.path.normpath(stdin[0]) if stdin else None
+        self.unit_cache = use_cache and stdin is None
+        self._parse_cache: Any = None
+        self._key_base: str | None = None
+        self._digests: dict[str, str | None] = {}
+        self._listings: dict[str, tuple[str, ...] | None] = {}
+        self.started_ns = time.time_ns()
+
+    def read(self, path: str) -> str:
+        if self.stdin is not None and os.path.normpath(path) == self.buffer_path:
+            return self.stdin[1]
+        from vpcsec_lint.sources import read_source
+
         return read_source(path)
 
-    if targets.tf_modules:
-        from vpcsec_lint.terraform.loader import ParseCache, load_module
+    def load(self, task: Task) -> Unit | None:
+        """Read and evaluate one task's unit (None: not CloudFormation after all)."""
+        if task.framework == "terraform":
+            from vpcsec_lint.terraform.loader import ParseCache, load_module
 
-        cache = ParseCache(read)
-        for directory in sorted(targets.tf_modules):
-            unit = load_module(directory, cache, options.var_files)
-            if stdin is not None and buffer_path not in {os.path.normpath(f) for f in unit.files}:
+            if self._parse_cache is None:
+                self._parse_cache = ParseCache(self.read)
+            unit = load_module(task.path, self._parse_cache, self.options.var_files)
+            if self.stdin is not None and self.buffer_path not in {
+                    os.path.normpath(f) for f in unit.files}:
                 # The buffer is a new file that is not on disk yet.
                 from vpcsec_lint.terraform.loader import load_module_with_extra
 
-                unit = load_module_with_extra(directory, cache, stdin[0], options.var_files)
-            yield unit, targets.tf_modules[directory]
-    if targets.templates:
+                unit = load_module_with_extra(task.path, self._parse_cache, self.stdin[0],
+                                              self.options.var_files)
+            return unit
         from vpcsec_lint.cloudformation.loader import load_template
 
-        for path in sorted(targets.templates):
-            text = stdin[1] if stdin is not None and os.path.normpath(path) == buffer_path \
-                else None
-            unit = load_template(path, text, named=targets.templates[path])
-            if unit is not None:
-                yield unit, None
+        text = None
+        if self.stdin is not None and os.path.normpath(task.path) == self.buffer_path:
+            text = self.stdin[1]
+        return load_template(task.path, text, named=task.named)
+
+    def analyse(self, task: Task) -> Outcome:
+        """Load and lint one task, storing the outcome in the unit cache."""
+        from vpcsec_lint.engine import lint_unit
+
+        recorder = _Reads() if self.unit_cache else None
+        with recording(recorder):
+            unit = self.load(task)
+            outcome = Outcome() if unit is None else Outcome(
+                len(unit.files), lint_unit(unit, self.rules, self.options))
+        if recorder is not None:
+            self._store(task, recorder, outcome)
+        return outcome
+
+    # -- the unit cache --
+
+    def _entry(self, task: Task) -> str:
+        from vpcsec_lint import cache
+
+        if self._key_base is None:
+            rule_files = sorted({getattr(sys.modules.get(type(r).__module__), "__file__", "")
+                                 or "" for r in self.rules})
+            self._key_base = cache.digest(
+                cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.rules),
+                *(cache._stamp(f) for f in rule_files if f),
+                *(f"{k}={v}" for k, v in sorted(self.options.severity.items())),
+                "\0".join(self.options.var_files))
+        return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
+                                                     str(task.named)))
+
+    def cached(self, task: Task) -> Outcome | None:
+        """The cached outcome when every file and directory it read is unchanged."""
+        if not self.unit_cache:
+            return None
+        from vpcsec_lint import cache
+
+        entry = cache.load_entry(self._entry(task))
+        if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
+            return None
+        try:
+            if any(self._digest(p) != d for p, d in entry["deps"]):
+                return None
+            if any(self._listing(p) != names for p, names in entry["dirs"]):
+                return None
+            return Outcome(entry["files"], entry["findings"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _store(self, task: Task, reads: _Reads, outcome: Outcome) -> None:
+        from vpcsec_lint import cache
+
+        deps = []
+        for path in sorted(reads.opened):
+            self._digests.pop(path, None)
+            deps.append((path, self._digest(path)))
+            try:
+                if os.stat(path).st_mtime_ns >= self.started_ns - RACY_NS:
+                    return  # changed just now: it may change again unseen
+            except OSError:
+                pass
+        dirs = []
+        for path in sorted(reads.listed):
+            self._listings.pop(path, None)
+            dirs.append((path, self._listing(path)))
+        cache.store_entry(self._entry(task), {
+            "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
+            "findings": outcome.findings})
+
+    def _digest(self, path: str) -> str | None:
+        if path not in self._digests:
+            from vpcsec_lint import cache
+
+            try:
+                with open(path, "rb") as handle:
+                    self._digests[path] = cache.digest(handle.read())
+            except OSError:
+                self._digests[path] = None
+        return self._digests[path]
+
+    def _listing(self, path: str) -> tuple[str, ...] | None:
+        if path not in self._listings:
+            try:
+                self._listings[path] = tuple(sorted(os.listdir(path)))
+            except OSError:
+                self._listings[path] = None
+        return self._listings[path]
+
+
+# -- What a unit read (an audit hook, active only while recording) ----------
+
+@dataclass
+class _Reads:
+    opened: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+
+
+_active: _Reads | None = None
+_hooked = False
+_code_dirs: tuple[str, ...] = ()
+_ignored_dirs: tuple[str, ...] = ()
+_CODE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+
+
+class recording:
+    """Context manager: record the files opened and directories listed into `reads`."""
+
+    def __init__(self, reads: _Reads | None) -> None:
+        self.reads = reads
+
+    def __enter__(self) -> None:
+        global _active, _ignored_dirs
+        if self.reads is not None:
+            from vpcsec_lint import cache
+
+            _install_hook()
+            _ignored_dirs = (*_code_dirs, os.path.join(os.path.abspath(cache.cache_dir()), ""))
+            _active = self.reads
+
+    def __exit__(self, *_exc: object) -> None:
+        global _active
+        _active = None
+
+
+def _install_hook() -> None:
+    global _hooked, _code_dirs
+    if _hooked:
+        return
+    from importlib.util import find_spec
+
+    import vpcsec_lint
+    from vpcsec_lint import cache
+
+    cache.fingerprint()  # it walks our sources: not something a unit read
+    ignored = list(vpcsec_lint.__path__)
+    for name in ("vpcsec_lint.rules", "hcl2", "lark", "yaml"):  # code and its data files
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            ignored.append(os.path.dirname(spec.origin))
+        ignored += list(spec.submodule_search_locations or []) if spec else []
+    _code_dirs = tuple(sorted({os.path.join(os.path.abspath(d), "") for d in ignored}))
+    sys.addaudithook(_audit)
+    _hooked = True
+
+
+def _audit(event: str, args: tuple) -> None:
+    reads = _active
+    if reads is None:
+        return
+    if event == "open":
+        path = args[0]
+        if isinstance(path, (str, bytes)):
+            path = os.fsdecode(path)
+            if not path.endswith(_CODE_SUFFIXES) and \
+                    not os.path.abspath(path).startswith(_ignored_dirs):
+                reads.opened.add(path)
+    elif event == "os.scandir":  # how modules are listed (imports use os.listdir)
+        path = args[0] if args and args[0] is not None else "."
+        if isinstance(path, (str, bytes)):
+            path = os.fsdecode(path)
+            if not os.path.join(os.path.abspath(path), "").startswith(_ignored_dirs):
+                reads.listed.add(path)
+
+
+# -- Many processes ------------------------------------------------------------
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_tasks(tasks: list[Task], options: Options, stdin: tuple[str, str] | None = None,
+              use_cache: bool = True,
+              progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Every task's outcome, in task order; cache hits first, then the rest in parallel."""
+    analyser = Analyser(options, stdin, use_cache)
+    outcomes: list[Outcome | None] = [None] * len(tasks)
+    done = 0
+    pending = []
+    for i, task in enumerate(tasks):
+        hit = analyser.cached(task)
+        if hit is None:
+            pending.append(i)
+        else:
+            outcomes[i] = hit
+            done += 1
+    if progress:
+        progress(done, len(tasks))
+    jobs = min(max(1, options.jobs), len(pending))
+    sizes = _sizes(tasks, pending) if jobs > 1 and len(pending) >= POOL_MIN_TASKS else {}
+    if sizes and sum(sizes.values()) >= POOL_MIN_BYTES and stdin is None:
+        done = _parallel(tasks, pending, sizes, outcomes, jobs, options, use_cache,
+                         progress, done)
+    for i in pending:
+        if outcomes[i] is None:  # serial run, or what a broken pool left
+            outcomes[i] = analyser.analyse(tasks[i])
+            done += 1
+            if progress:
+                progress(done, len(tasks))
+    return [_report_only(t, o) for t, o in zip(tasks, outcomes, strict=True)]  # type: ignore[arg-type]
+
+
+def _report_only(task: Task, outcome: Outcome) -> Outcome:
+    if task.report_only is None:
+        return outcome
+    wanted = {os.path.normpath(p) for p in task.report_only}
+    return Outcome(outcome.files, [f for f in outcome.findings
+                                   if {os.path.normpath(p) for p in f.paths()} & wanted])
+
+
+def _sizes(tasks: list[Task], pending: list[int]) -> dict[int, int]:
+    """Source bytes per pending task: the cost estimate that orders and batches work."""
+    out = {}
+    for i in pending:
+        task = tasks[i]
+        try:
+            if task.framework == "cloudformation":
+                out[i] = os.stat(task.path).st_size
+            else:
+                with os.scandir(task.path) as entries:
+                    out[i] = sum(e.stat().st_size for e in entries
+                                 if e.name.endswith((".tf", ".tf.json")) and e.is_file())
+        except OSError:
+            out[i] = 0
+    return out
+
+
+def _batches(pending: list[int], sizes: dict[int, int], jobs: int) -> list[list[int]]:
+    """Largest tasks first (they bound the run), small ones grouped to save round trips."""
+    order = sorted(pending, key=lambda i: (-sizes[i], i))
+    target = max(sum(sizes.values()) // (jobs * 16), 1)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    weight = 0
+    for i in order:
+        current.append(i)
+        weight += sizes[i] + 512  # a task costs something even when tiny
+        if weight >= target or len(current) >= 32:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _parallel(tasks: list[Task], pending: list[int], sizes: dict[int, int],
+              outcomes: list[Outcome | None], jobs: int, options: Options, use_cache: bool,
+              progress: Callable[[int, int], None] | None, done: int) -> int:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
+    context = multiprocessing.get_context(method)
+    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(worker_options, use_cache)) as pool:
+            futures = [pool.submit(_run_batch, [(i, tasks[i]) for i in batch])
+                       for batch in _batches(pending, sizes, jobs)]
+            for future in as_completed(futures):
+                for i, outcome in future.result():
+                    outcomes[i] = outcome
+                    done += 1
+                if progress:
+                    progress(done, len(tasks))
+    except BrokenProcessPool:  # a worker died (memory?): the rest runs here, serially
+        pass
+    return done
+
+
+_worker: Analyser | None = None
+
+
+def _init_worker(options: Options, use_cache: bool) -> None:
+    global _worker
+    from vpcsec_lint import cache
+
+    cache.enabled = use_cache
+    _worker = Analyser(options, None, use_cache)
+
+
+def _run_batch(batch: list[tuple[int, Task]]) -> list[tuple[int, Outcome]]:
+    assert _worker is not None
+    return [(i, _worker.analyse(task)) for i, task in batch]
+
+
+# -- Progress ------------------------------------------------------------------
+
+class Progress:
+    """`analysed N/M units` on a terminal's standard error, once a run takes a while."""
+
+    def __init__(self, stream: Any = None, delay: float = 1.0) -> None:
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self.delay = delay
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        self.stream.write(f"\rvpcsec-lint: analysed {done}/{total} units")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
