@@ -172,6 +172,8 @@ def main() -> int:
     results = asyncio.run(measure(args.file, args.repeat, args.debounce))
     results["cold CLI (--no-cache)"] = cold_cli(args.file, args.cli_repeat)
     print(f"file: {os.path.relpath(args.file)}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+          "(other work on the machine inflates every figure)")
     print(f"{'case':<30} {'median ms':>10} {'max ms':>10} {'runs':>5}")
     for case, samples in results.items():
         print(f"{case:<30} {1000 * statistics.median(samples):>10.1f} "
