@@ -11,6 +11,7 @@ import sysconfig
 import textwrap
 from pathlib import Path
 
+import pytest
 from helpers import FIXTURES, REPO, lint
 
 from vpcsec_lint.integrations.cfnlint import RULE_CLASSES, cfn_lint_id
@@ -154,3 +155,17 @@ def test_the_documented_id_table_is_right() -> None:
         rule = rules[rule_id]
         assert (name, severity, cfn_id, checkov_id) == (
             rule.name, rule.severity, cfn_lint_id(rule), f"CKV_VSL_{rule_id[3:]}")
+
+
+def test_a_failing_rule_is_cfn_lints_rule_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfnlint.api import ManualArgs
+    from cfnlint.api import lint as cfn_lint_text
+
+    def fail(_self: object, _model: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(all_rules()["VSL101"], "check", fail)
+    matches = cfn_lint_text(TEMPLATE.format(metadata=""),
+                            config=ManualArgs(append_rules=[PLUGIN]))
+    assert [(m.rule.id, m.message.split(":")[0]) for m in matches] == [
+        ("E0002", "Internal error in VSL101 (sg-vpc-cidr-source) on -")]

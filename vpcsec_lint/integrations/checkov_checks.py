@@ -86,7 +86,8 @@ class _Analysis:
 
             targets = collect([base])
             targets.templates.clear()
-            targets.tf_modules.setdefault(os.path.dirname(path), None)
+            if _key(os.path.dirname(path)) not in {_key(d) for d in targets.tf_modules}:
+                targets.tf_modules[os.path.dirname(path)] = None  # outside the root
             self.terraform[base] = self._lint(targets, base)
         return self.terraform[base]
 
