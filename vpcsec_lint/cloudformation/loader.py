@@ -9,10 +9,12 @@ CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
 def load_template(path: str, text: str | None = None, named: bool = False) -> Unit | None:
-    """Load a template; None when the file is not CloudFormation (and was not named as one).
+    """Load a template; None when the file is not CloudFormation.
 
-    A file that fails to load is a problem in the returned unit when it is named
-    explicitly or looks like CloudFormation; other YAML/JSON is not ours.
+    A file that fails to load is a problem (VSL000) in the returned unit when it
+    looks like CloudFormation or cannot be read at all; other YAML/JSON is not
+    ours, whether `named` explicitly or found by a walk (pre-commit names every
+    file it stages), so `named` does not change the outcome.
     """
     from vpcsec_lint.cloudformation.template import build_unit, is_template, mentions_template
     from vpcsec_lint.yamlnodes import DocumentError, load_document
@@ -22,12 +24,12 @@ def load_template(path: str, text: str | None = None, named: bool = False) -> Un
         if text is None:
             text = read_source(path)
     except SourceError as exc:
-        # Not ours unless named, unreadable (it may be a template), or visibly a template.
+        # Ours when unreadable (it may be a template) or visibly a template; like other
+        # YAML/JSON, undecodable data that does not look like one is skipped, named or not.
         unit.problems.append(FileProblem(path, str(exc), exc.line, exc.column,
                                          framework="cloudformation"))
         unreadable = str(exc).startswith("cannot be read")
-        ours = named or unreadable or path.endswith(".template") \
-            or mentions_template(exc.sample)
+        ours = unreadable or path.endswith(".template") or mentions_template(exc.sample)
         return unit if ours else None
     if not mentions_template(text):
         # Other YAML/JSON is not ours, even when named: pre-commit names every such file.
