@@ -9,6 +9,7 @@ def test_terraform_fires_on_inline_and_standalone_rules():
         ("VSL401", "aws_network_acl.bastion", "fire/acls.tf", 32),
         ("VSL401", "aws_network_acl.dual_stack", "fire/acls.tf", 73),
         ("VSL401", "aws_network_acl.internal", "fire/acls.tf", 96),
+        ("VSL401", "aws_network_acl.attribute_syntax", "fire/acls.tf", 120),
         ("VSL401", "aws_network_acl_rule.db_in_postgres", "fire/db_rules.tf", 7),
     }
 

@@ -381,7 +381,9 @@ class TerraformBuilder(BaseBuilder):
 
     def _nacl_entry(self, res: RawResource, body: Val, nacl: Ref, egress: object,
                     number: str, action: str) -> NaclEntry:
-        cidr = body.get("cidr_block") or body.get("ipv6_cidr_block")
+        cidr = body.get("cidr_block")
+        if cidr is None or cidr.value in ("", None):  # `ingress = [{cidr_block = "", ...}]`
+            cidr = body.get("ipv6_cidr_block") or cidr
         act = _plain(body.get(action))
         return NaclEntry(self.framework, res.address, body.loc or res.loc, nacl,
                          egress,  # type: ignore[arg-type]
