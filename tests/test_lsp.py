@@ -478,3 +478,12 @@ async def test_finding_in_a_called_module_is_suppressed_at_the_module_block(
     assert {u: list(e) for u, e in (actions[0].edit.changes or {}).items()} == {uri: [
         types.TextEdit(types.Range(types.Position(4, 0), types.Position(4, 0)),
                        "# vpcsec-lint: ignore=VSL101 -- <reason>\n")]}
+
+
+@lsp_test
+async def test_new_file_not_yet_on_disk_is_linted_with_its_module(client: LanguageClient,
+                                                                  tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF})
+    diagnostics = await open_document(client, root / "db.tf", text=DB_TF)
+    assert not (root / "db.tf").exists()
+    assert summary(diagnostics) == {("VSL101", 7, 4, 7, 43)}

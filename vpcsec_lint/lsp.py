@@ -320,12 +320,12 @@ class BufferLinter:
     def _load(self, path: str, options: Options) -> Unit | None:
         name = os.path.basename(path)
         if is_tf_file(name) or is_tfvars_file(name) or path in map(_norm, options.var_files):
-            from vpcsec_lint.terraform.loader import load_module
+            from vpcsec_lint.terraform.loader import load_module, load_module_with_extra
 
             directory = os.path.dirname(path)
             unit = load_module(directory, self.cache, options.var_files)
             if path not in map(_norm, unit.files):  # a new file, not on disk yet
-                unit = load_module(directory, self.cache, options.var_files, extra=path)
+                unit = load_module_with_extra(directory, self.cache, path, options.var_files)
             return unit
         from vpcsec_lint.discovery import is_cfn_candidate
 
