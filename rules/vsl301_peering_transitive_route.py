@@ -106,7 +106,7 @@ def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, 
     net = dest.networks[0]
     what = f"entry {dest.text} of prefix list {dest.prefix_list.resource}" \
         if dest.prefix_list is not None else dest.text
-    if any(is_default(n) for n in dest.networks):
+    if all(is_default(n) for n in dest.networks):
         peer = describe_vpc(item.peers[0], net.version) if len(item.peers) == 1 \
             else "the peer VPC"
         return (f"Default route {what} points at {item.connection}: peering carries only "
@@ -114,7 +114,7 @@ def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, 
                 f"everything not addressed to {peer} is dropped. Route "
                 f"only the peer's CIDR to the peering; for anything else, {FIXES}."), []
     exclude = {p.key for p in item.peers if p is not None}
-    owner = owner_vpc(model, net, exclude)
+    owner = owner_vpc(model, net, exclude) if len(dest.networks) == 1 else None
     where = f" (in {owner.resource})" if owner is not None else ""
     sides = "peer is" if len(item.peers) == 1 else "VPCs are"
     message = (f"Route to {what}{where} points at {item.connection}, whose {sides} "

@@ -17,6 +17,8 @@ def test_terraform_fires_on_every_route_form():
         ("VSL301", "aws_route.main_table_to_c", "fire/routes.tf", 93),
         ("VSL301", "aws_default_route_table.a", "fire/routes.tf", 106),
         ("VSL301", "aws_route.a_to_b_via_shared", "fire/routes.tf", 114),
+        ("VSL301", "aws_route.a_to_partners", "fire/routes.tf", 132),
+        ("VSL301", "aws_route.either_branch", "fire/routes.tf", 143),
     }
 
 
@@ -35,6 +37,7 @@ def test_cloudformation_fires_on_every_route_form():
         ("VSL301", "NextToSecondaryFire", "fire.yaml", 99),
         ("VSL301", "UnknownTableFire", "fire.yaml", 105),
         ("VSL301", "UnknownPeeringDefaultFire", "fire.yaml", 111),
+        ("VSL301", "EitherBranchFire", "fire.yaml", 117),
     }
 
 
