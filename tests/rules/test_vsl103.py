@@ -1,5 +1,7 @@
 """VSL103 cache-missing-self-reference: exact findings on both frameworks' fixtures."""
 
+import os
+
 from helpers import FIXTURES, lint, rule_findings
 
 
@@ -15,6 +17,7 @@ def test_terraform_fires_on_every_cache_form():
         ("VSL103", "aws_memorydb_cluster.unknown_shards", "fire/cache.tf", 77),
         ("VSL103", "module.cache.aws_elasticache_replication_group.this",
          "fire/modules/cache/main.tf", 25),
+        ("VSL103", "aws_elasticache_replication_group.orders", "fire/cache.tf", 99),
     }
 
 
@@ -50,3 +53,12 @@ def test_a_self_rule_counts_only_for_the_ports_it_covers():
         related = {r.message for r in finding.related}
         assert any("ClusterSecurityGroup" in m or "aws_security_group.cluster" in m
                    for m in related)
+
+
+def test_a_group_from_a_local_module_is_a_related_location():
+    base = FIXTURES / "terraform" / "VSL103"
+    report = lint(base / "fire", select={"VSL103"})
+    (finding,) = [f for f in report.findings
+                  if f.resource == "aws_elasticache_replication_group.orders"]
+    assert {(os.path.relpath(r.loc.path, base).replace(os.sep, "/"), r.loc.line)
+            for r in finding.related} == {("fire/modules/sg/main.tf", 3)}
