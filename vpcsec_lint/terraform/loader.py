@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vpcsec_lint.raw import FileProblem, Unit
 from vpcsec_lint.sources import SourceError, read_source
-from vpcsec_lint.terraform.evaluator import Module, ModuleSource
 from vpcsec_lint.terraform.syntax import Body, ParseFailure
+
+if TYPE_CHECKING:  # the evaluator is imported when a module is loaded, not for discovery
+    from vpcsec_lint.terraform.evaluator import ModuleSource
 
 TextSource = Callable[[str], str]
 """Reads a file's text: from disk, or from an editor buffer for the file being edited."""
@@ -108,6 +111,8 @@ def load_module_with_extra(directory: str, cache: ParseCache, extra: str,
 def load_module(directory: str, cache: ParseCache | None = None,
                 var_files: list[str] | None = None, extra: str | None = None) -> Unit:
     """Read and evaluate the module in `directory` (and its local module calls)."""
+    from vpcsec_lint.terraform.evaluator import Module, ModuleSource
+
     cache = cache or ParseCache()
     unit = Unit("terraform", directory)
     tf_files, tfvars_files = module_files(directory)
