@@ -98,7 +98,9 @@ def export(directory: Path) -> dict:
     bundle = directory / BUNDLE
     partial = directory / (BUNDLE + ".part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(_bundle_files(hcl2_dir, manifest)):
+        # A regular install has the rules inside the package directory, an editable
+        # one beside it: keyed by name, each file is written once.
+        for name, data in sorted(dict(_bundle_files(hcl2_dir, manifest)).items()):
             info = zipfile.ZipInfo(name, _EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
