@@ -37,8 +37,9 @@ MAX_NODES = 500_000
 """Values in one document (a 5 MiB file of real templates holds far fewer)."""
 MAX_ALIAS_NODES = 100_000
 """Values that alias expansions may copy in one document."""
-MAX_DEPTH = 1_000
-"""Levels of nesting."""
+MAX_DEPTH = 200
+"""Levels of nesting (real templates stay below 30; deeper input would exhaust the
+recursion of the evaluators downstream)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVER = yaml.resolver.Resolver()
@@ -153,7 +154,7 @@ class _Builder:
 
     def start(self, event: Any, is_mapping: bool) -> None:
         if len(self.stack) >= MAX_DEPTH:
-            raise DocumentError(f"document nested deeper than {MAX_DEPTH} levels",
+            raise DocumentError(f"nested too deeply to analyse (more than {MAX_DEPTH} levels)",
                                 *_position(event.start_mark))
         self.count(1, event.start_mark)
         tag = event.tag
