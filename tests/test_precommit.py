@@ -3,7 +3,8 @@
 `pre-commit try-repo` builds a virtualenv and pip-installs vpcsec-lint from a
 snapshot of this checkout (network access to PyPI is needed for the
 dependencies). The snapshot is one clean commit, so every invocation below
-reuses the same installed hook environment.
+reuses the same installed hook environment, except `try-repo`, which
+always installs into a fresh store (one invocation here).
 """
 
 from __future__ import annotations
@@ -125,38 +126,13 @@ def pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
                           capture_output=True, text=True, timeout=900)
 
 
-def test_hook_fails_on_a_bad_staged_file_with_its_sibling_as_context(
-        hook_repo: Path, project: Path, pre_commit_env: dict[str, str]) -> None:
-    # Only groups.tf is staged; the VPC it trusts lives in the committed vpc.tf.
-    (project / "infra/db/groups.tf").write_text(GROUPS_TF)
-    git("add", "infra/db/groups.tf", cwd=project)
-    try:
-        result = pre_commit("try-repo", str(hook_repo), "vpcsec-lint", cwd=project,
-                            env=pre_commit_env)
-    finally:
-        git("reset", "-q", "HEAD", "infra/db/groups.tf", cwd=project)
-        (project / "infra/db/groups.tf").unlink()
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert re.search(r"^vpcsec-lint\.+Failed$", result.stdout, re.MULTILINE), output
-    assert FINDING in output.splitlines(), output
-    assert "- exit code: 1" in output
+@pytest.fixture(scope="module")
+def configured(hook_repo: Path, project: Path) -> Path:
+    """The project with the `.pre-commit-config.yaml` of docs/ci.md, pointed at this checkout.
 
-
-def test_hook_passes_good_files_and_skips_other_yaml_and_json(
-        hook_repo: Path, project: Path, pre_commit_env: dict[str, str]) -> None:
-    result = pre_commit("try-repo", str(hook_repo), "vpcsec-lint", "--files",
-                        "infra/ok/main.tf", "infra/db/vpc.tf", "package.json",
-                        ".github/workflows/ci.yml", "serverless.yml",
-                        cwd=project, env=pre_commit_env)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert re.search(r"^vpcsec-lint\.+Passed$", result.stdout, re.MULTILINE), output
-
-
-def test_documented_config_runs_both_hooks(hook_repo: Path, project: Path,
-                                           pre_commit_env: dict[str, str]) -> None:
-    """The `.pre-commit-config.yaml` of docs/ci.md, pointed at this checkout."""
+    Both hooks are configured; `pre-commit run` installs them once into the
+    module's PRE_COMMIT_HOME (`try-repo` uses a fresh store every time).
+    """
     from test_ci_docs import doc_block
 
     config = yaml.safe_load(doc_block("pre-commit"))
@@ -167,19 +143,63 @@ def test_documented_config_runs_both_hooks(hook_repo: Path, project: Path,
     config["repos"][0]["repo"] = str(hook_repo)
     config["repos"][0]["rev"] = git("rev-parse", "HEAD", cwd=hook_repo).strip()
     config["repos"][0]["hooks"].append({"id": "vpcsec-lint-all"})
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git("add", ".pre-commit-config.yaml", cwd=project)
+    git("commit", "-q", "-m", "pre-commit", cwd=project)
+    return project
+
+
+def staged_bad_file(project: Path) -> None:
+    """Stage groups.tf: a group trusting the CIDR of the VPC in the committed vpc.tf."""
     (project / "infra/db/groups.tf").write_text(GROUPS_TF)
     git("add", "infra/db/groups.tf", cwd=project)
-    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+
+
+def unstage_bad_file(project: Path) -> None:
+    git("reset", "-q", "HEAD", "infra/db/groups.tf", cwd=project)
+    (project / "infra/db/groups.tf").unlink()
+
+
+def hook_line(name: str, verdict: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(name)}\.+{verdict}$", re.MULTILINE)
+
+
+def test_try_repo_fails_on_a_bad_file_with_its_sibling_as_context(
+        hook_repo: Path, project: Path, pre_commit_env: dict[str, str]) -> None:
+    # Only groups.tf is named; the VPC it trusts lives in the sibling vpc.tf.
+    staged_bad_file(project)
     try:
-        result = pre_commit("run", "--all-files", "--config", ".pre-commit-config.yaml",
-                            cwd=project, env=pre_commit_env)
+        result = pre_commit("try-repo", str(hook_repo), "vpcsec-lint", "--files",
+                            "infra/db/groups.tf", cwd=project, env=pre_commit_env)
     finally:
-        git("reset", "-q", "HEAD", "infra/db/groups.tf", cwd=project)
-        (project / "infra/db/groups.tf").unlink()
-        (project / ".pre-commit-config.yaml").unlink()
+        unstage_bad_file(project)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert re.search(r"^vpcsec-lint\.+Failed$", result.stdout, re.MULTILINE), output
-    assert re.search(r"^vpcsec-lint \(whole repository\)\.+Failed$", result.stdout,
-                     re.MULTILINE), output
+    assert hook_line("vpcsec-lint", "Failed").search(result.stdout), output
+    assert FINDING in output.splitlines(), output
+    assert "- exit code: 1" in output
+
+
+def test_commit_hook_fails_on_the_staged_bad_file(configured: Path,
+                                                  pre_commit_env: dict[str, str]) -> None:
+    staged_bad_file(configured)
+    try:
+        result = pre_commit("run", cwd=configured, env=pre_commit_env)
+    finally:
+        unstage_bad_file(configured)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert hook_line("vpcsec-lint", "Failed").search(result.stdout), output
+    assert hook_line("vpcsec-lint (whole repository)", "Failed").search(result.stdout), output
     assert output.splitlines().count(FINDING) == 2, output
+
+
+def test_hooks_pass_good_files_and_skip_other_yaml_and_json(
+        configured: Path, pre_commit_env: dict[str, str]) -> None:
+    result = pre_commit("run", "--files", "infra/ok/main.tf", "infra/db/vpc.tf", "package.json",
+                        ".github/workflows/ci.yml", "serverless.yml",
+                        cwd=configured, env=pre_commit_env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert hook_line("vpcsec-lint", "Passed").search(result.stdout), output
+    assert hook_line("vpcsec-lint (whole repository)", "Passed").search(result.stdout), output
