@@ -225,3 +225,14 @@ def test_a_finding_without_an_end_spans_the_rest_of_its_line(tmp_path):
     rule, region = regions["t.yaml"]
     assert rule == "VSL000" and region["endLine"] == region["startLine"]
     assert region["endColumn"] > region["startColumn"]
+
+
+def test_uris_are_percent_encoded_relative_references(tmp_path, validator):
+    from urllib.parse import unquote, urlsplit
+
+    repo = git_repo(tmp_path, {"odd:dir/100% sure#1.tf": SG_TF})
+    log = sarif(".", cwd=repo)
+    assert list(validator.iter_errors(log)) == []
+    (uri,) = uris(log)
+    assert uri == "odd%3Adir/100%25%20sure%231.tf"
+    assert urlsplit(uri).scheme == "" and unquote(uri) == "odd:dir/100% sure#1.tf"

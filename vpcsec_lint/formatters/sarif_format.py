@@ -8,7 +8,8 @@
   (internal error) are problems of the run, not security findings: they carry
   neither the `security` tag nor a security severity.
 - Result `level` is the effective severity (after per-rule overrides); paths
-  are relative to the repository root (`repo_paths`); columns count Unicode
+  are relative to the repository root (`repo_paths`), percent-encoded as URI
+  references; columns count Unicode
   code points (`columnKind`), end column exclusive, as in every report.
 - `partialFingerprints` hash rule, path, resource and message, not the line
   (`fingerprint`), so alerts survive unrelated edits above them.
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from vpcsec_lint import __version__
 from vpcsec_lint.engine import Report
@@ -98,7 +100,13 @@ def _region(finding: Finding, line_ends: _LineEnds) -> dict:
     return region
 
 
-def _location(uri: str, region: dict) -> dict:
+def _location(rel_path: str, region: dict) -> dict:
+    """A physical location; the path percent-encoded as a relative URI reference.
+
+    Encoding keeps names with `%`, `#`, `?` or spaces valid, and a `:` in the
+    first segment from reading as a URI scheme.
+    """
+    uri = quote(rel_path, safe="/")
     return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
 
 
