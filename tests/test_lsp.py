@@ -222,6 +222,11 @@ async def test_code_action_inserts_terraform_suppression(client: LanguageClient,
     assert {u: list(e) for u, e in action.edit.changes.items()} == {uri: [types.TextEdit(
         types.Range(types.Position(7, 0), types.Position(7, 0)),
         "    # vpcsec-lint: ignore=VSL101 -- <reason>\n")]}
+    only_source = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri), range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=diagnostics,
+                                        only=[types.CodeActionKind.Source])))
+    assert not only_source
     # Applying it (in the buffer) silences the finding.
     waiting = diagnostics_for(client, uri)
     client.text_document_did_change(types.DidChangeTextDocumentParams(

@@ -665,6 +665,10 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     def code_action(ls: LanguageServer,
                     params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        only = params.context.only
+        if only and not any(types.CodeActionKind.QuickFix.value.startswith(kind)
+                            for kind in only):
+            return []
         entries = published.get(params.text_document.uri, [])
         asked = [d for d in params.context.diagnostics if d.source == SOURCE]
         if asked:
