@@ -211,6 +211,11 @@ def test_checkov_skips_and_its_own_checks_still_run(checkov_venv: Path, checks_d
            if not r["check_id"].startswith("CKV_VSL_")}
     assert any(i.startswith("CKV_AWS_") for i in own)
     assert {report["check_type"] for report in reports} >= {"terraform", "cloudformation"}
+    # Files named one by one (as pre-commit does): the file's module is the context.
+    named = checkov(checkov_venv, checks_dir, "-f", "tf/main.tf", "-f", "template.yaml",
+                    "--check", "CKV_VSL_101", cwd=tmp_path)
+    assert {(c, r) for c, _f, r in results(named, "failed")} == {
+        ("CKV_VSL_101", "aws_security_group.flagged"), ("CKV_VSL_101", "Flagged")}
 
 
 def test_checkov_still_imports_its_own_hcl2(checkov_venv: Path, fixture_reports: list[dict],

@@ -174,6 +174,7 @@ class _VslCheck:
     rule: type[Rule]
     framework: str
     applies_to: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
     _where: tuple[str | None, str | None, str, str] = (None, None, "", "")
 
     def run(self, scanned_file: str, entity_configuration: dict[str, Any], entity_name: str,
@@ -185,8 +186,8 @@ class _VslCheck:
 
     def verdict(self, address: str) -> CheckResult:
         path, root, _name, entity_type = self._where
-        if path is None:
-            return CheckResult.UNKNOWN
+        if path is None or not path.endswith(self.suffixes):
+            return CheckResult.UNKNOWN  # not a file we read (a Terraform plan, say)
         if self.framework == "terraform":
             index = ANALYSIS.terraform_findings(path, root)
             key = _key(root if root and os.path.isdir(root) else os.path.dirname(path))
@@ -210,6 +211,7 @@ def _check_kwargs(rule: type[Rule]) -> dict[str, Any]:
 
 class TerraformCheck(_VslCheck, TfResourceCheck):
     framework = "terraform"
+    suffixes = (".tf", ".tf.json")
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
@@ -224,6 +226,7 @@ class TerraformCheck(_VslCheck, TfResourceCheck):
 
 class CloudFormationCheck(_VslCheck, CfnResourceCheck):
     framework = "cloudformation"
+    suffixes = (".yaml", ".yml", ".json", ".template")
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
