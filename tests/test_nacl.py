@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vpcsec_lint.model import NaclEntry, Ref
@@ -108,25 +108,35 @@ _numbers = st.one_of(st.integers(1, 5).map(lambda n: n * 10), st.just(UNKNOWN))
 _actions = st.sampled_from(["allow", "deny", UNKNOWN])
 _cidrs = st.sampled_from(["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", UNKNOWN])
 _ports = st.sampled_from([(443, 443), (0, 1023), (0, 65535), (UNKNOWN, UNKNOWN)])
+_protocols = st.sampled_from(["tcp", "all", "udp", UNKNOWN])
+_directions = st.sampled_from([False, True, UNKNOWN])
 # AWS refuses two entries with one number in one direction: known numbers are unique.
-_entries = st.lists(st.tuples(_numbers, _actions, _cidrs, _ports), max_size=4,
-                    unique_by=lambda t: t[0] if t[0] is not UNKNOWN else object())
+_entries = st.lists(st.tuples(_numbers, _actions, _cidrs, _ports, _protocols, _directions),
+                    max_size=5, unique_by=lambda t: t[0] if t[0] is not UNKNOWN else object())
 _resolve = {"action": st.sampled_from(["allow", "deny"]),
             "cidr": st.sampled_from(["0.0.0.0/0", "10.0.0.0/8", "192.168.0.0/16"]),
-            "ports": st.sampled_from([(443, 443), (0, 65535), (8000, 9000)])}
+            "ports": st.sampled_from([(443, 443), (0, 65535), (8000, 9000)]),
+            "protocol": st.sampled_from(["tcp", "all", "udp"]),
+            "direction": st.booleans()}
 
 
 def _covered(region: list, boxes: list) -> bool:
     return not subtract(region, boxes)
 
 
+def _region(entries: list, egress: bool, upper: bool) -> list:
+    return [b for _, r in allowed(entries, egress, 4, upper) for b in r]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(_entries, st.data())
 def test_bounds_hold_for_every_resolution_of_the_unknowns(specs, data):
     """lower ⊆ any concrete evaluation ⊆ upper, whatever the unknowns turn out to be."""
-    written = [entry(n, a, c, p, line=i) for i, (n, a, c, p) in enumerate(specs)]
+    written = [entry(n, a, c, p, pr, e, line=i) for i, (n, a, c, p, pr, e) in enumerate(specs)]
     concrete = []
-    used = {n for n, *_ in specs if n is not UNKNOWN}
-    for i, (n, a, c, p) in enumerate(specs):
+    used = {spec[0] for spec in specs if spec[0] is not UNKNOWN}
+    for i, (n, a, c, p, pr, e) in enumerate(specs):
         if n is UNKNOWN:
             n = data.draw(st.integers(1, 60).filter(lambda k: k not in used))
             used.add(n)
@@ -134,10 +144,12 @@ def test_bounds_hold_for_every_resolution_of_the_unknowns(specs, data):
             n,
             data.draw(_resolve["action"]) if a is UNKNOWN else a,
             data.draw(_resolve["cidr"]) if c is UNKNOWN else c,
-            data.draw(_resolve["ports"]) if p[0] is UNKNOWN else p, line=i))
-    real = [b for _, r in allowed(concrete, False, 4, upper=False) for b in r]
-    assert real == [b for _, r in allowed(concrete, False, 4, upper=True) for b in r]
-    lower = [b for _, r in allowed(written, False, 4, upper=False) for b in r]
-    upper = [b for _, r in allowed(written, False, 4, upper=True) for b in r]
-    assert _covered(lower, real)
-    assert _covered(real, upper)
+            data.draw(_resolve["ports"]) if p[0] is UNKNOWN else p,
+            data.draw(_resolve["protocol"]) if pr is UNKNOWN else pr,
+            data.draw(_resolve["direction"]) if e is UNKNOWN else e, line=i))
+    for egress in (False, True):
+        real = _region(concrete, egress, upper=False)
+        assert _covered(real, _region(concrete, egress, upper=True))
+        assert _covered(_region(concrete, egress, upper=True), real)
+        assert _covered(_region(written, egress, upper=False), real)
+        assert _covered(real, _region(written, egress, upper=True))
