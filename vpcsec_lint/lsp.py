@@ -526,7 +526,13 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
                 return document.uri
         return from_fs_path(path) or path
 
-    def to_range(loc: Location, lines: list[str]) -> types.Range:
+    def to_range(loc: Location, lines: list[str] | None) -> types.Range:
+        """0-based positions in the client's units (UTF-16 unless negotiated otherwise)."""
+        if lines is None:  # a file whose text was not read: positions as they are
+            end = types.Position(max((loc.end_line or loc.line) - 1, 0),
+                                 max((loc.end_column or loc.column) - 1, 0))
+            return types.Range(types.Position(max(loc.line - 1, 0), max(loc.column - 1, 0)),
+                               end)
         units = server.workspace.position_codec.client_num_units
         last = max(len(lines) - 1, 0)
         line = min(max(loc.line - 1, 0), last)
@@ -544,18 +550,10 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         return types.Range(types.Position(line, units(text[:column])),
                            types.Position(end_line, units(end_text[:end_column])))
 
-    def diagnostic(shown: Shown, texts: dict[str, str]) -> types.Diagnostic:
+    def diagnostic(shown: Shown, lines: Callable[[str], list[str] | None]) -> types.Diagnostic:
         from vpcsec_lint.registry import all_rules
 
         finding = shown.finding
-        lines_of: dict[str, list[str]] = {}
-
-        def lines(path: str) -> list[str]:
-            path = _norm(path)
-            if path not in lines_of:
-                lines_of[path] = split_lines(texts.get(path, ""))
-            return lines_of[path]
-
         related = []
         message = finding.message
         severity = LSP_SEVERITY[finding.severity]
@@ -616,6 +614,15 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
             return
         open_paths = {_norm(to_fs_path(u) or u): u
                       for u in list(server.workspace.text_documents)}
+        lines_of: dict[str, list[str] | None] = {}
+
+        def lines(file: str) -> list[str] | None:
+            file = _norm(file)
+            if file not in lines_of:
+                text = result.texts.get(file)
+                lines_of[file] = split_lines(text) if text is not None else None
+            return lines_of[file]
+
         order = [path, *sorted(p for p in result.shown if p != path)]
         for shown_path in order:
             target = open_paths.get(shown_path)
@@ -624,7 +631,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
             try:
                 shown = sorted(result.shown.get(shown_path, []),
                                key=lambda s: (s.loc.line, s.loc.column, s.finding.rule_id))
-                publish(target, [(diagnostic(s, result.texts), s.fix) for s in shown])
+                publish(target, [(diagnostic(s, lines), s.fix) for s in shown])
             except Exception:
                 log(f"vpcsec-lint: reporting on {shown_path} failed.\n"
                     f"{traceback.format_exc()}")
