@@ -153,8 +153,8 @@ def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) ->
     from vpcsec_lint.terraform.loader import parse_tf_text
     from vpcsec_lint.terraform.syntax import Body, ParseFailure
 
-    if old.attributes:
-        return None
+    if old.attributes or "\r" in new_text or "\r" in old_text:
+        return None  # top-level attributes (not a .tf file), or line ends the parser may keep
     before, after = split_lines(old_text), split_lines(new_text)
     prefix = 0
     limit = min(len(before), len(after))
