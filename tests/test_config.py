@@ -184,16 +184,22 @@ def test_glob_semantics():
 
 
 def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
-    config = ('per-path-ignore:\n  "generated/*.tf": [VSL101]\n'
+    config = ('per-path-ignore:\n  "generated/*.tf.json": [VSL101]\n'
               '  vendor/: {ignore: "VSL1", reason: third-party module}\n')
-    repo = tree(tmp_path, {".vpcsec-lint.yaml": config, "generated/main.tf": VPC_SG,
+    tf_json = json.dumps({"resource": {
+        "aws_vpc": {"main": {"cidr_block": "10.42.0.0/16"}},
+        "aws_security_group": {"db": {
+            "vpc_id": "${aws_vpc.main.id}",
+            "ingress": [{"from_port": 5432, "to_port": 5432, "protocol": "tcp",
+                         "cidr_blocks": ["${aws_vpc.main.cidr_block}"]}]}}}}, indent=2)
+    repo = tree(tmp_path, {".vpcsec-lint.yaml": config, "generated/main.tf.json": tf_json,
                            "vendor/net/main.tf": VPC_SG, "app/main.tf": VPC_SG})
     result = run_cli("--format", "json", ".", cwd=repo)
     assert result.returncode == 1
     doc = json.loads(result.stdout)
     assert [(f["path"], f["suppressed"], f["suppression_reason"]) for f in doc["findings"]] == [
         ("app/main.tf", False, None),
-        ("generated/main.tf", True, None),
+        ("generated/main.tf.json", True, None),
         ("vendor/net/main.tf", True, "third-party module")]
     assert doc["summary"]["suppressed"] == 2
     assert run_cli("generated", "vendor", cwd=repo).returncode == 0
