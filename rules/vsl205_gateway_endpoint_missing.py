@@ -8,8 +8,10 @@ from vpcsec_lint.findings import Finding, Related
 from vpcsec_lint.model import Endpoint, Model, RouteTable
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.values import Val
 
 SERVICES = ("s3", "dynamodb")
+_ASSOCIATION = "aws_vpc_endpoint_route_table_association"
 _LABELS = {"s3": "S3", "dynamodb": "DynamoDB"}
 
 
@@ -111,7 +113,30 @@ def _served(model: Model, vpc_key: str, table_keys: set[str], service: str) -> b
             endpoint = model.endpoints.get(key)
             if endpoint is not None and _may_be_gateway_for(endpoint, service):
                 return True
+    return _unresolved_association(model, table_keys, service)
+
+
+def _unresolved_association(model: Model, table_keys: set[str], service: str) -> bool:
+    """An association resource the model could not follow that may link such an endpoint.
+
+    `aws_vpc_endpoint_route_table_association` with an unknown route table or
+    endpoint is not in `Model.route_table_endpoints`; it may cover a NAT table.
+    """
+    for raw in model.resources.values():
+        if raw.type != _ASSOCIATION or raw.is_data:
+            continue
+        table, endpoint = (_target(raw.body.get(k)) for k in ("route_table_id", "vpc_endpoint_id"))
+        if table is not None and table not in table_keys:
+            continue
+        known = model.endpoints.get(endpoint or "")
+        if known is None or (table is None and _may_be_gateway_for(known, service)):
+            return True
     return False
+
+
+def _target(val: Val | None) -> str | None:
+    """The address an `x.id` reference names, else None."""
+    return val.ref[0] if val is not None and val.ref is not None and val.ref[1] == "id" else None
 
 
 def _may_be_gateway_for(endpoint: Endpoint, service: str) -> bool:
