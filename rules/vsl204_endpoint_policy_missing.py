@@ -62,6 +62,8 @@ class EndpointPolicyMissing(Rule):
     summary = "A VPC endpoint without an endpoint policy (full access by default)."
 
     def check(self, model: Model) -> Iterator[Finding]:
+        if _unresolved_policy_resource(model):
+            return  # it may be any endpoint's policy
         for endpoint in model.endpoints.values():
             if _policy_set(endpoint) or endpoint.policy_resources:
                 continue
@@ -79,3 +81,10 @@ def _policy_set(endpoint: Endpoint) -> bool:
     """`policy` is written and not a known `null` (Terraform's way to omit it)."""
     val = endpoint.policy
     return val is not None and (val.value is not None or bool(val.alternatives))
+
+
+def _unresolved_policy_resource(model: Model) -> bool:
+    """An `aws_vpc_endpoint_policy` whose endpoint the model cannot follow."""
+    attached = {address for e in model.endpoints.values() for address, _, _ in e.policy_resources}
+    return any(raw.type == "aws_vpc_endpoint_policy" and not raw.is_data
+               and address not in attached for address, raw in model.resources.items())
