@@ -46,10 +46,6 @@ class ServiceName:
     region: str
     service: str
 
-    @property
-    def region_known(self) -> bool:
-        return "${" not in self.region
-
     def hostname(self) -> str:
         """The service's regional DNS name (`ecr.api` -> `api.ecr.<region>.amazonaws.com`)."""
         if self.prefix == "aws.sagemaker":
@@ -70,11 +66,6 @@ def aws_service(name: str | None) -> ServiceName | None:
     if match is None or "${" in match.group(3) or match.group(2) == "vpce":
         return None
     return ServiceName(match.group(1), match.group(2), match.group(3))
-
-
-def is_other_account_service(name: str | None) -> bool:
-    """`com.amazonaws.vpce.<region>.vpce-svc-...`: endpoint services of other accounts."""
-    return bool(name) and name.strip().lower().startswith("com.amazonaws.vpce.")  # type: ignore[union-attr]
 
 
 @lru_cache(maxsize=1)
