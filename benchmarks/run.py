@@ -150,7 +150,10 @@ class Bench:
             peers.append((Result(case.key, tool, note="" if found else f"not found: {argv[0]}"),
                           argv if found else []))
         peer_repeat = self.args.repeat if self.args.peer_repeat is None else self.args.peer_repeat
-        for i in range(self.args.repeat):
+        repeat = self.args.repeat
+        if case.key.startswith("corpus") and self.args.corpus_repeat is not None:
+            repeat = self.args.corpus_repeat
+        for i in range(repeat):
             ours.samples.append(self.run_ours(case, target, i))
             _progress(case, ours.tool, ours.samples[-1])
             for result, argv in peers:
@@ -213,7 +216,7 @@ def markdown(results: list[Result], info: dict[str, str], versions: dict[str, st
     lines = [f"Measured {info['date']} on {info['cpus']} x {info['cpu']}, {info['os']}, "
              f"Python {info['python']} (load average at start {info['load']}); "
              + ", ".join(f"{k} {v}" for k, v in versions.items())
-             + f"; median of {repeat} run(s) per tool.", "",
+             + "; median of the runs per tool (counts in the raw output).", "",
              "| case | tool | median wall (s) | median CPU (s) | ratio (wall) | goal | "
              "peak RSS, largest process (MiB) | peak RSS, process tree (MiB) |",
              "|---|---|---:|---:|---:|---|---:|---:|"]
@@ -237,7 +240,8 @@ def markdown(results: list[Result], info: dict[str, str], versions: dict[str, st
                 goal = f"≥{case.goal:g}x: {'met' if speedup >= (case.goal or 0) else 'NOT met'}"
             elif case.key.startswith("corpus"):
                 goal = f"< 200 MiB: {'met' if r.tree_rss < 200 else 'NOT met'}"
-            lines.append(f"| {case.title} | {r.tool} | {r.median:.2f} | {r.cpu:.2f} | {ratio} | "
+            lines.append(f"| {case.title} | {r.tool} ({len(r.samples)} runs) | {r.median:.2f} | "
+                         f"{r.cpu:.2f} | {ratio} | "
                          f"{goal} | "
                          f"{r.max_rss:.0f} | {r.tree_rss:.0f} |")
     return "\n".join(lines) + "\n"
@@ -249,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and case")
     parser.add_argument("--peer-repeat", type=int, default=None,
                         help="runs per peer and case (default: --repeat)")
+    parser.add_argument("--corpus-repeat", type=int, default=None,
+                        help="runs of the whole-corpus cases (default: --repeat)")
     parser.add_argument("--vpcsec", default=None,
                         help="command for vpcsec-lint (default: the one next to this Python)")
     parser.add_argument("--checkov", default=os.environ.get("CHECKOV", "/tmp/ckv/bin/checkov"),
