@@ -143,7 +143,7 @@ def lint(*paths: str) -> list[tuple]:
     return [key(f) for f in report.findings]
 
 
-@bounded(60)
+@bounded(150)
 @given(mutated_fixture())
 def test_mutations_never_make_the_linter_raise(case: tuple[Path, list[Mutation]]) -> None:
     source, edits = case
@@ -154,7 +154,7 @@ def test_mutations_never_make_the_linter_raise(case: tuple[Path, list[Mutation]]
         assert lint(str(target.parent)) == first  # deterministic within one process
 
 
-@bounded(25)
+@bounded(60)
 @given(mutated_fixture())
 def test_a_file_alone_and_in_its_directory_gives_the_same_findings(
         case: tuple[Path, list[Mutation]]) -> None:
