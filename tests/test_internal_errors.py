@@ -132,3 +132,36 @@ def test_a_raising_rule_becomes_vsl999_and_everything_else_still_reports(
                     message), message
     assert "Please report it at " in message
     assert "with the rule, the file (or a reduced copy) and this message." in message
+
+
+def test_a_loader_that_raises_becomes_vsl999_and_the_other_units_still_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No input is known to crash a loader, so a fault is injected into the template
+    # evaluator for one file: the run must go on without it.
+    from vpcsec_lint.cloudformation import template
+    from vpcsec_lint.engine import Options, lint_paths
+
+    cfn = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
+    shutil.copytree(FIXTURES / "terraform" / "VSL101" / "fire", tmp_path / "tf")
+    shutil.copy(cfn, tmp_path / "explode.yaml")
+    shutil.copy(cfn, tmp_path / "fine.yaml")
+    real_build_unit = template.build_unit
+
+    def build_unit(doc, path):  # noqa: ANN001, ANN202 - same signature as the real one
+        if "explode" in path:
+            raise KeyError("evaluator bug")
+        return real_build_unit(doc, path)
+
+    monkeypatch.setattr(template, "build_unit", build_unit)
+    report = lint_paths([str(tmp_path)], Options(select={"VSL101"}, jobs=1), use_cache=False)
+    internal = [f for f in report.findings if f.rule_id == "VSL999"]
+    assert [(f.loc.path, f.loc.line, f.framework) for f in internal] == [
+        (str(tmp_path / "explode.yaml"), 1, "cloudformation")]
+    assert internal[0].message.startswith(
+        f"Internal error in the cloudformation loader on {tmp_path / 'explode.yaml'}: "
+        "KeyError: 'evaluator bug' at test_internal_errors.py:")
+    others = {(os.path.relpath(f.loc.path, tmp_path), f.loc.line) for f in report.findings
+              if f.rule_id == "VSL101"}
+    assert len(others) == 11
+    assert {p for p, _line in others} == {"fine.yaml", "tf/groups.tf"}
+    assert report.exit_code("warning") == 2

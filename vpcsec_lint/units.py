@@ -128,7 +128,13 @@ class Analyser:
 
         recorder = _Reads() if self.unit_cache else None
         with recording(recorder):
-            unit = self.load(task)
+            try:
+                unit = self.load(task)
+            except Exception as exc:  # a loader bug must not lose the other units: VSL999
+                from vpcsec_lint.engine import internal_error
+
+                return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
+                                                  exc, task.framework)])
             outcome = Outcome() if unit is None else Outcome(
                 len(unit.files), lint_unit(unit, self.rules, self.options))
         if recorder is not None:
