@@ -24,7 +24,7 @@ from helpers import FIXTURES
 
 TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
 CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
-MEMORY_LIMIT = 512 * 1024 * 1024
+MEMORY_LIMIT = 1024 * 1024 * 1024
 """Address space of a linter run fed a bomb or a huge file: exceeding it is a MemoryError."""
 CPU_LIMIT = 120
 """CPU seconds of such a run: exceeding it kills the run, and the test fails."""
