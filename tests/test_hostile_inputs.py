@@ -118,6 +118,21 @@ def test_malformed_hcl_yaml_json(tmp_path: Path, good: set[Triple]) -> None:
     assert run.files == 3 + 3
 
 
+def test_control_characters(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "ctrl.yaml").write_text(cfn_text().replace("GroupDescription: database",
+                                                       "GroupDescription: data\x01base"))
+    (root / "ctrl").mkdir()
+    (root / "ctrl" / "main.tf").write_text('x = 1\n\x1b[31m = 2\n')
+    run = lint(root)
+    assert run.triples == good | {vsl000("ctrl.yaml", 25), vsl000("ctrl/main.tf", 2)}
+    assert run.messages("ctrl.yaml") == [
+        "Cannot analyse this file: invalid YAML: character U+0001 is not allowed."]
+    assert [f["column"] for f in run.findings if f["path"] == "ctrl.yaml"] == [29]
+    assert run.messages("ctrl/main.tf") == [
+        "Cannot analyse this file: invalid HCL: unexpected character '\\x1b'."]
+
+
 @pytest.mark.parametrize("cut", [0.25, 0.5, 0.9])
 def test_truncated_files(tmp_path: Path, good: set[Triple], cut: float) -> None:
     root = project(tmp_path)
@@ -190,6 +205,21 @@ def test_invalid_utf8_and_utf16(tmp_path: Path, good: set[Triple]) -> None:
         "Cannot analyse this file: invalid UTF-16 at byte 14."]
     assert run.messages("utf16_nobom/main.tf") == [
         "Cannot analyse this file: UTF-16 text without a byte-order mark; save it as UTF-8."]
+
+
+def test_undecodable_standard_input(tmp_path: Path, good: set[Triple]) -> None:
+    # Editors pipe unsaved buffers in; a strict locale once made this a UnicodeDecodeError.
+    root = project(tmp_path)
+    buffer = tf_text().replace('name   = "db"', 'name   = "d\xe9"').encode("latin-1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpcsec_lint", "--format", "json", "--no-cache", "--select",
+         "VSL101", "--stdin-filename", "good/groups.tf"],
+        cwd=root, input=buffer, capture_output=True, timeout=600,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert b"Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in findings} == {
+        t for t in good if t[2] == "good/groups.tf"}
 
 
 def test_utf8_bom_changes_nothing(tmp_path: Path, good: set[Triple]) -> None:

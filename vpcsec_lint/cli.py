@@ -86,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.stdin_filename:
         if paths and paths != ["-"]:
             raise UsageError("--stdin-filename cannot be combined with other PATHs")
-        stdin = (args.stdin_filename, sys.stdin.read())
+        stdin = (args.stdin_filename, _read_stdin())
         paths = []
     elif "-" in paths:
         raise UsageError("'-' (standard input) needs --stdin-filename")
@@ -120,6 +120,18 @@ def _run(args: argparse.Namespace) -> int:
     if report.files == 0:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
     return status
+
+
+def _read_stdin() -> str:
+    """Standard input as text, whatever the locale: bytes that are not text never crash
+    the run (the parsers report what is wrong with them)."""
+    from vpcsec_lint.sources import SourceError, decode_source
+
+    data = sys.stdin.buffer.read()
+    try:
+        return decode_source(data)
+    except SourceError:
+        return data.decode("utf-8", "replace")
 
 
 def _write(text: str, output: str | None) -> None:

@@ -82,8 +82,21 @@ def load_document(text: str, path: str, is_json: bool = False) -> Val | None:
             line = exc.context_mark.line + 1 if exc.context_mark else 1
             problem = f"{problem} (in the {where} that starts at line {line})"
         raise DocumentError(f"invalid {kind}: {problem}", *_position(mark)) from None
+    except UnicodeEncodeError as exc:  # lone surrogates: undecodable bytes read leniently
+        before = text[: exc.start]
+        raise DocumentError(f"invalid {kind}: not valid UTF-8 text", before.count("\n") + 1,
+                            exc.start - (before.rfind("\n") + 1) + 1) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(
+            exc.character)
+        raise DocumentError(f"invalid {kind}: character {char} is not allowed", line,
+                            column) from None
     except yaml.YAMLError as exc:
-        raise DocumentError(f"invalid {kind}: {exc}") from None
+        detail = " ".join(str(exc).split())
+        raise DocumentError(f"invalid {kind}: {detail}") from None
     except RecursionError:  # not expected: nothing here recurses
         raise DocumentError(f"{kind} nested too deeply to analyse") from None
 

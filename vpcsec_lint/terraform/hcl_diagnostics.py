@@ -37,6 +37,8 @@ def describe(exc: Any, text: str) -> str:
         return "invalid HCL: comment '/*' is never closed"
     words = value.split()
     shown = repr(words[0][:40]) if words else repr(value)
+    if words and not words[0][0].isprintable():
+        shown = f"character {words[0][0]!r}"
     message = f"invalid HCL: unexpected {shown}"
     if token.type == "INTERP_START":
         return message + ("; '${...}' can only be written inside a quoted string, not inside "
