@@ -28,14 +28,18 @@ from hypothesis import strategies as st
 from vpcsec_lint.engine import Options, lint_paths
 from vpcsec_lint.findings import Finding
 
+
 def bounded(examples: int) -> settings:
     """Modest, reproducible runs: the same examples every time, no example database."""
     return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
-TF_FILES = sorted(p for p in (FIXTURES / "terraform").rglob("*.tf") if p.is_file())
-CFN_FILES = sorted(p for p in (FIXTURES / "cloudformation").rglob("*.yaml") if p.is_file())
+TF_FILES = sorted(p for p in (FIXTURES / "terraform").rglob("*") if p.is_file())
+"""`.tf`, `.tf.json`, and files they read (`file("policies/x.json")`)."""
+CFN_FILES = sorted(p for p in (FIXTURES / "cloudformation").rglob("*") if p.is_file()
+                   and p.suffix in (".yaml", ".json"))
 FILES = TF_FILES + CFN_FILES
+LINTABLE = CFN_FILES + [p for p in TF_FILES if p.name.endswith((".tf", ".tf.json"))]
 
 TF_VALUES = [
     'null', '[]', '{}', '-1', '"0.0.0.0/0"', '"::/0"', 'var.nope', 'local.nope', 'each.value',
@@ -109,25 +113,38 @@ def mutations(cfn: bool) -> st.SearchStrategy[Mutation]:
     )
 
 
+def mapping_syntax(path: Path) -> bool:
+    """YAML and JSON files take `key: value` edits; HCL takes `name = value`."""
+    return path.suffix in (".yaml", ".json")
+
+
 @st.composite
-def mutated_fixture(draw: st.DrawFn) -> tuple[Path, list[Mutation]]:
-    source = draw(st.sampled_from(FILES))
-    cfn = source.suffix == ".yaml"
-    return source, draw(st.lists(mutations(cfn), min_size=1, max_size=3))
+def mutated_fixture(draw: st.DrawFn, files: list[Path] = FILES) -> tuple[Path, list[Mutation]]:
+    source = draw(st.sampled_from(files))
+    return source, draw(st.lists(mutations(mapping_syntax(source)), min_size=1, max_size=3))
+
+
+def case_directory(source: Path) -> Path:
+    """The fixture case a file belongs to: a Terraform case with its child modules and
+    the files it reads, or just the template's own directory."""
+    relative = source.relative_to(FIXTURES)
+    if relative.parts[0] == "terraform":
+        return FIXTURES.joinpath(*relative.parts[:3])
+    return source.parent
 
 
 def materialise(root: Path, source: Path, edits: list[Mutation]) -> Path:
-    """Copy the fixture's directory (its context) under `root` and mutate the file there."""
-    relative = source.relative_to(FIXTURES)
-    target_dir = root / relative.parent
-    if source.suffix == ".tf":
-        shutil.copytree(source.parent, target_dir, dirs_exist_ok=True)
+    """Copy the fixture's case (its context) under `root` and mutate the file there."""
+    case = case_directory(source)
+    target_case = root / case.relative_to(FIXTURES)
+    if source in CFN_FILES:
+        target_case.mkdir(parents=True, exist_ok=True)  # a template alone
     else:
-        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(case, target_case, dirs_exist_ok=True)
     data = source.read_bytes()
     for edit in edits:
-        data = edit.apply(data, cfn=source.suffix == ".yaml")
-    target = root / relative
+        data = edit.apply(data, cfn=mapping_syntax(source))
+    target = root / source.relative_to(FIXTURES)
     target.write_bytes(data)
     return target
 
@@ -148,14 +165,15 @@ def lint(*paths: str) -> list[tuple]:
 def test_mutations_never_make_the_linter_raise(case: tuple[Path, list[Mutation]]) -> None:
     source, edits = case
     with tempfile.TemporaryDirectory() as tmp:
-        target = materialise(Path(tmp), source, edits)
-        first = lint(str(target.parent))
+        materialise(Path(tmp), source, edits)
+        where = Path(tmp) / case_directory(source).relative_to(FIXTURES)
+        first = lint(str(where))
         assert not [f for f in first if f[0] == "VSL999"], first
-        assert lint(str(target.parent)) == first  # deterministic within one process
+        assert lint(str(where)) == first  # deterministic within one process
 
 
 @bounded(60)
-@given(mutated_fixture())
+@given(mutated_fixture(LINTABLE))
 def test_a_file_alone_and_in_its_directory_gives_the_same_findings(
         case: tuple[Path, list[Mutation]]) -> None:
     source, edits = case
