@@ -29,7 +29,11 @@ ENTRY_FORMAT = 1
 POOL_MIN_TASKS = 4
 """Fewer tasks than this to analyse: no worker processes."""
 POOL_MIN_BYTES = 256 * 1024
-"""Less source than this to analyse: starting workers costs more than it saves."""
+"""Less work than this (weighted source bytes): starting workers costs more than it saves."""
+TF_WEIGHT = 4
+"""HCL costs about four times as much per byte as YAML or JSON (python-hcl2's Lark parser)."""
+PARSE_MEMO_FILES = 400
+"""Parsed files kept in memory for sharing between units; past this, start afresh."""
 RACY_NS = 2_000_000_000
 """A file modified this recently may change within one timestamp tick: do not cache on it."""
 
@@ -139,6 +143,8 @@ class Analyser:
                 len(unit.files), lint_unit(unit, self.rules, self.options))
         if recorder is not None:
             self._store(task, recorder, outcome)
+        if self._parse_cache is not None and len(self._parse_cache.texts) > PARSE_MEMO_FILES:
+            self._parse_cache = None  # bounds memory; the on-disk cache still shares them
         return outcome
 
     # -- the unit cache --
@@ -319,9 +325,11 @@ def run_tasks(tasks: list[Task], options: Options, stdin: tuple[str, str] | None
         progress(done, len(tasks))
     jobs = min(max(1, options.jobs), len(pending))
     sizes = _sizes(tasks, pending) if jobs > 1 and len(pending) >= POOL_MIN_TASKS else {}
-    if sizes and sum(sizes.values()) >= POOL_MIN_BYTES and stdin is None:
-        done = _parallel(tasks, pending, sizes, outcomes, jobs, options, use_cache,
-                         progress, done)
+    batches = _batches(tasks, pending, sizes, jobs) if sizes else []
+    total = sum(sizes.values())
+    if total >= POOL_MIN_BYTES and stdin is None and len(batches) > 1 \
+            and sum(sizes[i] for i in batches[0]) < 0.8 * total:
+        done = _parallel(tasks, batches, outcomes, jobs, options, use_cache, progress, done)
     for i in pending:
         if outcomes[i] is None:  # serial run, or what a broken pool left
             outcomes[i] = analyser.analyse(tasks[i])
@@ -349,21 +357,38 @@ def _sizes(tasks: list[Task], pending: list[int]) -> dict[int, int]:
                 out[i] = os.stat(task.path).st_size
             else:
                 with os.scandir(task.path) as entries:
-                    out[i] = sum(e.stat().st_size for e in entries
-                                 if e.name.endswith((".tf", ".tf.json")) and e.is_file())
+                    out[i] = TF_WEIGHT * sum(e.stat().st_size for e in entries
+                                             if e.name.endswith((".tf", ".tf.json"))
+                                             and e.is_file())
         except OSError:
             out[i] = 0
     return out
 
 
-def _batches(pending: list[int], sizes: dict[int, int], jobs: int) -> list[list[int]]:
-    """Largest tasks first (they bound the run), small ones grouped to save round trips."""
-    order = sorted(pending, key=lambda i: (-sizes[i], i))
+def _batches(tasks: list[Task], pending: list[int], sizes: dict[int, int],
+             jobs: int) -> list[list[int]]:
+    """Work for the pool, heaviest batch first (it bounds the run).
+
+    A Terraform module directory goes with the outermost module directory
+    above it (a repository's root module, its `examples/` and `modules/`), so
+    the local modules they share are parsed once per worker. Templates are
+    independent and are grouped only to save round trips.
+    """
+    tf_dirs = {os.path.normpath(tasks[i].path) for i in pending
+               if tasks[i].framework == "terraform"}
+    groups: dict[str, list[int]] = {}
+    templates: list[int] = []
+    for i in pending:
+        if tasks[i].framework == "terraform":
+            groups.setdefault(_outermost(os.path.normpath(tasks[i].path), tf_dirs),
+                              []).append(i)
+        else:
+            templates.append(i)
+    batches = list(groups.values())
     target = max(sum(sizes.values()) // (jobs * 16), 1)
-    batches: list[list[int]] = []
     current: list[int] = []
     weight = 0
-    for i in order:
+    for i in sorted(templates, key=lambda i: (-sizes[i], i)):
         current.append(i)
         weight += sizes[i] + 512  # a task costs something even when tiny
         if weight >= target or len(current) >= 32:
@@ -371,11 +396,23 @@ def _batches(pending: list[int], sizes: dict[int, int], jobs: int) -> list[list[
             current, weight = [], 0
     if current:
         batches.append(current)
-    return batches
+    return sorted(batches, key=lambda b: (-sum(sizes[i] for i in b), b[0]))
 
 
-def _parallel(tasks: list[Task], pending: list[int], sizes: dict[int, int],
-              outcomes: list[Outcome | None], jobs: int, options: Options, use_cache: bool,
+def _outermost(directory: str, module_dirs: set[str]) -> str:
+    """The outermost directory of `module_dirs` that contains `directory` (or itself)."""
+    best, current = directory, directory
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current or not parent:
+            return best
+        if parent in module_dirs:
+            best = parent
+        current = parent
+
+
+def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcome | None],
+              jobs: int, options: Options, use_cache: bool,
               progress: Callable[[int, int], None] | None, done: int) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -388,7 +425,7 @@ def _parallel(tasks: list[Task], pending: list[int], sizes: dict[int, int],
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(worker_options, use_cache)) as pool:
             futures = [pool.submit(_run_batch, [(i, tasks[i]) for i in batch])
-                       for batch in _batches(pending, sizes, jobs)]
+                       for batch in batches]
             for future in as_completed(futures):
                 for i, outcome in future.result():
                     outcomes[i] = outcome
