@@ -31,7 +31,7 @@ def describe(exc: Any, text: str) -> str:
         char = getattr(exc, "char", None)
         return f"invalid HCL: unexpected character {char!r}" if char else "invalid HCL"
     value = str(token)
-    if value.startswith("<<"):
+    if value.startswith("<<") and not token.type.startswith("HEREDOC"):
         return f"invalid HCL: heredoc {value.split()[0]} has no closing marker line"
     if value.startswith("/*"):
         return "invalid HCL: comment '/*' is never closed"
