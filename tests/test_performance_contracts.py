@@ -100,6 +100,8 @@ def test_jobs_give_byte_identical_json_on_fixtures(tmp_path: Path,
 
 CORPUS_SUBSET = [
     CORPUS / "terraform" / "terraform-aws-modules__terraform-aws-vpc",
+    CORPUS / "terraform" / "bridgecrewio__checkov" / "terraform" / "graph" / "checks"
+    / "resources",
     CORPUS / "cloudformation" / "aws-cloudformation__aws-cloudformation-templates" / "VPC",
     CORPUS / "cloudformation" / "aws-cloudformation__aws-cloudformation-templates"
     / "ElastiCache",
