@@ -446,6 +446,19 @@ def test_very_large_files_are_refused_with_bounded_memory(tmp_path: Path,
         "exclude it or split it."]
 
 
+def test_dense_document_under_the_size_limit_stays_bounded(tmp_path: Path,
+                                                          good: set[Triple]) -> None:
+    root = project(tmp_path)
+    items = ",".join(["1"] * 2_000_000)  # 4 MB: under the file limit, 2 million values
+    (root / "dense.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", '
+                                     f'"Metadata": [{items}], "Resources": {{}}}}\n')
+    run = lint(root, bounded=True)
+    assert run.triples == good | {vsl000("dense.json")}
+    assert run.messages("dense.json") == [
+        "Cannot analyse this file: document has more than 500,000 values; too large to "
+        "analyse."]
+
+
 # -- CloudFormation oddities --------------------------------------------------------
 
 
