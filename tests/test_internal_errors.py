@@ -7,19 +7,17 @@ on PYTHONPATH, registered through the `vpcsec_lint.rules` entry-point group.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 from helpers import FIXTURES
+from plugin_wheel import build_wheel, install
 
 PLUGIN = '''\
 from vpcsec_lint.registry import Rule
@@ -57,37 +55,13 @@ class Explodes(Rule):
 '''
 
 
-def _wheel(directory: Path) -> Path:
-    """A minimal, valid wheel holding the plugin and its entry point."""
-    dist = "vsl_boom_plugin-1.0.dist-info"
-    files = {
-        "vsl_boom_plugin.py": PLUGIN,
-        f"{dist}/METADATA": "Metadata-Version: 2.1\nName: vsl-boom-plugin\nVersion: 1.0\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: vpcsec-lint-tests\n"
-                         "Root-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{dist}/entry_points.txt": "[vpcsec_lint.rules]\nboom = vsl_boom_plugin:Explodes\n",
-    }
-    record = []
-    for name, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{name},sha256={digest.decode()},{len(text.encode())}")
-    files[f"{dist}/RECORD"] = "\n".join([*record, f"{dist}/RECORD,,"]) + "\n"
-    path = directory / "vsl_boom_plugin-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return path
-
-
 @pytest.fixture(scope="module")
 def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory where pip installed the plugin (put it on PYTHONPATH)."""
     base = tmp_path_factory.mktemp("plugin")
-    target = base / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-index", "--disable-pip-version-check", "--target", str(target),
-                    str(_wheel(base))], check=True, capture_output=True, timeout=300)
-    return target
+    wheel = build_wheel(base, "vsl_boom_plugin", {"vsl_boom_plugin.py": PLUGIN},
+                        {"boom": "vsl_boom_plugin:Explodes"})
+    return install([wheel], base / "site")
 
 
 def test_a_raising_rule_becomes_vsl999_and_everything_else_still_reports(

@@ -66,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        from vpcsec_lint.registry import RuleError
+
+        if not isinstance(exc, RuleError):
+            raise
+        print(f"vpcsec-lint: error: a rule plugin is invalid: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace) -> int:
