@@ -169,6 +169,8 @@ def _rule_classes(module: object) -> Iterator[type[Rule]]:
 
 
 def _plugin_rules() -> Iterator[type[Rule]]:
+    if not _may_declare_plugins():
+        return  # importlib.metadata costs ~30 ms of start-up; most installs have no plugin
     from importlib.metadata import entry_points
 
     for ep in sorted(entry_points(group="vpcsec_lint.rules"), key=lambda e: e.name):
@@ -180,6 +182,36 @@ def _plugin_rules() -> Iterator[type[Rule]]:
         else:
             raise RuleError(f"entry point {ep.name} ({ep.value}) is neither a Rule class nor "
                             "a module of Rule classes")
+
+
+def _may_declare_plugins() -> bool:
+    """False only when no distribution on `sys.path` declares `vpcsec_lint.rules` entry points.
+
+    A cheap scan of `*.dist-info`/`*.egg-info` directories; anything else on
+    the path (a zip, an egg file) is left to `importlib.metadata`.
+    """
+    import os
+    import sys
+
+    for entry in sys.path:
+        if not os.path.isdir(entry or "."):
+            if os.path.exists(entry):
+                return True
+            continue
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    with open(os.path.join(entry, name, "entry_points.txt"),
+                              encoding="utf-8", errors="replace") as handle:
+                        if "vpcsec_lint.rules" in handle.read():
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 def expand_ids(spec: Iterable[str], known: Iterable[str]) -> set[str]:
