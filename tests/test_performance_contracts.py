@@ -274,3 +274,27 @@ def test_concurrent_runs_share_one_cache_safely(tmp_path: Path, cache_dir: Path)
         assert (tmp_path / f"{i}.json").read_bytes() == reference
     assert not list(cache_dir.rglob("*.tmp"))
     assert run_json(["--jobs", "1", str(work)], tmp_path / "warm.json") == reference
+
+
+# -- progress ----------------------------------------------------------------
+
+def test_progress_waits_then_counts_then_clears() -> None:
+    import io
+
+    stream = io.StringIO()
+    quiet = units.Progress(stream, delay=3600)
+    quiet(1, 10)
+    quiet.clear()
+    assert stream.getvalue() == ""  # a short run shows nothing
+    shown = units.Progress(stream, delay=0)
+    shown(3, 10)
+    shown(10, 10)
+    shown.clear()
+    assert stream.getvalue() == ("\rvpcsec-lint: analysed 3/10 units"
+                                 "\rvpcsec-lint: analysed 10/10 units\r\033[K")
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--no-cache", str(FIXTURES)],
+                         capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert "analysed" not in out.stderr and "\r" not in out.stderr

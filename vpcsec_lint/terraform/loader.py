@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from vpcsec_lint.raw import FileProblem, Unit
 from vpcsec_lint.sources import SourceError, read_source
-from vpcsec_lint.terraform.syntax import Body, ParseFailure
 
-if TYPE_CHECKING:  # the evaluator is imported when a module is loaded, not for discovery
+if TYPE_CHECKING:  # imported when a module is loaded, not for discovery
     from vpcsec_lint.terraform.evaluator import ModuleSource
+    from vpcsec_lint.terraform.syntax import Body
 
 TextSource = Callable[[str], str]
 """Reads a file's text: from disk, or from an editor buffer for the file being edited."""
@@ -41,6 +41,7 @@ def parse_tf_text(text: str, path: str) -> Body:
 
 def _tfvars_json(text: str, path: str) -> Body:
     from vpcsec_lint.terraform.json_adapter import parse_tf_json
+    from vpcsec_lint.terraform.syntax import Body
 
     wrapped = parse_tf_json('{"locals": ' + text + "}", path)
     return wrapped.blocks[0].body if wrapped.blocks else Body()
@@ -69,6 +70,7 @@ class ParseCache:
 
     def _parse_text(self, text: str, path: str) -> Body | FileProblem:
         from vpcsec_lint import cache
+        from vpcsec_lint.terraform.syntax import Body, ParseFailure
 
         stored = cache.load("tf", path, text)
         if isinstance(stored, (Body, FileProblem)):
