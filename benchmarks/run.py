@@ -204,8 +204,8 @@ def version(argv: list[str]) -> str:
         out = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return "unavailable"
-    return (out.stdout or out.stderr).strip().splitlines()[-1] if (out.stdout or out.stderr) \
-        else "?"
+    lines = (out.stdout or out.stderr).strip().splitlines()
+    return lines[-1].split()[-1] if lines and lines[-1].split() else "?"
 
 
 def markdown(results: list[Result], info: dict[str, str], versions: dict[str, str],
