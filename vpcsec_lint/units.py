@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.raw import Unit
@@ -38,25 +38,39 @@ RACY_NS = 2_000_000_000
 """A file modified this recently may change within one timestamp tick: do not cache on it."""
 
 
-@dataclass(frozen=True)
 class Task:
-    """One unit to analyse."""
+    """One unit to analyse. (Plain classes here: dataclasses cost start-up time.)"""
 
-    framework: str
-    path: str
-    """The module directory or the template path."""
-    report_only: frozenset[str] | None = None
-    """Terraform: the named files to report on (None: everything)."""
-    named: bool = False
-    """CloudFormation: named explicitly (a non-template is then an error)."""
+    __slots__ = ("framework", "path", "report_only", "named")
+
+    def __init__(self, framework: str, path: str, report_only: frozenset[str] | None = None,
+                 named: bool = False) -> None:
+        self.framework = framework
+        self.path = path
+        """The module directory or the template path."""
+        self.report_only = report_only
+        """Terraform: the named files to report on (None: everything)."""
+        self.named = named
+        """CloudFormation: named explicitly (a non-template is then an error)."""
+
+    def __reduce__(self) -> tuple:
+        return (Task, (self.framework, self.path, self.report_only, self.named))
+
+    def __repr__(self) -> str:
+        return f"Task({self.framework!r}, {self.path!r})"
 
 
-@dataclass
 class Outcome:
     """What one task contributes to the report."""
 
-    files: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    __slots__ = ("files", "findings")
+
+    def __init__(self, files: int = 0, findings: list[Finding] | None = None) -> None:
+        self.files = files
+        self.findings = findings if findings is not None else []
+
+    def __reduce__(self) -> tuple:
+        return (Outcome, (self.files, self.findings))
 
 
 def plan(targets: Targets) -> list[Task]:
@@ -223,10 +237,15 @@ class Analyser:
 
 # -- What a unit read (an audit hook, active only while recording) ----------
 
-@dataclass
 class _Reads:
-    opened: set[str] = field(default_factory=set)
-    listed: set[str] = field(default_factory=set)
+    """The files a unit's analysis opened and the directories it listed."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+        self.listed: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"_Reads(opened={self.opened!r}, listed={self.listed!r})"
 
 
 _active: _Reads | None = None
