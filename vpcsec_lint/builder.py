@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from vpcsec_lint.model import Attachment, Model, Ref
+from vpcsec_lint.model import (
+    Attachment,
+    HostedZone,
+    LambdaFunction,
+    Model,
+    Ref,
+    Setting,
+    as_bool,
+)
 from vpcsec_lint.raw import RawResource
 from vpcsec_lint.values import Location, Val
 
@@ -57,6 +65,40 @@ class BaseBuilder:
                     interface = res.type in endpoint_types and is_interface.get(res.address, False)
                     self.model.attachments.setdefault(key, []).append(
                         Attachment(res.address, res.type, interface))
+
+
+    def add_lambda(self, res: RawResource, config: Val | None, subnets: Val | None,
+                   groups: Val | None) -> None:
+        """A function and, when it has a VPC configuration, its subnets and groups."""
+        fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
+        if config is not None and isinstance(config.value, dict):
+            fn.subnets = subnets
+            fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
+            fn.subnet_refs = self.refs(subnets, self.model.subnets)
+            fn.security_groups = self.refs(groups, self.model.security_groups)
+            fn.vpc_attached = subnets is not None and not (
+                isinstance(subnets.value, list) and not subnets.value)
+        self.model.lambdas[res.address] = fn
+
+    def add_hosted_zone(self, res: RawResource, name: Val | None, vpcs: Val | None,
+                        vpc_key: str) -> None:
+        """A hosted zone; it is private when it names VPCs (`vpc_key` in each entry)."""
+        refs = [self.vpc_ref(v.get(vpc_key)) for v in (vpcs.items() if vpcs else [])
+                if isinstance(v.value, dict)]
+        self.model.hosted_zones[res.address] = HostedZone(
+            res.address, self.framework, res.loc, res.address, name=name,
+            private=bool(vpcs is not None and vpcs.items()), vpcs=refs)
+
+    def vpc_ref(self, val: Val | None) -> Ref:
+        return self.ref(val, self.model.vpcs)
+
+
+def setting(val: Val | None, default: object, fallback: Location) -> Setting:
+    """A setting as written, or its provider default (`explicit=False`) when omitted."""
+    if val is None:
+        return Setting(default, fallback, False)
+    value = as_bool(val) if isinstance(default, bool) else val.value
+    return Setting(value, setting_loc(val, fallback), True, val)
 
 
 def setting_loc(val: Val | None, fallback: Location) -> Location:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from vpcsec_lint.builder import BaseBuilder, setting_loc
+from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
 from vpcsec_lint.model import (
     Cache,
     Endpoint,
-    HostedZone,
-    LambdaFunction,
     Model,
     Nacl,
     NaclEntry,
@@ -17,7 +15,6 @@ from vpcsec_lint.model import (
     Route,
     RouteTable,
     SecurityGroup,
-    Setting,
     SgRule,
     SourceGroup,
     Subnet,
@@ -27,7 +24,7 @@ from vpcsec_lint.model import (
     normalise_protocol,
 )
 from vpcsec_lint.raw import RawResource
-from vpcsec_lint.values import UNKNOWN, Location, Val
+from vpcsec_lint.values import UNKNOWN, Val
 
 # `Fn::GetAtt` attributes that name the resource itself, by type (`Ref` always does).
 _IDENTITY = {
@@ -94,8 +91,8 @@ class CloudFormationBuilder(BaseBuilder):
             vpc.cidrs.append(body.get("CidrBlock") or Val(UNKNOWN, res.loc))
             vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlocks"),
                               (res.address, "CidrBlockAssociations")}
-            vpc.dns_support = _setting(body.get("EnableDnsSupport"), True, res.loc)
-            vpc.dns_hostnames = _setting(body.get("EnableDnsHostnames"), False, res.loc)
+            vpc.dns_support = setting(body.get("EnableDnsSupport"), True, res.loc)
+            vpc.dns_hostnames = setting(body.get("EnableDnsHostnames"), False, res.loc)
             self.model.vpcs[res.address] = vpc
         for res in self.by_type("AWS::EC2::VPCCidrBlock"):
             vpc = self.model.vpc(self.ref(res.body.get("VpcId"), self.model.vpcs))
@@ -110,9 +107,6 @@ class CloudFormationBuilder(BaseBuilder):
             vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlock")}
         for vpc in self.model.vpcs.values():
             vpc.cidr_symbols = {v.symbol for v in [*vpc.cidrs, *vpc.ipv6_cidrs] if v.symbol}
-
-    def vpc_ref(self, val: Val | None) -> Ref:
-        return self.ref(val, self.model.vpcs)
 
     def subnets(self) -> None:
         for res in self.by_type("AWS::EC2::Subnet"):
@@ -162,9 +156,9 @@ class CloudFormationBuilder(BaseBuilder):
             endpoint = Endpoint(
                 res.address, self.framework, res.loc, res.address,
                 vpc=self.vpc_ref(body.get("VpcId")),
-                endpoint_type=_setting(body.get("VpcEndpointType"), "Gateway", res.loc),
+                endpoint_type=setting(body.get("VpcEndpointType"), "Gateway", res.loc),
                 service=body.get("ServiceName"),
-                private_dns=_setting(body.get("PrivateDnsEnabled"), False, res.loc),
+                private_dns=setting(body.get("PrivateDnsEnabled"), False, res.loc),
                 policy=body.get("PolicyDocument"),
                 security_groups=self.refs(groups, self.model.security_groups),
                 security_groups_val=groups,
@@ -297,34 +291,14 @@ class CloudFormationBuilder(BaseBuilder):
 
     def lambdas(self) -> None:
         for res in self.by_type(*_FUNCTION_TYPES):
-            fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
             config = res.body.get("VpcConfig")
-            if config is not None and isinstance(config.value, dict):
-                subnets = config.get("SubnetIds")
-                fn.subnets = subnets
-                fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
-                fn.subnet_refs = self.refs(subnets, self.model.subnets)
-                fn.security_groups = self.refs(config.get("SecurityGroupIds"),
-                                               self.model.security_groups)
-                fn.vpc_attached = subnets is not None and not (
-                    isinstance(subnets.value, list) and not subnets.value)
-            self.model.lambdas[res.address] = fn
+            is_map = config is not None and isinstance(config.value, dict)
+            self.add_lambda(res, config, config.get("SubnetIds") if is_map else None,
+                            config.get("SecurityGroupIds") if is_map else None)
 
     def hosted_zones(self) -> None:
         for res in self.by_type("AWS::Route53::HostedZone"):
-            vpcs = res.body.get("VPCs")
-            refs = [self.vpc_ref(v.get("VPCId")) for v in (vpcs.items() if vpcs else [])
-                    if isinstance(v.value, dict)]
-            self.model.hosted_zones[res.address] = HostedZone(
-                res.address, self.framework, res.loc, res.address, name=res.body.get("Name"),
-                private=bool(vpcs is not None and vpcs.items()), vpcs=refs)
-
-
-def _setting(val: Val | None, default: object, fallback: Location) -> Setting:
-    if val is None:
-        return Setting(default, fallback, False)
-    value = as_bool(val) if isinstance(default, bool) else val.value
-    return Setting(value, setting_loc(val, fallback), True, val)
+            self.add_hosted_zone(res, res.body.get("Name"), res.body.get("VPCs"), "VPCId")
 
 
 def _replication_group_nodes(body: Val) -> tuple[object, object]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from vpcsec_lint.builder import BaseBuilder, setting_loc
+from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
 from vpcsec_lint.model import (
     Attachment,
     Cache,
     Endpoint,
-    HostedZone,
-    LambdaFunction,
     Model,
     Nacl,
     NaclEntry,
@@ -20,7 +18,6 @@ from vpcsec_lint.model import (
     Route,
     RouteTable,
     SecurityGroup,
-    Setting,
     SgRule,
     SourceGroup,
     Subnet,
@@ -97,8 +94,8 @@ class TerraformBuilder(BaseBuilder):
             if body.get("ipv6_cidr_block") is not None:
                 vpc.ipv6_cidrs.append(body.get("ipv6_cidr_block"))  # type: ignore[arg-type]
             vpc.cidr_refs |= {(res.address, "cidr_block"), (res.address, "ipv6_cidr_block")}
-            vpc.dns_support = _setting(body.get("enable_dns_support"), True, res.loc)
-            vpc.dns_hostnames = _setting(body.get("enable_dns_hostnames"), default, res.loc)
+            vpc.dns_support = setting(body.get("enable_dns_support"), True, res.loc)
+            vpc.dns_hostnames = setting(body.get("enable_dns_hostnames"), default, res.loc)
             self.model.vpcs[res.address] = vpc
         for res in self.raw:
             if res.is_data and res.type == "aws_vpc":
@@ -204,9 +201,9 @@ class TerraformBuilder(BaseBuilder):
             endpoint = Endpoint(
                 res.address, self.framework, res.loc, res.address,
                 vpc=self.vpc_ref(body.get("vpc_id")),
-                endpoint_type=_setting(body.get("vpc_endpoint_type"), "Gateway", res.loc),
+                endpoint_type=setting(body.get("vpc_endpoint_type"), "Gateway", res.loc),
                 service=body.get("service_name"),
-                private_dns=_setting(body.get("private_dns_enabled"), False, res.loc),
+                private_dns=setting(body.get("private_dns_enabled"), False, res.loc),
                 policy=body.get("policy"),
                 security_groups=self.refs(groups, self.model.security_groups),
                 security_groups_val=groups,
@@ -395,39 +392,17 @@ class TerraformBuilder(BaseBuilder):
 
     def lambdas(self) -> None:
         for res in self.by_type("aws_lambda_function"):
-            fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
             configs = res.body.get("vpc_config")
             config = configs.items()[0] if configs is not None and configs.items() else None
-            if config is not None and isinstance(config.value, dict):
-                subnets = config.get("subnet_ids")
-                if subnets is not None and config.symbol == "dynamic":  # zero or more configs
-                    subnets = Val(UNKNOWN, subnets.loc)
-                fn.subnets = subnets
-                fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
-                fn.subnet_refs = self.refs(subnets, self.model.subnets)
-                fn.security_groups = self.refs(config.get("security_group_ids"),
-                                               self.model.security_groups)
-                fn.vpc_attached = subnets is not None and not (
-                    isinstance(subnets.value, list) and not subnets.value)
-            self.model.lambdas[res.address] = fn
+            subnets = config.get("subnet_ids") if config is not None else None
+            if subnets is not None and config.symbol == "dynamic":  # zero or more configs
+                subnets = Val(UNKNOWN, subnets.loc)
+            groups = config.get("security_group_ids") if config is not None else None
+            self.add_lambda(res, config, subnets, groups)
 
     def hosted_zones(self) -> None:
         for res in self.by_type("aws_route53_zone"):
-            vpcs = res.body.get("vpc")
-            refs = [self.vpc_ref(v.get("vpc_id")) for v in (vpcs.items() if vpcs else [])
-                    if isinstance(v.value, dict)]
-            self.model.hosted_zones[res.address] = HostedZone(
-                res.address, self.framework, res.loc, res.address, name=res.body.get("name"),
-                private=bool(vpcs is not None and vpcs.items()), vpcs=refs)
-
-
-def _setting(val: Val | None, default: object, fallback: Location) -> Setting:
-    if val is None:
-        return Setting(default, fallback, False)
-    value = val.value
-    if isinstance(default, bool):
-        value = as_bool(val)
-    return Setting(value, setting_loc(val, fallback), True, val)
+            self.add_hosted_zone(res, res.body.get("name"), res.body.get("vpc"), "vpc_id")
 
 
 def _without_nulls(body: Val) -> Val:
