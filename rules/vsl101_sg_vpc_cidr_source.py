@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from vpcsec_lint.analysis import (
     endpoint_only_group,
+    every_branch,
+    ingress_rules,
     origin_related,
-    rule_is_world_open,
     vpc_cidr_match,
     vpc_related,
 )
@@ -73,9 +74,7 @@ class SgVpcCidrSource(Rule):
     summary = "Security-group ingress from the whole CIDR of the group's own VPC."
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for rule in model.sg_rules:
-            if rule.direction != "ingress" or rule_is_world_open(rule):
-                continue
+        for rule in ingress_rules(model):
             vpc = model.group_vpc(rule.group.key)
             if vpc is None:
                 continue
@@ -83,8 +82,8 @@ class SgVpcCidrSource(Rule):
                     and endpoint_only_group(model, rule.group.key):
                 continue
             for cidr in rule.cidrs:
-                matches = [vpc_cidr_match(c, vpc) for c in cidr.candidates()]
-                if not matches or not all(matches):
+                matches = every_branch(cidr, vpc_cidr_match, vpc)
+                if matches is None:
                     continue
                 loc = rule.cidr_attr or cidr.loc or rule.loc
                 message = (f"Ingress on {rule.describe_ports()} allows the whole VPC CIDR "

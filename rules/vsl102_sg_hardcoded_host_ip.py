@@ -5,7 +5,13 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from vpcsec_lint.analysis import network, origin_related, rule_is_world_open, vpc_related
+from vpcsec_lint.analysis import (
+    every_branch,
+    ingress_rules,
+    network,
+    origin_related,
+    vpc_related,
+)
 from vpcsec_lint.findings import Finding, Related
 from vpcsec_lint.model import Model, Network, Vpc, parse_network
 from vpcsec_lint.registry import Rule
@@ -73,16 +79,14 @@ class SgHardcodedHostIp(Rule):
     summary = "Security-group ingress from a single host address inside the VPC."
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for rule in model.sg_rules:
-            if rule.direction != "ingress" or rule_is_world_open(rule):
-                continue
+        for rule in ingress_rules(model):
             vpc = model.group_vpc(rule.group.key)
             hosts: list[str] = []
             related: list[Related] = []
             loc = None
             for cidr in rule.cidrs:
-                reasons = [_host_reason(c, vpc) for c in cidr.candidates()]
-                if not reasons or not all(reasons):
+                reasons = every_branch(cidr, _host_reason, vpc)
+                if reasons is None:
                     continue
                 hosts.append(" or ".join(dict.fromkeys(r for r in reasons if r)))
                 related.extend(origin_related(cidr, "address"))

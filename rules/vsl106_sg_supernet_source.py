@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.analysis import network, origin_related, rule_is_world_open, vpc_related
+from vpcsec_lint.analysis import (
+    every_branch,
+    ingress_rules,
+    network,
+    origin_related,
+    vpc_related,
+)
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.model import Model, Network, Vpc
 from vpcsec_lint.registry import Rule
@@ -81,15 +87,13 @@ class SgSupernetSource(Rule):
     summary = "Security-group ingress from a range wider than the group's own VPC (but not /0)."
 
     def check(self, model: Model) -> Iterator[Finding]:
-        for rule in model.sg_rules:
-            if rule.direction != "ingress" or rule_is_world_open(rule):
-                continue
+        for rule in ingress_rules(model):
             vpc = model.group_vpc(rule.group.key)
             if vpc is None:
                 continue
             for cidr in rule.cidrs:
-                matches = [_contained_vpc_cidr(c, vpc) for c in cidr.candidates()]
-                if not matches or not all(matches):
+                matches = every_branch(cidr, _contained_vpc_cidr, vpc)
+                if matches is None:
                     continue
                 wide = " or ".join(dict.fromkeys(str(m[0]) for m in matches if m))
                 inner = matches[0][1]  # type: ignore[index]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
 from vpcsec_lint.findings import Related
 from vpcsec_lint.model import Model, Network, SgRule, Vpc, parse_network
 from vpcsec_lint.values import Val
+
+T = TypeVar("T")
 
 
 def network(val: Val) -> Network | None:
@@ -20,6 +25,21 @@ def is_world(val: Val) -> bool:
 def rule_is_world_open(rule: SgRule) -> bool:
     """A rule whose sources include `0.0.0.0/0` or `::/0` (in any branch)."""
     return any(is_world(c) for cidr in rule.cidrs for c in cidr.candidates())
+
+
+def ingress_rules(model: Model) -> Iterator[SgRule]:
+    """Ingress rules that are not world-open (those are a different concern)."""
+    for rule in model.sg_rules:
+        if rule.direction == "ingress" and not rule_is_world_open(rule):
+            yield rule
+
+
+def every_branch(val: Val, test: Callable[..., T | None], *args: Any) -> list[T] | None:
+    """`test(value, *args)` on every value `val` may take; None unless all pass (principle 4)."""
+    results = [test(c, *args) for c in val.candidates()]
+    if not results or not all(results):
+        return None
+    return results  # type: ignore[return-value]
 
 
 def vpc_cidr_match(val: Val, vpc: Vpc) -> str | None:
