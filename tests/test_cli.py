@@ -121,3 +121,20 @@ def test_output_file_and_nothing_to_analyse(tmp_path):
 def test_version():
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("vpcsec-lint ")
+
+
+def test_text_summary_counts_suppressions_without_a_reason(tmp_path):
+    shutil.copytree(VSL101_TF, tmp_path / "mod")
+    groups = tmp_path / "mod" / "groups.tf"
+    text = groups.read_text()
+    text = text.replace('resource "aws_security_group" "db" {',
+                        '# vpcsec-lint: ignore=VSL101\nresource "aws_security_group" "db" {')
+    text = text.replace('resource "aws_security_group" "web" {',
+                        '# vpcsec-lint: ignore=VSL101 -- load balancer health checks\n'
+                        'resource "aws_security_group" "web" {')
+    groups.write_text(text)
+    result = run_cli("--select", "VSL101", "mod", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "vpcsec-lint: 2 files checked, 5 findings (0 error, 5 warning, 0 note), "
+        "2 suppressed (1 without a reason)")

@@ -15,10 +15,10 @@ endpoint policies (`data/endpoint_policy_services.json`).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from vpcsec_lint.documents import MAX_DOCUMENT_CHARS, wrap
@@ -71,9 +71,9 @@ def aws_service(name: str | None) -> ServiceName | None:
 @lru_cache(maxsize=1)
 def policy_services() -> dict[str, Any]:
     """The shipped list of services that accept endpoint policies, with its source and date."""
-    text = resources.files("vpcsec_lint").joinpath("data/endpoint_policy_services.json") \
-        .read_text(encoding="utf-8")
-    return json.loads(text)
+    path = os.path.join(os.path.dirname(__file__), "data", "endpoint_policy_services.json")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def accepts_policy(service: ServiceName) -> bool:

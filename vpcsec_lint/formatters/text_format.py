@@ -27,5 +27,6 @@ def summary_line(report: Report) -> str:
              f"{len(active)} finding{'s' if len(active) != 1 else ''}"
              f" ({counts['error']} error, {counts['warning']} warning, {counts['note']} note)"]
     if suppressed:
-        parts.append(f"{suppressed} suppressed")
+        bare = sum(1 for f in report.findings if f.suppressed and not f.suppression_reason)
+        parts.append(f"{suppressed} suppressed" + (f" ({bare} without a reason)" if bare else ""))
     return "vpcsec-lint: " + ", ".join(parts)
