@@ -15,7 +15,7 @@ endpoint policies (`data/endpoint_policy_services.json`).
 from __future__ import annotations
 
 import json
-import os
+import pkgutil
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,9 +71,11 @@ def aws_service(name: str | None) -> ServiceName | None:
 @lru_cache(maxsize=1)
 def policy_services() -> dict[str, Any]:
     """The shipped list of services that accept endpoint policies, with its source and date."""
-    path = os.path.join(os.path.dirname(__file__), "data", "endpoint_policy_services.json")
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    # pkgutil (already loaded by the registry) also reads from the zip bundle for checkov.
+    data = pkgutil.get_data("vpcsec_lint", "data/endpoint_policy_services.json")
+    if data is None:
+        raise FileNotFoundError("vpcsec_lint/data/endpoint_policy_services.json")
+    return json.loads(data)
 
 
 def accepts_policy(service: ServiceName) -> bool:
