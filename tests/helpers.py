@@ -14,6 +14,23 @@ FIXTURES = REPO / "fixtures"
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 
+VPC_AND_DB_SG_TF = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.42.0.0/16"
+}
+
+resource "aws_security_group" "db" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+"""
+"""A VPC and a database group whose ingress trusts the whole VPC (one VSL101, line 11)."""
+
 
 def lint(path: str | os.PathLike, select: set[str] | None = None, **kwargs) -> Report:
     return lint_paths([str(path)], Options(select=select, **kwargs), use_cache=False)

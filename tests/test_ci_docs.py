@@ -16,27 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO
+from helpers import REPO, VPC_AND_DB_SG_TF
 
 from vpcsec_lint import __version__
 
 DOC = REPO / "docs" / "ci.md"
 PIP_SPEC = f"vpcsec-lint @ git+https://github.com/vpcsec-lint/vpcsec-lint@v{__version__}"
-GROUPS_TF = """\
-resource "aws_vpc" "main" {
-  cidr_block = "10.42.0.0/16"
-}
-
-resource "aws_security_group" "db" {
-  vpc_id = aws_vpc.main.id
-  ingress {
-    from_port   = 5432
-    to_port     = 5432
-    protocol    = "tcp"
-    cidr_blocks = [aws_vpc.main.cidr_block]
-  }
-}
-"""
 
 
 def doc_block(name: str) -> str:
@@ -55,7 +40,7 @@ def lint_commands(lines: list[str]) -> list[str]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     (tmp_path / "infra" / "db").mkdir(parents=True)
-    (tmp_path / "infra" / "db" / "main.tf").write_text(GROUPS_TF)
+    (tmp_path / "infra" / "db" / "main.tf").write_text(VPC_AND_DB_SG_TF)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     return tmp_path
 

@@ -7,25 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import VPC_AND_DB_SG_TF, run_cli
 
 from vpcsec_lint.config import Exclusion, glob_regex
-
-VPC_SG = """\
-resource "aws_vpc" "main" {
-  cidr_block = "10.42.0.0/16"
-}
-
-resource "aws_security_group" "db" {
-  vpc_id = aws_vpc.main.id
-  ingress {
-    from_port   = 5432
-    to_port     = 5432
-    protocol    = "tcp"
-    cidr_blocks = [aws_vpc.main.cidr_block]
-  }
-}
-"""
 
 
 def tree(root: Path, files: dict[str, str], git: bool = True) -> Path:
@@ -59,8 +43,8 @@ def error(*args: str, cwd: Path) -> str:
 def test_found_from_each_paths_directory_up_to_the_repository_root(tmp_path):
     repo = tree(tmp_path / "repo", {
         ".vpcsec-lint.yaml": "severity:\n  VSL101: note\n",
-        "infra/a/main.tf": VPC_SG,
-        "infra/b/main.tf": VPC_SG,
+        "infra/a/main.tf": VPC_AND_DB_SG_TF,
+        "infra/b/main.tf": VPC_AND_DB_SG_TF,
         "infra/b/.vpcsec-lint.yaml": "severity:\n  VSL101: error\n",
     })
     outside = tmp_path / "elsewhere"
@@ -77,26 +61,26 @@ def test_found_from_each_paths_directory_up_to_the_repository_root(tmp_path):
 
 def test_search_stops_at_the_repository_root(tmp_path):
     tree(tmp_path, {".vpcsec-lint.yaml": "ignore: [VSL101]\n"}, git=False)
-    repo = tree(tmp_path / "repo", {"main.tf": VPC_SG})
+    repo = tree(tmp_path / "repo", {"main.tf": VPC_AND_DB_SG_TF})
     assert findings(".", cwd=repo, status=1) == [("VSL101", "main.tf", "warning", False)]
 
 
 def test_without_a_file_above_the_path_the_current_directory_is_searched(tmp_path):
     project = tree(tmp_path / "project", {".vpcsec-lint.yaml": "severity: {VSL101: note}\n"})
-    scratch = tree(tmp_path / "scratch", {"main.tf": VPC_SG})
+    scratch = tree(tmp_path / "scratch", {"main.tf": VPC_AND_DB_SG_TF})
     assert findings(str(scratch), cwd=project, status=0) == [
         ("VSL101", str(scratch / "main.tf"), "note", False)]
 
 
 def test_stdin_filename_directory_is_the_start(tmp_path):
     repo = tree(tmp_path, {"infra/.vpcsec-lint.yaml": "severity: {VSL101: error}\n"})
-    assert findings("--stdin-filename", "infra/main.tf", cwd=repo, stdin=VPC_SG,
+    assert findings("--stdin-filename", "infra/main.tf", cwd=repo, stdin=VPC_AND_DB_SG_TF,
                     status=1) == [("VSL101", "infra/main.tf", "error", False)]
 
 
 def test_yaml_file_before_pyproject_table(tmp_path):
     pyproject = '[project]\nname = "x"\n\n[tool.vpcsec-lint]\nseverity = {VSL101 = "error"}\n'
-    repo = tree(tmp_path, {"main.tf": VPC_SG, "pyproject.toml": pyproject})
+    repo = tree(tmp_path, {"main.tf": VPC_AND_DB_SG_TF, "pyproject.toml": pyproject})
     assert findings(".", cwd=repo) == [("VSL101", "main.tf", "error", False)]
     (repo / ".vpcsec-lint.yaml").write_text("severity: {VSL101: note}\n")
     assert findings(".", cwd=repo) == [("VSL101", "main.tf", "note", False)]
@@ -107,7 +91,7 @@ def test_pyproject_without_the_table_is_passed_over(tmp_path):
         ".vpcsec-lint.yaml": "severity: {VSL101: note}\n",
         "svc/pyproject.toml": '[project]\nname = "svc"\n# vpcsec-lint runs in CI\n'
                               '[tool.ruff]\nline-length = 100\n',
-        "svc/main.tf": VPC_SG,
+        "svc/main.tf": VPC_AND_DB_SG_TF,
     })
     assert findings("svc", cwd=repo) == [("VSL101", "svc/main.tf", "note", False)]
 
@@ -117,7 +101,7 @@ def test_explicit_config_replaces_discovery(tmp_path):
         ".vpcsec-lint.yaml": "severity: {VSL101: note}\n",
         "ci/strict.yaml": "severity: {VSL101: error}\n",
         "ci/pyproject.toml": '[tool.vpcsec-lint]\nignore = ["VSL101"]\n',
-        "main.tf": VPC_SG,
+        "main.tf": VPC_AND_DB_SG_TF,
     })
     assert findings("--config", "ci/strict.yaml", ".", cwd=repo) == [
         ("VSL101", "main.tf", "error", False)]
@@ -133,7 +117,7 @@ def test_explicit_config_replaces_discovery(tmp_path):
 def test_command_line_flags_win(tmp_path):
     repo = tree(tmp_path, {
         ".vpcsec-lint.yaml": "fail-on: error\nselect: VSL2\nignore: [VSL101]\n",
-        "main.tf": VPC_SG,
+        "main.tf": VPC_AND_DB_SG_TF,
     })
     assert findings(".", cwd=repo, status=0) == []
     assert findings("--select", "VSL101", "--ignore", "VSL2", ".", cwd=repo, status=0) == [
@@ -146,7 +130,7 @@ def test_command_line_flags_win(tmp_path):
 
 def test_per_rule_severity_overrides_and_prefixes(tmp_path):
     repo = tree(tmp_path, {".vpcsec-lint.yaml": "severity:\n  VSL1: note\n  VSL101: error\n",
-                           "main.tf": VPC_SG})
+                           "main.tf": VPC_AND_DB_SG_TF})
     assert findings("--fail-on", "error", ".", cwd=repo, status=1) == [
         ("VSL101", "main.tf", "error", False)]
     (repo / ".vpcsec-lint.yaml").write_text("severity:\n  VSL1: note\n")
@@ -158,10 +142,10 @@ def test_per_rule_severity_overrides_and_prefixes(tmp_path):
 def test_exclude_applies_to_walked_and_named_files(tmp_path):
     repo = tree(tmp_path, {
         "infra/.vpcsec-lint.yaml": "exclude: [legacy/, '*.gen.tf']\n",
-        "infra/legacy/main.tf": VPC_SG,
-        "infra/app/main.tf": VPC_SG,
-        "infra/app2/net.gen.tf": VPC_SG,
-        "legacy/main.tf": VPC_SG,
+        "infra/legacy/main.tf": VPC_AND_DB_SG_TF,
+        "infra/app/main.tf": VPC_AND_DB_SG_TF,
+        "infra/app2/net.gen.tf": VPC_AND_DB_SG_TF,
+        "legacy/main.tf": VPC_AND_DB_SG_TF,
     })
     assert findings("infra", cwd=repo) == [("VSL101", "infra/app/main.tf", "warning", False)]
     assert findings("infra/legacy/main.tf", "infra/app2/net.gen.tf", cwd=repo, status=0) == []
@@ -193,7 +177,7 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
             "ingress": [{"from_port": 5432, "to_port": 5432, "protocol": "tcp",
                          "cidr_blocks": ["${aws_vpc.main.cidr_block}"]}]}}}}, indent=2)
     repo = tree(tmp_path, {".vpcsec-lint.yaml": config, "generated/main.tf.json": tf_json,
-                           "vendor/net/main.tf": VPC_SG, "app/main.tf": VPC_SG})
+                           "vendor/net/main.tf": VPC_AND_DB_SG_TF, "app/main.tf": VPC_AND_DB_SG_TF})
     result = run_cli("--format", "json", ".", cwd=repo)
     assert result.returncode == 1
     doc = json.loads(result.stdout)
@@ -234,7 +218,7 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
     ("pyproject.toml", "[tool.vpcsec-lint\n", "invalid TOML"),
 ])
 def test_invalid_config_is_exit_2_naming_the_key_and_the_file(tmp_path, name, text, message):
-    repo = tree(tmp_path, {name: text, "main.tf": VPC_SG})
+    repo = tree(tmp_path, {name: text, "main.tf": VPC_AND_DB_SG_TF})
     assert error(".", cwd=repo).startswith(f"vpcsec-lint: error: {repo / name}: {message}")
 
 

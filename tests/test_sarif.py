@@ -9,25 +9,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import REPO, run_cli
+from helpers import REPO, VPC_AND_DB_SG_TF, run_cli
 
 from vpcsec_lint.catalog import explain, rule_entries
-
-SG_TF = """\
-resource "aws_vpc" "main" {
-  cidr_block = "10.42.0.0/16"
-}
-
-resource "aws_security_group" "db" {
-  vpc_id = aws_vpc.main.id
-  ingress {
-    from_port   = 5432
-    to_port     = 5432
-    protocol    = "tcp"
-    cidr_blocks = [aws_vpc.main.cidr_block]
-  }
-}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +92,8 @@ def test_every_rule_is_described_completely():
 
 
 def test_result_shape_with_related_locations(tmp_path):
-    repo = git_repo(tmp_path, {"infra/db/vpc.tf": SG_TF.split("\n\n")[0] + "\n",
-                               "infra/db/main.tf": SG_TF.split("\n\n", 1)[1]})
+    repo = git_repo(tmp_path, {"infra/db/vpc.tf": VPC_AND_DB_SG_TF.split("\n\n")[0] + "\n",
+                               "infra/db/main.tf": VPC_AND_DB_SG_TF.split("\n\n", 1)[1]})
     (result,) = sarif("infra", cwd=repo)["runs"][0]["results"]
     assert result == {
         "ruleId": "VSL101",
@@ -138,7 +122,8 @@ def test_result_shape_with_related_locations(tmp_path):
 
 
 def test_uris_are_relative_to_the_repository_root_from_a_subdirectory(tmp_path):
-    repo = git_repo(tmp_path, {"infra/db/main.tf": SG_TF, "infra/other/main.tf": SG_TF})
+    repo = git_repo(tmp_path, {"infra/db/main.tf": VPC_AND_DB_SG_TF,
+                               "infra/other/main.tf": VPC_AND_DB_SG_TF})
     expected = ["infra/db/main.tf"]
     assert uris(sarif(".", cwd=repo / "infra" / "db")) == expected
     assert uris(sarif("db", cwd=repo / "infra")) == expected
@@ -149,7 +134,7 @@ def test_uris_are_relative_to_the_repository_root_from_a_subdirectory(tmp_path):
 def test_github_workspace_is_the_root_without_git(tmp_path):
     workspace = tmp_path / "workspace"
     (workspace / "infra").mkdir(parents=True)
-    (workspace / "infra" / "main.tf").write_text(SG_TF)
+    (workspace / "infra" / "main.tf").write_text(VPC_AND_DB_SG_TF)
     env = {"GITHUB_WORKSPACE": str(workspace)}
     assert uris(sarif(".", cwd=workspace / "infra", env=env)) == ["infra/main.tf"]
 
@@ -160,27 +145,27 @@ def fingerprints_of(log: dict) -> list[tuple[str, int, str]]:
 
 
 def test_fingerprints_survive_unrelated_lines_inserted_above(tmp_path):
-    second = SG_TF.split("\n\n", 1)[1].replace('"db"', '"cache"').replace("5432", "6379")
-    repo = git_repo(tmp_path, {"main.tf": SG_TF + "\n" + second})
+    second = VPC_AND_DB_SG_TF.split("\n\n", 1)[1].replace('"db"', '"cache"').replace("5432", "6379")
+    repo = git_repo(tmp_path, {"main.tf": VPC_AND_DB_SG_TF + "\n" + second})
     before = fingerprints_of(sarif(".", cwd=repo))
     assert [(rule, line) for rule, line, _ in before] == [("VSL101", 11), ("VSL101", 21)]
     assert len({fp for _, _, fp in before}) == 2
     (repo / "main.tf").write_text('# A comment\n\nresource "aws_s3_bucket" "logs" {}\n\n'
-                                  + SG_TF + "\n" + second)
+                                  + VPC_AND_DB_SG_TF + "\n" + second)
     after = fingerprints_of(sarif(".", cwd=repo))
     assert [(rule, line) for rule, line, _ in after] == [("VSL101", 15), ("VSL101", 25)]
     assert [fp for _, _, fp in after] == [fp for _, _, fp in before]
 
 
 def test_identical_findings_get_distinct_fingerprints(tmp_path):
-    twice = SG_TF.replace("  ingress {", "  ingress {\n    description = \"a\"", 1)
+    twice = VPC_AND_DB_SG_TF.replace("  ingress {", "  ingress {\n    description = \"a\"", 1)
     ingress = twice[twice.index("  ingress {"):twice.rindex("}")]
     repo = git_repo(tmp_path, {"main.tf": twice[:twice.rindex("}")] + ingress + "}\n"})
     prints = fingerprints_of(sarif(".", cwd=repo))
     assert len(prints) == 2 and prints[0][2] != prints[1][2]
 
 
-SUPPRESSED_TF = SG_TF.replace(
+SUPPRESSED_TF = VPC_AND_DB_SG_TF.replace(
     "    cidr_blocks = [aws_vpc.main.cidr_block]",
     "    cidr_blocks = [aws_vpc.main.cidr_block] # vpcsec-lint: ignore=VSL101 -- legacy peers")
 
@@ -194,7 +179,7 @@ def test_suppressed_findings_are_left_out_unless_asked_for(tmp_path):
 
 
 def test_level_is_the_effective_severity(tmp_path):
-    repo = git_repo(tmp_path, {"main.tf": SG_TF,
+    repo = git_repo(tmp_path, {"main.tf": VPC_AND_DB_SG_TF,
                                ".vpcsec-lint.yaml": "severity:\n  VSL101: error\n"})
     log = sarif(".", cwd=repo)
     assert [r["level"] for r in log["runs"][0]["results"]] == ["error"]
@@ -230,7 +215,7 @@ def test_a_finding_without_an_end_spans_the_rest_of_its_line(tmp_path):
 def test_uris_are_percent_encoded_relative_references(tmp_path, validator):
     from urllib.parse import unquote, urlsplit
 
-    repo = git_repo(tmp_path, {"odd:dir/100% sure#1.tf": SG_TF})
+    repo = git_repo(tmp_path, {"odd:dir/100% sure#1.tf": VPC_AND_DB_SG_TF})
     log = sarif(".", cwd=repo)
     assert list(validator.iter_errors(log)) == []
     (uri,) = uris(log)
