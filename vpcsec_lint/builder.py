@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vpcsec_lint.model import (
     Attachment,
+    Endpoint,
     HostedZone,
     LambdaFunction,
     Model,
@@ -66,6 +67,25 @@ class BaseBuilder:
                     self.model.attachments.setdefault(key, []).append(
                         Attachment(res.address, res.type, interface))
 
+
+    def add_endpoint(self, res: RawResource, vpc: Val | None, endpoint_type: Val | None,
+                     service: Val | None, private_dns: Val | None, policy: Val | None,
+                     groups: Val | None, route_tables: Val | None,
+                     subnets: Val | None) -> Endpoint:
+        """A VPC endpoint from its arguments, with the providers' defaults for omitted ones."""
+        endpoint = Endpoint(
+            res.address, self.framework, res.loc, res.address, vpc=self.vpc_ref(vpc),
+            endpoint_type=setting(endpoint_type, "Gateway", res.loc), service=service,
+            private_dns=setting(private_dns, False, res.loc), policy=policy,
+            security_groups=self.refs(groups, self.model.security_groups),
+            security_groups_val=groups,
+            route_tables=self.refs(route_tables, self.model.route_tables),
+            subnets=self.refs(subnets, self.model.subnets))
+        self.model.endpoints[res.address] = endpoint
+        for table in endpoint.route_tables:
+            if table.key:
+                self.model.route_table_endpoints.setdefault(table.key, []).append(res.address)
+        return endpoint
 
     def add_lambda(self, res: RawResource, config: Val | None, subnets: Val | None,
                    groups: Val | None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
 from vpcsec_lint.model import (
     Cache,
-    Endpoint,
     Model,
     Nacl,
     NaclEntry,
@@ -152,22 +151,10 @@ class CloudFormationBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("AWS::EC2::VPCEndpoint"):
             body = res.body
-            groups = body.get("SecurityGroupIds")
-            endpoint = Endpoint(
-                res.address, self.framework, res.loc, res.address,
-                vpc=self.vpc_ref(body.get("VpcId")),
-                endpoint_type=setting(body.get("VpcEndpointType"), "Gateway", res.loc),
-                service=body.get("ServiceName"),
-                private_dns=setting(body.get("PrivateDnsEnabled"), False, res.loc),
-                policy=body.get("PolicyDocument"),
-                security_groups=self.refs(groups, self.model.security_groups),
-                security_groups_val=groups,
-                route_tables=self.refs(body.get("RouteTableIds"), self.model.route_tables),
-                subnets=self.refs(body.get("SubnetIds"), self.model.subnets))
-            self.model.endpoints[res.address] = endpoint
-            for table in endpoint.route_tables:
-                if table.key:
-                    self.model.route_table_endpoints.setdefault(table.key, []).append(res.address)
+            self.add_endpoint(res, body.get("VpcId"), body.get("VpcEndpointType"),
+                              body.get("ServiceName"), body.get("PrivateDnsEnabled"),
+                              body.get("PolicyDocument"), body.get("SecurityGroupIds"),
+                              body.get("RouteTableIds"), body.get("SubnetIds"))
 
     # -- security-group rules ------------------------------------------------
 

@@ -8,7 +8,6 @@ from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
 from vpcsec_lint.model import (
     Attachment,
     Cache,
-    Endpoint,
     Model,
     Nacl,
     NaclEntry,
@@ -197,22 +196,10 @@ class TerraformBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("aws_vpc_endpoint"):
             body = res.body
-            groups = body.get("security_group_ids")
-            endpoint = Endpoint(
-                res.address, self.framework, res.loc, res.address,
-                vpc=self.vpc_ref(body.get("vpc_id")),
-                endpoint_type=setting(body.get("vpc_endpoint_type"), "Gateway", res.loc),
-                service=body.get("service_name"),
-                private_dns=setting(body.get("private_dns_enabled"), False, res.loc),
-                policy=body.get("policy"),
-                security_groups=self.refs(groups, self.model.security_groups),
-                security_groups_val=groups,
-                route_tables=self.refs(body.get("route_table_ids"), self.model.route_tables),
-                subnets=self.refs(body.get("subnet_ids"), self.model.subnets))
-            self.model.endpoints[res.address] = endpoint
-            for table in endpoint.route_tables:
-                if table.key:
-                    self.model.route_table_endpoints.setdefault(table.key, []).append(res.address)
+            self.add_endpoint(res, body.get("vpc_id"), body.get("vpc_endpoint_type"),
+                              body.get("service_name"), body.get("private_dns_enabled"),
+                              body.get("policy"), body.get("security_group_ids"),
+                              body.get("route_table_ids"), body.get("subnet_ids"))
         for res in self.by_type("aws_vpc_endpoint_policy"):
             key = self.target(res.body.get("vpc_endpoint_id"))
             if key in self.model.endpoints:
