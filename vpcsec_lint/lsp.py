@@ -320,13 +320,10 @@ class BufferLinter:
     def _load(self, path: str, options: Options) -> Unit | None:
         name = os.path.basename(path)
         if is_tf_file(name) or is_tfvars_file(name) or path in map(_norm, options.var_files):
-            from vpcsec_lint.terraform.loader import load_module, load_module_with_extra
+            from vpcsec_lint.terraform.loader import load_module
 
-            directory = os.path.dirname(path)
-            unit = load_module(directory, self.cache, options.var_files)
-            if path not in map(_norm, unit.files):  # a new file, not on disk yet
-                unit = load_module_with_extra(directory, self.cache, path, options.var_files)
-            return unit
+            # The document belongs to its module even when it is not on disk yet.
+            return load_module(os.path.dirname(path), self.cache, options.var_files, extra=path)
         from vpcsec_lint.discovery import is_cfn_candidate
 
         if not is_cfn_candidate(name):

@@ -124,15 +124,9 @@ class Analyser:
 
             if self._parse_cache is None:
                 self._parse_cache = ParseCache(self.read)
-            unit = load_module(task.path, self._parse_cache, self.options.var_files)
-            if self.stdin is not None and self.buffer_path not in {
-                    os.path.normpath(f) for f in unit.files}:
-                # The buffer is a new file that is not on disk yet.
-                from vpcsec_lint.terraform.loader import load_module_with_extra
-
-                unit = load_module_with_extra(task.path, self._parse_cache, self.stdin[0],
-                                              self.options.var_files)
-            return unit
+            # The buffer belongs to its module even when it is not on disk yet.
+            return load_module(task.path, self._parse_cache, self.options.var_files,
+                               extra=self.stdin[0] if self.stdin is not None else None)
         from vpcsec_lint.cloudformation.loader import load_template
 
         text = None

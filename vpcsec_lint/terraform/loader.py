@@ -104,40 +104,34 @@ def module_files(directory: str) -> tuple[list[str], list[str]]:
     return tf, tfvars
 
 
-def load_module_with_extra(directory: str, cache: ParseCache, extra: str,
-                           var_files: list[str] | None = None) -> Unit:
-    """Like `load_module`, with one more file that is not on disk (an editor buffer)."""
-    return load_module(directory, cache, var_files, extra=extra)
-
-
 def load_module(directory: str, cache: ParseCache | None = None,
                 var_files: list[str] | None = None, extra: str | None = None) -> Unit:
-    """Read and evaluate the module in `directory` (and its local module calls)."""
+    """Read and evaluate the module in `directory` (and its local module calls).
+
+    `extra` is a file that belongs to the module even if it is not on disk yet
+    (an editor buffer or standard input); it is read through `cache`.
+    """
     from vpcsec_lint.terraform.evaluator import Module, ModuleSource
 
     cache = cache or ParseCache()
     unit = Unit("terraform", directory)
     tf_files, tfvars_files = module_files(directory)
-    if extra is not None:
+    var_files = list(var_files or [])
+    known = {os.path.normpath(p) for p in [*tf_files, *tfvars_files, *var_files]}
+    if extra is not None and os.path.normpath(extra) not in known:
         if is_tfvars_file(os.path.basename(extra)):
-            tfvars_files = sorted({*tfvars_files, extra})
+            tfvars_files = sorted([*tfvars_files, extra])
         else:
-            tf_files = sorted({*tf_files, extra})
+            tf_files = sorted([*tf_files, extra])
     source = ModuleSource(directory)
-    for path in tf_files:
-        unit.files.append(path)
-        result = cache.parse(path)
-        if isinstance(result, FileProblem):
-            unit.problems.append(result)
-        else:
-            source.bodies.append((path, result))
-    for path in [*tfvars_files, *(var_files or [])]:
-        unit.files.append(path)
-        result = cache.parse(path)
-        if isinstance(result, FileProblem):
-            unit.problems.append(result)
-        else:
-            source.tfvars.append((path, result))
+    for paths, parsed in ((tf_files, source.bodies), ([*tfvars_files, *var_files], source.tfvars)):
+        for path in paths:
+            unit.files.append(path)
+            result = cache.parse(path)
+            if isinstance(result, FileProblem):
+                unit.problems.append(result)
+            else:
+                parsed.append((path, result))
 
     def load_child(child_dir: str) -> ModuleSource | None:
         child_tf, _ = module_files(child_dir)
