@@ -46,7 +46,8 @@ def test_json_report_shape_and_order():
     keys = [(f["path"], f["line"], f["column"], f["rule_id"]) for f in doc["findings"]]
     assert keys == sorted(keys)
     assert doc["summary"] == {"files": 2, "findings": 7, "error": 0, "warning": 7, "note": 0,
-                              "suppressed": 0, "suppressed_without_reason": 0}
+                              "suppressed": 0, "suppressed_without_reason": 0,
+                              "budgets": [], "unresolved": []}
     assert result.stdout.endswith("}\n")
 
 
@@ -138,3 +139,22 @@ def test_text_summary_counts_suppressions_without_a_reason(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         "vpcsec-lint: 2 files checked, 5 findings (0 error, 5 warning, 0 note), "
         "2 suppressed (1 without a reason)")
+
+
+def test_notices_reach_the_json_summary_and_the_text_summary(tmp_path):
+    from vpcsec_lint.engine import Report
+    from vpcsec_lint.findings import Notice
+    from vpcsec_lint.formatters import RenderContext
+    from vpcsec_lint.formatters.json_format import render
+    from vpcsec_lint.formatters.text_format import summary_line
+
+    report = Report(files=1, notices=[
+        Notice("budget", "string-size", str(tmp_path / "main.tf"), 3, "a string over 1 MiB"),
+        Notice("unresolved", "module-not-initialised", str(tmp_path / "main.tf"), 9, "run init")])
+    doc = json.loads(render(report, RenderContext(cwd=str(tmp_path))))
+    assert doc["summary"]["budgets"] == [
+        {"code": "string-size", "path": "main.tf", "line": 3, "message": "a string over 1 MiB"}]
+    assert doc["summary"]["unresolved"] == [
+        {"code": "module-not-initialised", "path": "main.tf", "line": 9, "message": "run init"}]
+    line = summary_line(report)
+    assert "1 budget hit" in line and "1 not followed" in line

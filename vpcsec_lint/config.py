@@ -325,8 +325,10 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
         status = max(status, report.exit_code(run.options.fail_on))
         merged.files += report.files
         merged.findings.extend(report.findings)
+        merged.notices.extend(report.notices)
     if len(runs) > 1:
         merged.findings = finalize(merged.findings, Options())
+        merged.notices = sorted(set(merged.notices), key=lambda n: n.sort_key())
     return merged, status
 
 

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from vpcsec_lint.findings import SEVERITY_RANK, Finding
+from vpcsec_lint.findings import SEVERITY_RANK, Finding, Notice
 from vpcsec_lint.model import Model
 from vpcsec_lint.raw import Unit
 from vpcsec_lint.registry import PSEUDO_RULES, Rule, all_rules
@@ -43,6 +43,11 @@ class Options:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    """Budgets hit and things not followed, deduplicated and sorted (never findings)."""
+
+    def notices_of(self, kind: str) -> list[Notice]:
+        return [n for n in self.notices if n.kind == kind]
 
     def exit_code(self, fail_on: str) -> int:
         active = [f for f in self.findings if not f.suppressed]
@@ -134,7 +139,9 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
     for outcome in run_tasks(plan(targets), options, stdin, use_cache, progress):
         report.files += outcome.files
         report.findings.extend(outcome.findings)
+        report.notices.extend(outcome.notices)
     report.findings = finalize(report.findings, options)
+    report.notices = sorted(set(report.notices), key=Notice.sort_key)
     return report
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from vpcsec_lint.values import Location
 
 SEVERITIES = ("error", "warning", "note")
+SHOWN_LIMIT = 80
+"""Values from the analysed code are echoed into messages at most this long."""
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 
 
@@ -38,3 +40,48 @@ class Finding:
     def paths(self) -> set[str]:
         """The files this finding touches: its location and its related locations."""
         return {self.loc.path, *(r.loc.path for r in self.related)}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a run could not fully see: a budget it hit, or a thing it did not follow.
+
+    `kind` is `budget` (a value or unit exceeded a documented limit and became
+    unknown) or `unresolved` (a module call, import or reference that was not
+    followed). `code` names the budget or the reason in kebab-case
+    (`string-size`, `module-not-initialised`); `message` says what to do.
+    Notices are never findings: they go to `summary.budgets` and
+    `summary.unresolved` in the JSON report and one line each in the text summary.
+    """
+
+    kind: str
+    code: str
+    path: str
+    line: int
+    message: str
+
+    def sort_key(self) -> tuple:
+        return (self.kind, self.path, self.line, self.code, self.message)
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """A value from untrusted code as it may appear in a message.
+
+    Non-printable characters (control characters, lone surrogates, line and
+    paragraph separators) become `\\uXXXX`-style escapes, and the text is cut
+    to `limit` characters with an ellipsis, so no input can flood or forge a
+    report line.
+    """
+    text = value if isinstance(value, str) else str(value)
+    out = []
+    for ch in text[: limit + 1]:
+        if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    joined = "".join(out)
+    if len(text) > limit or len(joined) > limit:
+        return joined[: limit - 1] + "\u2026"
+    return joined

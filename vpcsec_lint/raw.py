@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vpcsec_lint.findings import Notice
 from vpcsec_lint.values import Location, Val
 
 
@@ -53,3 +54,5 @@ class Unit:
     """Terraform: the text of each file read (suppression comments are looked up there)."""
     template_metadata: Val | None = None
     """CloudFormation: the template's top-level `Metadata`."""
+    notices: list[Notice] = field(default_factory=list)
+    """Budgets hit and things not followed while loading (see `findings.Notice`)."""

@@ -23,9 +23,9 @@ from vpcsec_lint.raw import Unit
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.engine import Options
-    from vpcsec_lint.findings import Finding
+    from vpcsec_lint.findings import Finding, Notice
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 POOL_MIN_TASKS = 4
 """Fewer tasks than this to analyse: no worker processes."""
 POOL_MIN_BYTES = 256 * 1024
@@ -63,14 +63,16 @@ class Task:
 class Outcome:
     """What one task contributes to the report."""
 
-    __slots__ = ("files", "findings")
+    __slots__ = ("files", "findings", "notices")
 
-    def __init__(self, files: int = 0, findings: list[Finding] | None = None) -> None:
+    def __init__(self, files: int = 0, findings: list[Finding] | None = None,
+                 notices: list[Notice] | None = None) -> None:
         self.files = files
         self.findings = findings if findings is not None else []
+        self.notices = notices if notices is not None else []
 
     def __reduce__(self) -> tuple:
-        return (Outcome, (self.files, self.findings))
+        return (Outcome, (self.files, self.findings, self.notices))
 
 
 def plan(targets: Targets) -> list[Task]:
@@ -148,7 +150,7 @@ class Analyser:
                 return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
                                                   exc, task.framework)])
             outcome = Outcome() if unit is None else Outcome(
-                len(unit.files), lint_unit(unit, self.rules, self.options))
+                len(unit.files), lint_unit(unit, self.rules, self.options), unit.notices)
         if recorder is not None:
             self._store(task, recorder, outcome)
         if self._parse_cache is not None and len(self._parse_cache.texts) > PARSE_MEMO_FILES:
@@ -185,7 +187,7 @@ class Analyser:
                 return None
             if any(self._listing(p) != names for p, names in entry["dirs"]):
                 return None
-            return Outcome(entry["files"], entry["findings"])
+            return Outcome(entry["files"], entry["findings"], entry["notices"])
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -207,7 +209,7 @@ class Analyser:
             dirs.append((path, self._listing(path)))
         cache.store_entry(self._entry(task), {
             "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
-            "findings": outcome.findings})
+            "findings": outcome.findings, "notices": outcome.notices})
 
     def _digest(self, path: str) -> str | None:
         if path not in self._digests:
@@ -357,7 +359,8 @@ def _report_only(task: Task, outcome: Outcome) -> Outcome:
         return outcome
     wanted = {os.path.normpath(p) for p in task.report_only}
     return Outcome(outcome.files, [f for f in outcome.findings
-                                   if {os.path.normpath(p) for p in f.paths()} & wanted])
+                                   if {os.path.normpath(p) for p in f.paths()} & wanted],
+                   outcome.notices)
 
 
 def _sizes(tasks: list[Task], pending: list[int]) -> dict[int, int]:

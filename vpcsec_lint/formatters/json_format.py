@@ -6,7 +6,7 @@ import json
 
 from vpcsec_lint import __version__
 from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, Notice
 from vpcsec_lint.formatters import RenderContext, display_path
 
 
@@ -30,7 +30,12 @@ def finding_dict(f: Finding, cwd: str) -> dict:
     }
 
 
-def summary(report: Report) -> dict:
+def notice_dict(n: Notice, cwd: str) -> dict:
+    return {"code": n.code, "path": display_path(n.path, cwd), "line": n.line,
+            "message": n.message}
+
+
+def summary(report: Report, cwd: str) -> dict:
     active = [f for f in report.findings if not f.suppressed]
     suppressed = [f for f in report.findings if f.suppressed]
     return {
@@ -41,6 +46,8 @@ def summary(report: Report) -> dict:
         "note": sum(1 for f in active if f.severity == "note"),
         "suppressed": len(suppressed),
         "suppressed_without_reason": sum(1 for f in suppressed if not f.suppression_reason),
+        "budgets": [notice_dict(n, cwd) for n in report.notices_of("budget")],
+        "unresolved": [notice_dict(n, cwd) for n in report.notices_of("unresolved")],
     }
 
 
@@ -49,6 +56,6 @@ def render(report: Report, context: RenderContext) -> str:
         "schema_version": 1,
         "tool": {"name": "vpcsec-lint", "version": __version__},
         "findings": [finding_dict(f, context.cwd) for f in report.findings],
-        "summary": summary(report),
+        "summary": summary(report, context.cwd),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -29,4 +29,11 @@ def summary_line(report: Report) -> str:
     if suppressed:
         bare = sum(1 for f in report.findings if f.suppressed and not f.suppression_reason)
         parts.append(f"{suppressed} suppressed" + (f" ({bare} without a reason)" if bare else ""))
+    budgets = report.notices_of("budget")
+    if budgets:
+        parts.append(f"{len(budgets)} budget{'s' if len(budgets) != 1 else ''} hit"
+                     " (parts of the input were not analysed; see --format json)")
+    unresolved = report.notices_of("unresolved")
+    if unresolved:
+        parts.append(f"{len(unresolved)} not followed (see --format json: summary.unresolved)")
     return "vpcsec-lint: " + ", ".join(parts)
