@@ -90,3 +90,33 @@ def _lenient(data: bytes) -> str:
     if head[0::2].count(0) > len(head) * 0.4:
         return data.decode("utf-16-be", "replace")
     return data.decode("utf-8", "replace")
+
+
+# -- The analysis root -----------------------------------------------------------
+
+def analysis_root(start: str, given: str) -> str:
+    """The directory no read may leave while analysing code under `start`.
+
+    The nearest ancestor of `start` (a directory) that holds `.git` (the
+    repository), else `given`: the PATH the user named (its directory when it
+    is a file). Returned with symlinks resolved.
+    """
+    here = os.path.realpath(start)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    given = os.path.realpath(given)
+    return given if os.path.isdir(given) else os.path.dirname(given)
+
+
+def inside_root(path: str, root: str) -> bool:
+    """Whether `path`, every symlink resolved, is `root` (already resolved) or lies under it."""
+    real = os.path.realpath(path)
+    try:
+        return os.path.commonpath([real, root]) == root
+    except ValueError:  # different drives
+        return False
