@@ -535,3 +535,13 @@ async def test_new_file_not_yet_on_disk_is_linted_with_its_module(client: Langua
     diagnostics = await open_document(client, root / "db.tf", text=DB_TF)
     assert not (root / "db.tf").exists()
     assert summary(diagnostics) == {("VSL101", 7, 4, 7, 43)}
+
+
+@lsp_test
+async def test_each_instance_of_an_expansion_is_its_own_diagnostic(client: LanguageClient,
+                                                                   tmp_path: Path) -> None:
+    counted = DB_TF.replace('"db" {\n', '"db" {\n  count = 2\n', 1)
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": counted})
+    diagnostics = await open_document(client, root / "db.tf")
+    assert sorted((d.range.start.line, d.message.rsplit(" ", 1)[-1]) for d in diagnostics) == [
+        (8, "[aws_security_group.db[0]]"), (8, "[aws_security_group.db[1]]")]

@@ -13,7 +13,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vpcsec_lint.findings import Notice
 from vpcsec_lint.raw import RawResource
+from vpcsec_lint.terraform.expansion import (
+    Expansion,
+    Instance,
+    expand,
+    meta_argument,
+    names_instance,
+)
 from vpcsec_lint.terraform.functions import FUNCTIONS
 from vpcsec_lint.terraform.syntax import (
     Attribute,
@@ -23,6 +31,7 @@ from vpcsec_lint.terraform.syntax import (
     Call,
     Conditional,
     Expr,
+    ForExpr,
     GetAttr,
     Index,
     Literal,
@@ -60,7 +69,8 @@ class Module:
     def __init__(self, source: ModuleSource, loader: ModuleLoader, prefix: str = "",
                  inputs: dict[str, Val] | None = None, call_sites: tuple[Location, ...] = (),
                  root_dir: str | None = None, depth: int = 0,
-                 extra_tfvars: list[tuple[str, Body]] | None = None) -> None:
+                 extra_tfvars: list[tuple[str, Body]] | None = None,
+                 notices: list[Notice] | None = None) -> None:
         self.source = source
         self.loader = loader
         self.prefix = prefix
@@ -68,6 +78,8 @@ class Module:
         self.call_sites = call_sites
         self.root_dir = root_dir or source.directory
         self.depth = depth
+        self.notices: list[Notice] = notices if notices is not None else []
+        """Budgets hit and calls not followed, shared by the root and all its children."""
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[str, Block] = {}
@@ -76,7 +88,8 @@ class Module:
         self.outputs: dict[str, Attribute] = {}
         self.tfvars: dict[str, Attribute] = {}
         self._memo: dict[str, object] = {}
-        self._children: dict[str, Module | None] = {}
+        self._children: dict[str, list[tuple[Instance | None, Module]]] = {}
+        self._expansions: dict[str, Expansion | None] = {}
         self._collect(extra_tfvars or [])
 
     # -- collection ----------------------------------------------------------
@@ -129,61 +142,90 @@ class Module:
     # -- public --------------------------------------------------------------
 
     def raw_resources(self) -> list[RawResource]:
-        """Every resource and data source of this module and its local children."""
+        """Every resource and data source of this module and its local children.
+
+        A resource with a known `count`/`for_each` gives one resource per instance
+        (`aws_subnet.a[0]`, `aws_vpc_endpoint.e["ssm"]`), all at the block's location.
+        """
         out: list[RawResource] = []
         for address, block in self.resources.items():
-            if self._has_no_instances(block):
-                continue
-            out.append(RawResource("terraform", block.labels[0], self.prefix + address,
-                                   self.block_value(address, block), block.loc,
-                                   call_sites=self.call_sites))
+            expansion = self.expansion(address, block)
+            instances = [None] if expansion is None else expansion.instances
+            for instance in instances:
+                suffix = instance.suffix if instance is not None else ""
+                out.append(RawResource("terraform", block.labels[0],
+                                       self.prefix + address + suffix,
+                                       self.block_value(address, block, instance), block.loc,
+                                       call_sites=self.call_sites))
         for address, block in self.data.items():
             out.append(RawResource("terraform", block.labels[0], self.prefix + address,
                                    self.block_value(address, block), block.loc, is_data=True,
                                    call_sites=self.call_sites))
         for name in self.module_calls:
-            child = self.child(name)
-            if child is not None:
+            for _instance, child in self.children(name):
                 out.extend(child.raw_resources())
         return out
 
-    def child(self, name: str) -> Module | None:
-        """The local module called `name`, evaluated with its inputs, or None."""
-        if name in self._children:
-            return self._children[name]
-        self._children[name] = None
-        block = self.module_calls[name]
-        source_attr = block.body.attributes.get("source")
-        source = self.eval(source_attr.expr) if source_attr else None
+    def expansion(self, address: str, block: Block) -> Expansion | None:
+        """The instances of a resource (or `module.NAME` call) when `count`/`for_each` is known."""
+        if address in self._expansions:
+            return self._expansions[address]
+        self._expansions[address] = None
+        kind = meta_argument(block)
         result = None
-        if (source is not None and isinstance(source.value, str)
-                and source.value.startswith(("./", "../")) and self.depth < MAX_MODULE_DEPTH
-                and not self._has_no_instances(block)):
-            directory = os.path.normpath(os.path.join(self.source.directory, source.value))
-            loaded = self.loader(directory)
-            if loaded is not None:
-                inputs = {k: self.eval(a.expr, loc=a.loc) for k, a in block.body.attributes.items()
-                          if k not in {"source", "version", "count", "for_each", "providers",
-                                       "depends_on"}}
-                result = Module(loaded, self.loader, f"{self.prefix}module.{name}.", inputs,
-                                (*self.call_sites, block.loc), self.root_dir, self.depth + 1)
-        self._children[name] = result
+        if kind is not None:
+            result = expand(kind, self.eval(block.body.attributes[kind].expr))
+        if result is not None and result.truncated:
+            from vpcsec_lint.terraform.expansion import MAX_INSTANCES
+
+            self.notices.append(Notice(
+                "budget", "instances", block.loc.path, block.loc.line,
+                f"{self.prefix}{address} has {result.total} instances; the first "
+                f"{MAX_INSTANCES} were analysed"))
+        self._expansions[address] = result
         return result
 
-    def _has_no_instances(self, block: Block) -> bool:
-        attrs = block.body.attributes
-        if "count" in attrs:
-            count = self.eval(attrs["count"].expr)
-            return count.value == 0 and not isinstance(count.value, bool)
-        if "for_each" in attrs:
-            each = self.eval(attrs["for_each"].expr)
-            return isinstance(each.value, (list, dict)) and len(each.value) == 0
-        return False
+    def children(self, name: str) -> list[tuple[Instance | None, Module]]:
+        """The local module called `name`, one per instance, evaluated with its inputs."""
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = []
+        block = self.module_calls[name]
+        directory = self.module_directory(name, block)
+        if directory is None or self.depth >= MAX_MODULE_DEPTH:
+            return []
+        loaded = self.loader(directory)
+        if loaded is None:
+            return []
+        expansion = self.expansion(f"module.{name}", block)
+        out: list[tuple[Instance | None, Module]] = []
+        for instance in ([None] if expansion is None else expansion.instances):
+            env = instance.env if instance is not None else {}
+            suffix = instance.suffix if instance is not None else ""
+            inputs = {k: self.eval(a.expr, env, loc=a.loc) for k, a in block.body.attributes.items()
+                      if k not in {"source", "version", "count", "for_each", "providers",
+                                   "depends_on"}}
+            prefix = f"{self.prefix}module.{name}{suffix}."
+            out.append((instance, Module(loaded, self.loader, prefix, inputs,
+                                         (*self.call_sites, block.loc), self.root_dir,
+                                         self.depth + 1, notices=self.notices)))
+        self._children[name] = out
+        return out
+
+    def module_directory(self, name: str, block: Block) -> str | None:
+        """The directory of a local module call (`source = "./..."`), else None."""
+        source_attr = block.body.attributes.get("source")
+        source = self.eval(source_attr.expr) if source_attr else None
+        if source is None or not isinstance(source.value, str) \
+                or not source.value.startswith(("./", "../")):
+            return None
+        return os.path.normpath(os.path.join(self.source.directory, source.value))
 
     # -- resource bodies -----------------------------------------------------
 
-    def block_value(self, address: str, block: Block) -> Val:
-        memo_key = "block:" + address
+    def block_value(self, address: str, block: Block, instance: Instance | None = None) -> Val:
+        """The evaluated arguments of a block (of one instance of it, when expanded)."""
+        memo_key = "block:" + address + (instance.suffix if instance is not None else "")
         cached = self._memo.get(memo_key)
         if cached is _IN_PROGRESS:
             return Val(UNKNOWN, block.loc)
@@ -191,6 +233,8 @@ class Module:
             return cached  # type: ignore[return-value]
         self._memo[memo_key] = _IN_PROGRESS
         env = {"each": Val(UNKNOWN), "count": Val(UNKNOWN), "self": Val(UNKNOWN)}
+        if instance is not None:
+            env.update(instance.env)
         value = self.body_value(block.body, block.loc, env)
         self._memo[memo_key] = value
         return value
@@ -269,9 +313,62 @@ class Module:
                 return Val(not operand.value, expr.loc)
             return Val(UNKNOWN, expr.loc)
         if isinstance(expr, Splat):
-            source = self._eval(expr.source, env)
-            return Val(UNKNOWN, expr.loc, ref=source.ref)
+            return self._splat(expr, env)
+        if isinstance(expr, ForExpr):
+            return self._for(expr, env)
         return Val(UNKNOWN, getattr(expr, "loc", None))
+
+    def _splat(self, expr: Splat, env: dict[str, Val]) -> Val:
+        """`x[*].id`: the steps applied to each element (a single value is a list of one)."""
+        source = self._eval(expr.source, env)
+        if source.value is UNKNOWN or isinstance(source.value, dict) and source.ref is None:
+            return Val(UNKNOWN, expr.loc, ref=source.ref)
+        if source.value is None:
+            return Val([], expr.loc)
+        items = source.value if isinstance(source.value, list) else [source]
+        return Val([self._apply_steps(item, expr.steps, env, item.loc or expr.loc)
+                    for item in items], expr.loc)
+
+    def _for(self, expr: ForExpr, env: dict[str, Val]) -> Val:
+        """`[for k, v in c : v.id if cond]`, `{for ... : key => value}`, over a known collection."""
+        from vpcsec_lint.terraform.expansion import MAX_INSTANCES
+
+        collection = self._eval(expr.collection, env)
+        if isinstance(collection.value, list):
+            pairs = [(Val(i, expr.loc), item) for i, item in enumerate(collection.value)]
+        elif isinstance(collection.value, dict):
+            pairs = [(Val(k, expr.loc), collection.value[k]) for k in sorted(collection.value)]
+        else:
+            return Val(UNKNOWN, expr.loc)
+        if len(pairs) > MAX_INSTANCES:
+            return Val(UNKNOWN, expr.loc)
+        items: list[Val] = []
+        members: dict[str, Val] = {}
+        for key, value in pairs:
+            inner = {**env, expr.value_var: value}
+            if expr.key_var is not None:
+                inner[expr.key_var] = key
+            if expr.cond is not None:
+                keep = self._eval(expr.cond, inner).value
+                if keep is False:
+                    continue
+                if keep is not True:
+                    return Val(UNKNOWN, expr.loc)
+            result = self._eval(expr.value, inner)
+            if expr.key is None:
+                items.append(result)
+                continue
+            name = self._eval(expr.key, inner).value
+            if isinstance(name, bool) or not isinstance(name, (str, int, float)):
+                return Val(UNKNOWN, expr.loc)
+            name = _to_text(name)
+            if expr.group:
+                members.setdefault(name, Val([], expr.loc)).value.append(result)
+            elif name in members:
+                return Val(UNKNOWN, expr.loc)  # Terraform: duplicate object key
+            else:
+                members[name] = result
+        return Val(items if expr.key is None else members, expr.loc)
 
     def _template(self, expr: Template, env: dict[str, Val]) -> Val:
         pieces: list[str] = []
@@ -379,11 +476,14 @@ class Module:
             ref = (self.prefix + address, attr) if attr else (self.prefix + address, "")
             return Val(UNKNOWN, expr.loc, ref=ref)
         if root not in NON_RESOURCE_ROOTS and names:
-            return self._resource_attr(f"{root}.{names[0]}", steps, expr.loc)
+            return self._resource_attr(f"{root}.{names[0]}", steps[1:], env, expr.loc)
         return Val(UNKNOWN, expr.loc)
 
     def _apply_steps(self, val: Val, steps: list, env: dict[str, Val], loc: Location) -> Val:
         for step in steps:
+            if val.ref is not None and val.ref[1] == "" and isinstance(step, GetAttr):
+                val = _resource_member(val, step.name)  # keeps the shape `(address, attribute)`
+                continue
             if val.value is UNKNOWN:
                 return Val(UNKNOWN, loc, val.origins, symbol=val.symbol)
             if isinstance(step, GetAttr):
@@ -443,12 +543,26 @@ class Module:
     def _module_output(self, names: list[str], steps: list, env: dict[str, Val],
                        loc: Location) -> Val:
         name = names[0]
-        output = names[1] if len(names) > 1 else ""
-        ref = (f"{self.prefix}module.{name}", output)
-        child = self.child(name) if name in self.module_calls else None
+        rest = steps[1:]
+        children = self.children(name) if name in self.module_calls else []
+        suffix = ""
+        child = None
+        if children and children[0][0] is None:  # not expanded
+            child = children[0][1]
+            while rest and isinstance(rest[0], Index):
+                rest = rest[1:]
+        elif rest and isinstance(rest[0], Index):  # `module.m["key"].output`
+            key = self._eval(rest[0].key, env)
+            rest = rest[1:]
+            found = [m for i, m in children if i is not None and names_instance(key, i)]
+            if found:
+                child = found[0]
+                suffix = found[0].prefix[len(f"{self.prefix}module.{name}"):-1]
+        output = rest[0].name if rest and isinstance(rest[0], GetAttr) else ""
+        ref = (f"{self.prefix}module.{name}{suffix}", output)
         if child is None or output not in child.outputs:
             return Val(UNKNOWN, loc, ref=ref)
-        memo_key = f"output:{name}.{output}"
+        memo_key = f"output:{child.prefix}{output}"
         cached = self._memo.get(memo_key)
         if cached is _IN_PROGRESS:
             return Val(UNKNOWN, loc, ref=ref)
@@ -457,22 +571,60 @@ class Module:
             cached = child.eval(child.outputs[output].expr)
             self._memo[memo_key] = cached
         val: Val = cached  # type: ignore[assignment]
-        rest = steps[2:] if len(steps) >= 2 else []
         return self._apply_steps(Val(val.value, loc, val.origins, val.ref or ref, val.symbol,
-                                     val.alternatives), rest, env, loc)
+                                     val.alternatives), rest[1:], env, loc)
 
-    def _resource_attr(self, address: str, steps: list, loc: Location) -> Val:
-        attr = _first_attr_after(steps, 1)
-        ref = (self.prefix + address, attr or "")
+    def _resource_attr(self, address: str, steps: list, env: dict[str, Val],
+                       loc: Location) -> Val:
+        """A reference to a resource: `aws_vpc.a.id`, `aws_subnet.b[0].id`, `aws_subnet.b`.
+
+        The value keeps its shape `(address, attribute)` in `ref`, with the instance
+        key in the address when the resource is expanded and the index is known.
+        """
         block = self.resources.get(address)
-        if block is None or not attr:
-            return Val(UNKNOWN, loc, ref=ref)
-        body = self.block_value(address, block)
-        member = body.get(attr)
-        if member is None:
-            return Val(UNKNOWN, loc, ref=ref)
-        return Val(member.value, loc, (member.loc, *member.origins) if member.loc else (),
-                   ref, member.symbol, member.alternatives)
+        if block is None:
+            return Val(UNKNOWN, loc, ref=(self.prefix + address, _first_attr_after(steps, 0) or ""))
+        expansion = self.expansion(address, block)
+        if expansion is None:
+            if meta_argument(block) is not None and not steps:  # all instances of an unknown count
+                return Val(UNKNOWN, loc, ref=(self.prefix + address, ""))
+            while steps and isinstance(steps[0], Index):  # `[count.index]` of an unknown count
+                steps = steps[1:]
+            target = _resource_object(self.prefix + address, self.block_value(address, block))
+        elif steps and isinstance(steps[0], Index):
+            instance = expansion.find(self._eval(steps[0].key, env))
+            if instance is None:
+                return Val(UNKNOWN, loc, ref=(self.prefix + address,
+                                              _first_attr_after(steps, 0) or ""))
+            steps = steps[1:]
+            target = _resource_object(self.prefix + address + instance.suffix,
+                                      self.block_value(address, block, instance))
+        else:  # the whole collection: `aws_subnet.b[*].id`, `for s in aws_subnet.b`
+            objects = [(i.key, _resource_object(self.prefix + address + i.suffix,
+                                                self.block_value(address, block, i)))
+                       for i in expansion.instances]
+            if meta_argument(block) == "count":
+                target = Val([o for _k, o in objects], loc)
+            else:
+                target = Val({str(k): o for k, o in objects}, loc)
+        if not steps:
+            return Val(target.value, loc, target.origins, target.ref)
+        return self._apply_steps(target, steps, env, loc)
+
+
+def _resource_object(address: str, body: Val) -> Val:
+    """A resource instance as a value: its arguments, and `ref` `(address, "")`."""
+    return Val(body.value, body.loc, ref=(address, ""))
+
+
+def _resource_member(obj: Val, name: str) -> Val:
+    """Attribute `name` of a resource object; unknown when not written, always with its ref."""
+    ref = (obj.ref[0], name) if obj.ref else None
+    member = obj.get(name)
+    if member is None:
+        return Val(UNKNOWN, obj.loc, ref=ref)
+    return Val(member.value, member.loc, (member.loc, *member.origins) if member.loc else (),
+               ref, member.symbol, member.alternatives)
 
 
 _ARITH: dict[str, Callable] = {

@@ -144,7 +144,7 @@ def load_module(directory: str, cache: ParseCache | None = None,
                 child.bodies.append((path, result))
         return child
 
-    module = Module(source, load_child)
+    module = Module(source, load_child, notices=unit.notices)
     unit.resources = module.raw_resources()
     unit.texts = {p: cache.texts[p] for p in unit.files if p in cache.texts}
     return unit
