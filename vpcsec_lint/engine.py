@@ -86,6 +86,10 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
         for finding in found:
             finding.severity = options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
+    if unit.installed_modules is not None:
+        from vpcsec_lint.terraform.installed_modules import relocate_vendored
+
+        relocate_vendored(findings, unit)
     from vpcsec_lint.suppressions import apply_suppressions
 
     apply_suppressions(findings, unit)

@@ -22,7 +22,8 @@ from vpcsec_lint.terraform.expansion import (
     meta_argument,
     names_instance,
 )
-from vpcsec_lint.terraform.functions import FUNCTIONS
+from vpcsec_lint.terraform.functions import FAILED, FUNCTIONS
+from vpcsec_lint.terraform.installed_modules import InstalledModules, module_key, not_followed
 from vpcsec_lint.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -37,6 +38,7 @@ from vpcsec_lint.terraform.syntax import (
     Literal,
     ObjectExpr,
     Splat,
+    Subscript,
     Template,
     Traversal,
     TupleExpr,
@@ -63,6 +65,17 @@ class ModuleSource:
 ModuleLoader = Callable[[str], "ModuleSource | None"]
 
 
+class Followed:
+    """What the root module and all its children share: notices (budgets hit, calls not
+    followed), the modules `terraform init` installed, and each followed call's arguments."""
+
+    def __init__(self, installed: InstalledModules | None = None) -> None:
+        self.notices: list[Notice] = []
+        self.installed = installed
+        self.call_arguments: dict[tuple[str, int], dict[str, Location]] = {}
+        """`(path, line)` of a `module` block -> its arguments' locations by name."""
+
+
 class Module:
     """One instance of a module: the root, or a local module call with its inputs bound."""
 
@@ -70,7 +83,7 @@ class Module:
                  inputs: dict[str, Val] | None = None, call_sites: tuple[Location, ...] = (),
                  root_dir: str | None = None, depth: int = 0,
                  extra_tfvars: list[tuple[str, Body]] | None = None,
-                 notices: list[Notice] | None = None) -> None:
+                 followed: Followed | None = None) -> None:
         self.source = source
         self.loader = loader
         self.prefix = prefix
@@ -78,8 +91,8 @@ class Module:
         self.call_sites = call_sites
         self.root_dir = root_dir or source.directory
         self.depth = depth
-        self.notices: list[Notice] = notices if notices is not None else []
-        """Budgets hit and calls not followed, shared by the root and all its children."""
+        self.followed = followed or Followed()
+        self.notices = self.followed.notices
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[str, Block] = {}
@@ -197,6 +210,8 @@ class Module:
         loaded = self.loader(directory)
         if loaded is None:
             return []
+        self.followed.call_arguments[(block.loc.path, block.loc.line)] = {
+            k: a.loc for k, a in block.body.attributes.items()}
         expansion = self.expansion(f"module.{name}", block)
         out: list[tuple[Instance | None, Module]] = []
         for instance in ([None] if expansion is None else expansion.instances):
@@ -208,18 +223,29 @@ class Module:
             prefix = f"{self.prefix}module.{name}{suffix}."
             out.append((instance, Module(loaded, self.loader, prefix, inputs,
                                          (*self.call_sites, block.loc), self.root_dir,
-                                         self.depth + 1, notices=self.notices)))
+                                         self.depth + 1, followed=self.followed)))
         self._children[name] = out
         return out
 
     def module_directory(self, name: str, block: Block) -> str | None:
-        """The directory of a local module call (`source = "./..."`), else None."""
+        """The directory of a module call: local (`./...`), or installed by `terraform init`.
+
+        A call that cannot be followed is an `unresolved` notice (what to do about it).
+        """
         source_attr = block.body.attributes.get("source")
         source = self.eval(source_attr.expr) if source_attr else None
-        if source is None or not isinstance(source.value, str) \
-                or not source.value.startswith(("./", "../")):
+        if source is None or not isinstance(source.value, str):
             return None
-        return os.path.normpath(os.path.join(self.source.directory, source.value))
+        if source.value.startswith(("./", "../")):
+            return os.path.normpath(os.path.join(self.source.directory, source.value))
+        installed = self.followed.installed
+        key = module_key(self.prefix, name)
+        if installed is not None and key in installed.dirs:
+            return installed.dirs[key]
+        expansion = self.expansion(f"module.{name}", block)
+        if expansion is None or expansion.instances:  # `count = 0` needs no download
+            self.notices.append(not_followed(installed, key, source.value, block.loc))
+        return None
 
     # -- resource bodies -----------------------------------------------------
 
@@ -316,6 +342,8 @@ class Module:
             return self._splat(expr, env)
         if isinstance(expr, ForExpr):
             return self._for(expr, env)
+        if isinstance(expr, Subscript):
+            return self._apply_steps(self._eval(expr.source, env), expr.steps, env, expr.loc)
         return Val(UNKNOWN, getattr(expr, "loc", None))
 
     def _splat(self, expr: Splat, env: dict[str, Val]) -> Val:
@@ -592,7 +620,10 @@ class Module:
                 steps = steps[1:]
             target = _resource_object(self.prefix + address, self.block_value(address, block))
         elif steps and isinstance(steps[0], Index):
-            instance = expansion.find(self._eval(steps[0].key, env))
+            key = self._eval(steps[0].key, env)
+            instance = expansion.find(key)
+            if instance is None and key.known and not expansion.truncated:
+                return Val(UNKNOWN, loc, symbol=FAILED)  # no such instance: an error
             if instance is None:
                 return Val(UNKNOWN, loc, ref=(self.prefix + address,
                                               _first_attr_after(steps, 0) or ""))

@@ -29,6 +29,7 @@ from vpcsec_lint.terraform.syntax import (
     Opaque,
     ParseFailure,
     Splat,
+    Subscript,
     Template,
     Traversal,
     TupleExpr,
@@ -277,7 +278,7 @@ class _Converter:
         name = str(get_attr.children[-1].children[0])
         if isinstance(base, Traversal):
             return Traversal(base.root, [*base.steps, GetAttr(name)], self.loc(node))
-        return Opaque(self.loc(node))
+        return _subscript(base, GetAttr(name), self.loc(node))
 
     def x_index_expr_term(self, node: Any) -> Expr:
         base = self.expr(node.children[0])
@@ -288,7 +289,7 @@ class _Converter:
             key = self.expr(self.inner(index)[0])
         if isinstance(base, Traversal):
             return Traversal(base.root, [*base.steps, Index(key)], self.loc(node))
-        return Opaque(self.loc(node))
+        return _subscript(base, Index(key), self.loc(node))
 
     def x_attr_splat_expr_term(self, node: Any) -> Expr:
         return self.splat(node)
@@ -348,6 +349,14 @@ class _Converter:
 def parse_template(text: str, loc: Location, path: str) -> Expr:
     """A template string (from JSON syntax) -> literal or `Template` expression."""
     return _template(_split_template(text, loc, path), loc)
+
+
+def _subscript(base: Expr, step: GetAttr | Index, loc: Location) -> Expr:
+    if isinstance(base, Opaque):
+        return Opaque(loc)
+    if isinstance(base, Subscript):
+        return Subscript(base.source, [*base.steps, step], loc)
+    return Subscript(base, [step], loc)
 
 
 def _template(parts: list[str | Expr], loc: Location) -> Expr:

@@ -111,7 +111,9 @@ def load_module(directory: str, cache: ParseCache | None = None,
     `extra` is a file that belongs to the module even if it is not on disk yet
     (an editor buffer or standard input); it is read through `cache`.
     """
-    from vpcsec_lint.terraform.evaluator import Module, ModuleSource
+    from vpcsec_lint.sources import analysis_root
+    from vpcsec_lint.terraform.evaluator import Followed, Module, ModuleSource
+    from vpcsec_lint.terraform.installed_modules import InstalledModules
 
     cache = cache or ParseCache()
     unit = Unit("terraform", directory)
@@ -140,11 +142,21 @@ def load_module(directory: str, cache: ParseCache | None = None,
         child = ModuleSource(child_dir)
         for path in child_tf:
             result = cache.parse(path)
-            if not isinstance(result, FileProblem):
+            if isinstance(result, FileProblem):  # VSL000 from the caller too
+                if all(p.path != result.path for p in unit.problems):
+                    unit.problems.append(result)
+            else:
                 child.bodies.append((path, result))
         return child
 
-    module = Module(source, load_child, notices=unit.notices)
+    installed = InstalledModules.load(directory, analysis_root(directory, directory))
+    if installed.problem is not None:
+        unit.problems.append(installed.problem)
+    followed = Followed(installed)
+    module = Module(source, load_child, followed=followed)
     unit.resources = module.raw_resources()
+    unit.notices.extend(followed.notices)
+    unit.installed_modules = installed
+    unit.call_arguments = followed.call_arguments
     unit.texts = {p: cache.texts[p] for p in unit.files if p in cache.texts}
     return unit

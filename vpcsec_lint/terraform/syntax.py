@@ -51,6 +51,15 @@ class Splat:
 
 
 @dataclass(slots=True)
+class Subscript:
+    """`concat(a, b)[0]`, `(x).y`: steps applied to an expression that is not a name."""
+
+    source: Expr
+    steps: list[GetAttr | Index]
+    loc: Location
+
+
+@dataclass(slots=True)
 class ForExpr:
     """`[for k, v in coll : value if cond]`, or `{for ... : key => value}` when `key` is set.
 
@@ -117,7 +126,7 @@ class Opaque:
     loc: Location
 
 
-Expr = (Literal | Template | Traversal | Splat | ForExpr | Call | TupleExpr | ObjectExpr
+Expr = (Literal | Template | Traversal | Splat | Subscript | ForExpr | Call | TupleExpr | ObjectExpr
         | Conditional | BinaryOp | UnaryOp | Opaque)
 
 
