@@ -151,7 +151,7 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
 
 
 def finalize(findings: list[Finding], options: Options) -> list[Finding]:
-    """Drop excluded paths, deduplicate per (rule, file, line, instance), sort.
+    """Drop excluded paths, deduplicate per (rule, file, line, column, instance), sort.
 
     A child module's file is seen once per module call and once as a root of
     its own: an unsuppressed instance wins over a suppressed one, and a call
@@ -168,7 +168,7 @@ def finalize(findings: list[Finding], options: Options) -> list[Finding]:
         keys = tuple(_INSTANCE_KEY.findall(finding.resource or ""))
         own = keys[-1] if keys and (finding.resource or "").endswith(keys[-1]) else ""
         key = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line,
-               finding.subject, own)
+               finding.loc.column, finding.subject, own)
         if finding.rule_id in ("VSL000", "VSL999"):
             key = (*key, finding.message)
         modules = keys[:-1] if own else keys
