@@ -90,6 +90,10 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
         from vpcsec_lint.terraform.installed_modules import relocate_vendored
 
         relocate_vendored(findings, unit)
+    elif unit.framework == "cloudformation":
+        from vpcsec_lint.cloudformation.cdk import name_constructs
+
+        name_constructs(findings, unit)
     from vpcsec_lint.suppressions import apply_suppressions
 
     apply_suppressions(findings, unit)
@@ -187,4 +191,6 @@ _INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
 def _preference(finding: Finding) -> tuple:
     depth = (finding.resource or "").count("module.")
-    return (finding.suppressed, -depth, finding.sort_key())
+    # Another stack's resource, joined for its exports, gives way to the stack's own unit.
+    joined = finding.framework == "cloudformation" and "/" in (finding.resource or "")
+    return (finding.suppressed, joined, -depth, finding.sort_key())

@@ -11,10 +11,13 @@ resource's property value when it has one of that name. Anything else
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.raw import RawResource, Unit
 from vpcsec_lint.values import UNKNOWN, Location, Val
+
+if TYPE_CHECKING:
+    from vpcsec_lint.cloudformation.stacks import Stacks
 
 _NO_VALUE = Val(None)  # AWS::NoValue: the key or item disappears
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -44,18 +47,27 @@ def mentions_template(text: str) -> bool:
 
 
 def build_unit(doc: Val, path: str) -> Unit:
-    """Evaluate a template document into a `Unit` of raw resources."""
+    """Evaluate a template document into a `Unit` of raw resources (with the stacks it
+    imports from and its nested stacks: `stacks.py`)."""
+    from vpcsec_lint.cloudformation.stacks import Stacks
+
     unit = Unit("cloudformation", path, files=[path])
-    template = _Template(doc, path, unit)
+    template = _Template(doc, path, unit, stacks=Stacks(unit, path))
     template.run()
     return unit
 
 
 class _Template:
-    def __init__(self, doc: Val, path: str, unit: Unit) -> None:
+    def __init__(self, doc: Val, path: str, unit: Unit, prefix: str = "",
+                 inputs: dict[str, Val] | None = None, stacks: Stacks | None = None) -> None:
         self.doc = doc
         self.path = path
         self.unit = unit
+        self.prefix = prefix
+        """Joined to another template's unit: `NetworkStack/` (exports) or `Network.` (nested)."""
+        self.inputs = inputs
+        """A nested stack's `Parameters`, as its parent resolved them."""
+        self.stacks = stacks
         self.parameters = _mapping(doc.get("Parameters"))
         self.mappings = _mapping(doc.get("Mappings"))
         self.conditions = _mapping(doc.get("Conditions"))
@@ -64,9 +76,10 @@ class _Template:
         self._conditions: dict[str, Any] = {}
         self._props: dict[str, Any] = {}
 
-    def run(self) -> None:
+    def run(self, joined: bool = False) -> None:
         metadata = self.doc.get("Metadata")
-        self.unit.template_metadata = metadata
+        if not joined:
+            self.unit.template_metadata = metadata
         for logical_id, res in self.resources.items():
             rtype = res.get("Type") if isinstance(res.value, dict) else None
             if rtype is None or not isinstance(rtype.value, str):
@@ -79,8 +92,10 @@ class _Template:
                     continue
             props = self.properties(logical_id)
             self.unit.resources.append(RawResource(
-                "cloudformation", rtype.value, logical_id, props,
+                "cloudformation", rtype.value, self.prefix + logical_id, props,
                 res.loc or Location(self.path, 1), metadata=res.get("Metadata")))
+            if rtype.value == "AWS::CloudFormation::Stack" and self.stacks is not None:
+                self.stacks.nested(self, logical_id)
 
     # -- resources -----------------------------------------------------------
 
@@ -154,6 +169,8 @@ class _Template:
             return self.find_in_map(args, loc)
         if name == "Fn::ToJsonString" and args.known:
             return Val(args.value, loc)
+        if name == "Fn::ImportValue" and self.stacks is not None:
+            return self.stacks.import_value(args, loc)
         return Val(UNKNOWN, loc)
 
     def ref(self, arg: Val, loc: Location | None) -> Val:
@@ -165,12 +182,16 @@ class _Template:
         if name in self.parameters:
             return self.parameter(name, loc)
         if name in self.resources:
-            return Val(UNKNOWN, loc, ref=(name, "Ref"))
+            return Val(UNKNOWN, loc, ref=(self.prefix + name, "Ref"))
         return Val(UNKNOWN, loc)
 
     def parameter(self, name: str, loc: Location | None) -> Val:
         param = self.parameters[name]
-        symbol = f"param:{name}"
+        symbol = f"param:{self.prefix}{name}"
+        if self.inputs is not None and name in self.inputs:  # bound by the parent stack
+            bound = self.inputs[name]
+            return Val(bound.value, loc, (*((bound.loc,) if bound.loc else ()), *bound.origins),
+                       bound.ref, bound.symbol or symbol, bound.alternatives)
         ptype = param.get("Type")
         default = param.get("Default")
         if default is None or (ptype is not None and isinstance(ptype.value, str)
@@ -195,9 +216,12 @@ class _Template:
         logical_id, attr = parts[0].value, parts[1].value
         if not isinstance(logical_id, str) or not isinstance(attr, str):
             return Val(UNKNOWN, loc)
-        ref = (logical_id, attr)
+        ref = (self.prefix + logical_id, attr)
         if logical_id not in self.resources:
             return Val(UNKNOWN, loc, ref=ref)
+        if attr.startswith("Outputs.") and self.stacks is not None and _type_of(
+                self.resources[logical_id]) == "AWS::CloudFormation::Stack":
+            return self.stacks.nested_output(self, logical_id, attr[len("Outputs."):], loc)
         props = self.properties(logical_id)
         member = props.get(attr) if isinstance(props.value, dict) else None
         if member is None:
@@ -316,6 +340,11 @@ class _Template:
                 return True
             return False if all(s is False for s in states) else UNKNOWN
         return UNKNOWN
+
+
+def _type_of(res: Val) -> object:
+    rtype = res.get("Type") if isinstance(res.value, dict) else None
+    return rtype.value if rtype is not None else None
 
 
 def _mapping(val: Val | None) -> dict[str, Val]:

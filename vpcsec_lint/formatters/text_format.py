@@ -45,6 +45,6 @@ _HINTS = {
     "module": "run `terraform init` in the root module, or lint its plan",
     "import": "lint the stacks together (the cdk.out assembly or their directory)",
     "plan": "keep the plan next to its .tf files",
-    "template": "keep nested templates inside the analysed directory",
+    "template": "package nested templates locally, inside the repository",
 }
 """How to let the tool see more, by the first word of an `unresolved` notice's code."""
