@@ -18,6 +18,7 @@ a template that is remote or outside the root, is an `unresolved` notice.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import Notice, shown
@@ -188,6 +189,8 @@ def _exports(directory: str) -> dict[str, str]:
         return {}
     key = (os.path.realpath(directory), tuple(entries))
     if key in _exports_by_directory:
+        for name, _mtime, _size in entries[:1000]:  # what this unit depends on (`units.py`
+            sys.audit("open", os.path.join(directory, name), "r", 0)  # records opens)
         return _exports_by_directory[key]
     found: dict[str, str] = {}
     for name, _mtime, _size in entries[:1000]:
