@@ -85,3 +85,18 @@ def test_a_broken_manifest_is_vsl000_and_the_stacks_are_still_analysed(tmp_path)
     found = {(f["rule_id"], Path(f["path"]).name) for f in json.loads(result.stdout)["findings"]}
     assert found == {("VSL000", "manifest.json"), ("VSL101", "AppStack.template.json"),
                      ("VSL205", "NetworkStack.template.json")}
+
+
+def test_a_missing_nested_template_is_not_followed_and_a_broken_one_is_vsl000(tmp_path):
+    text = (EXAMPLES / "nested-stack" / "parent.yaml").read_text(encoding="utf-8")
+    (tmp_path / "missing.yaml").write_text(text.replace("templates/network.yaml", "nowhere.yaml"),
+                                           encoding="utf-8")
+    report = lint(tmp_path / "missing.yaml")
+    assert [f.rule_id for f in report.findings] == []
+    assert codes(report)[0] == ("template-not-found", "missing.yaml", 13)
+    (tmp_path / "broken.yaml").write_text(text.replace("templates/network.yaml", "bad.yaml"),
+                                          encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("Resources:\n  Vpc: [unclosed\n", encoding="utf-8")
+    report = lint(tmp_path / "broken.yaml")
+    assert {(f.rule_id, Path(f.loc.path).name) for f in report.findings} == {
+        ("VSL000", "bad.yaml")}

@@ -106,6 +106,12 @@ class Stacks:
                          f"nested stack {shown(parent.prefix + logical_id)}: TemplateURL "
                          f"{shown(url.value)} is outside the analysis root; not followed")
             return None
+        if not os.path.isfile(target):
+            self._notice("template-not-found", loc,
+                         f"nested stack {shown(parent.prefix + logical_id)}: TemplateURL "
+                         f"{shown(url.value)} is not a file here; package the template "
+                         "beside its parent")
+            return None
         parameters = props.get("Parameters")
         inputs = dict(parameters.value) if parameters is not None and isinstance(
             parameters.value, dict) else {}
