@@ -141,3 +141,28 @@ def test_sarif_names_the_instance(tmp_path):
     assert names == INTERFACE
     fingerprints = {json.dumps(r["partialFingerprints"]) for r in sarif["runs"][0]["results"]}
     assert len(fingerprints) == 3
+
+
+def test_module_instances_share_one_budget_of_resource_instances(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'module "m" {\n  source = "./m"\n  count  = 30\n}\n',
+        "m/main.tf": 'resource "aws_vpc" "v" {\n  count      = 1000\n'
+                     '  cidr_block = "10.0.0.0/16"\n}\n'})
+    unit = load_module(str(tmp_path))
+    assert len(unit.resources) == 20_000
+    assert {n.code for n in unit.notices} == {"unit-instances"}
+
+
+def test_deeply_nested_plan_and_manifests_are_vsl000_not_a_crash(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "plan.json").write_text('{"format_version": "1.2", "planned_values": ' + deep
+                                        + "}", encoding="utf-8")
+    (tmp_path / ".terraform" / "modules").mkdir(parents=True)
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(deep, encoding="utf-8")
+    (tmp_path / "main.tf").write_text('module "x" {\n  source = "acme/x/aws"\n}\n',
+                                      encoding="utf-8")
+    result = run_cli("--no-cache", "--format", "json", str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    found = {(f["rule_id"], f["path"].rsplit("/", 1)[-1]) for f in
+             json.loads(result.stdout)["findings"]}
+    assert found == {("VSL000", "plan.json"), ("VSL000", "modules.json")}

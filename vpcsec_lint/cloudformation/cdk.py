@@ -38,6 +38,11 @@ def check_manifest(path: str, text: str) -> Unit | None:
     """A unit with VSL000 when an assembly's manifest is not readable JSON, else None."""
     try:
         document = json.loads(text)
+    except RecursionError:
+        unit = Unit("cloudformation", path, files=[path])
+        unit.problems.append(FileProblem(path, "invalid CDK assembly manifest: nested too "
+                                         "deeply", framework="cloudformation"))
+        return unit
     except ValueError as exc:
         unit = Unit("cloudformation", path, files=[path])
         unit.problems.append(FileProblem(path, f"invalid CDK assembly manifest: {exc}",
@@ -71,7 +76,7 @@ def construct_paths(template: str) -> dict[str, str]:
 def _read_paths(manifest: str, template_name: str) -> dict[str, str]:
     try:
         document = json.loads(read_source(manifest))
-    except (SourceError, ValueError):
+    except (SourceError, ValueError, RecursionError):
         return {}
     artifacts = document.get("artifacts") if isinstance(document, dict) else None
     for artifact in (artifacts.values() if isinstance(artifacts, dict) else []):
@@ -89,7 +94,7 @@ def _read_paths(manifest: str, template_name: str) -> dict[str, str]:
                     loaded = json.loads(read_source(extra_path))
                     if isinstance(loaded, dict):
                         metadata = {**loaded, **metadata}
-                except (SourceError, ValueError):
+                except (SourceError, ValueError, RecursionError):
                     pass
         return _logical_ids(metadata)
     return {}

@@ -50,6 +50,8 @@ NON_RESOURCE_ROOTS = {"var", "local", "module", "data", "each", "count", "self",
                       "terraform", "provider"}
 MAX_FILE_FUNCTION_BYTES = 1_000_000
 MAX_MODULE_DEPTH = 8
+MAX_UNIT_INSTANCES = 20_000
+"""Resource instances of one root module and all its module instances analysed at most."""
 _IN_PROGRESS = object()
 
 
@@ -72,6 +74,8 @@ class Followed:
     def __init__(self, installed: InstalledModules | None = None) -> None:
         self.notices: list[Notice] = []
         self.installed = installed
+        self.instances = 0
+        """Resource instances produced so far (bounded by `MAX_UNIT_INSTANCES`)."""
         self.call_arguments: dict[tuple[str, int], dict[str, Location]] = {}
         """`(path, line)` of a `module` block -> its arguments' locations by name."""
 
@@ -195,6 +199,14 @@ class Module:
         for address, block in self.resources.items():
             expansion = self.expansion(address, block)
             instances = [None] if expansion is None else expansion.instances
+            room = MAX_UNIT_INSTANCES - self.followed.instances
+            if len(instances) > room:
+                self.notices.append(Notice(
+                    "budget", "unit-instances", block.loc.path, block.loc.line,
+                    f"more than {MAX_UNIT_INSTANCES} resource instances in this root module; "
+                    f"{self.prefix}{address} and what follows were analysed in part"))
+                instances = instances[:max(room, 0)]
+            self.followed.instances += len(instances)
             for instance in instances:
                 suffix = instance.suffix if instance is not None else ""
                 out.append(RawResource("terraform", block.labels[0],

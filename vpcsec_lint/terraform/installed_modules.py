@@ -58,6 +58,9 @@ class InstalledModules:
         except SourceError as exc:
             found.problem = FileProblem(found.path, str(exc), exc.line, exc.column)
             return found
+        except RecursionError:
+            found.problem = FileProblem(found.path, "invalid JSON: nested too deeply")
+            return found
         except ValueError as exc:
             line = getattr(exc, "lineno", 1)
             found.problem = FileProblem(found.path, f"invalid JSON: {exc}", line)

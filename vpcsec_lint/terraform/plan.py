@@ -42,6 +42,9 @@ def load_plan(path: str, text: str) -> Unit:
     unit = Unit("terraform", path, files=[path])
     try:
         document = json.loads(text)
+    except RecursionError:
+        unit.problems.append(FileProblem(path, "invalid plan JSON: nested too deeply"))
+        return unit
     except ValueError as exc:
         unit.problems.append(FileProblem(path, f"invalid plan JSON: {exc}",
                                          getattr(exc, "lineno", 1), getattr(exc, "colno", 1)))
