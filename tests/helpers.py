@@ -90,3 +90,16 @@ def json_report(text: str) -> dict:
     assert not errors, "the JSON report does not match vpcsec_lint/data/report.schema.json:\n" + \
         "\n".join(f"  at {'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in errors)
     return document
+
+
+def snapshot_checkout(destination: Path) -> Path:
+    """Copy this checkout's files (committed or not, minus ignored ones) to `destination`."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, listed.split("\0")):
+        if (REPO / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, destination / name)
+    return destination

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, REPO, require
+from helpers import FIXTURES, require, snapshot_checkout
 
 from vpcsec_lint import __version__
 from vpcsec_lint.registry import all_rules
@@ -34,13 +34,7 @@ def run(*args: str | os.PathLike, cwd: Path | None = None) -> subprocess.Complet
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`python -m build` (sdist, then the wheel from the sdist) of a snapshot of the checkout."""
     require("build", importlib.util.find_spec("build"))
-    snapshot = tmp_path_factory.mktemp("checkout")
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, text=True, check=True).stdout
-    for name in filter(None, listed.split("\0")):
-        if (REPO / name).is_file():
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, snapshot / name)
+    snapshot = snapshot_checkout(tmp_path_factory.mktemp("checkout"))
     out = tmp_path_factory.mktemp("dist")
     result = run(sys.executable, "-m", "build", "--outdir", out, snapshot)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
