@@ -21,3 +21,12 @@ def test_missing_input_is_exit_2_with_a_message(tmp_path, script, args, message)
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
+
+
+def test_readme_test_command_is_what_ci_runs():
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    (command,) = re.findall(r"^(pip install -e .*?)\s+# run the test suite", readme, re.MULTILINE)
+    assert f"\n{command}\n" in ci, f"README says {command!r}; .ci/run must run exactly that"
