@@ -34,8 +34,9 @@ def entries() -> list[dict]:
 
 
 def anchor(entry: dict) -> str:
-    """GitHub's anchor for the heading `ID name`."""
-    return f"{entry['id']}-{entry['name']}".lower()
+    from vpcsec_lint.registry import doc_anchor
+
+    return doc_anchor(entry["id"], entry["name"])
 
 
 def demoted(documentation: str) -> str:

@@ -40,6 +40,8 @@ def test_the_reference_documents_every_builtin_rule():
         if cls.builtin:
             assert f"\n## {rule_id} {cls.name}\n" in text
             assert cls.documentation().splitlines()[1].strip() in text
+            heading_anchor = cls.help_uri().split("docs/rules.md#", 1)[1]
+            assert heading_anchor == f"{rule_id}-{cls.name}".lower()
 
 
 def references(rule_id: str) -> list[str]:
