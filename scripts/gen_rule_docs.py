@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the rules reference from the rule docstrings: `docs/rules.md` and README's table.
+"""Generate the rules reference from the rule registry: `docs/rules.md`, README's rule table and
+the ID table of `docs/integrations.md`.
 
     python scripts/gen_rule_docs.py           # rewrite both files
     python scripts/gen_rule_docs.py --check   # exit 1 if either is out of date
@@ -20,8 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RULES_DOC = REPO / "docs" / "rules.md"
 README = REPO / "README.md"
+INTEGRATIONS = REPO / "docs" / "integrations.md"
 COMMAND = "python scripts/gen_rule_docs.py"
 TABLE_START, TABLE_END = "<!-- rules-table -->", "<!-- /rules-table -->"
+IDS_START, IDS_END = "<!-- id-table -->", "<!-- /id-table -->"
 
 
 def entries() -> list[dict]:
@@ -77,19 +80,35 @@ def rules_doc(rules: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def readme_with_table(readme: str, rules: list[dict]) -> str:
-    pattern = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.DOTALL)
-    block = f"{TABLE_START}\n{table(rules)}\n{TABLE_END}"
-    if not pattern.search(readme):
-        raise SystemExit(f"README.md has no {TABLE_START} ... {TABLE_END} block")
-    return pattern.sub(lambda _m: block, readme, count=1)
+def id_table(rules: list[dict]) -> str:
+    """Our IDs beside cfn-lint's and checkov's (docs/integrations.md)."""
+    from vpcsec_lint.integrations.cfnlint import cfn_lint_id
+    from vpcsec_lint.registry import all_rules
+
+    rows = [f"| {e['id']} | `{e['name']}` | {e['severity']} | {cfn_lint_id(all_rules()[e['id']])} "
+            f"| CKV_VSL_{e['id'][3:]} |" for e in rules if e["help_uri"]]  # not VSL000/VSL999
+    return "\n".join(["| vpcsec-lint | name | default severity | cfn-lint ID | checkov ID |",
+                      "|---|---|---|---|---|", *rows])
+
+
+def replaced(text: str, start: str, end: str, content: str, name: str) -> str:
+    """`text` with what lies between the markers `start` and `end` replaced by `content`."""
+    pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"{name} has no {start} ... {end} block")
+    return pattern.sub(lambda _m: f"{start}\n{content}\n{end}", text, count=1)
 
 
 def expected() -> dict[Path, str]:
     """Each generated file and the text it should have."""
     rules = entries()
-    return {RULES_DOC: rules_doc(rules),
-            README: readme_with_table(README.read_text(encoding="utf-8"), rules)}
+    return {
+        RULES_DOC: rules_doc(rules),
+        README: replaced(README.read_text(encoding="utf-8"), TABLE_START, TABLE_END,
+                         table(rules), "README.md"),
+        INTEGRATIONS: replaced(INTEGRATIONS.read_text(encoding="utf-8"), IDS_START, IDS_END,
+                               id_table(rules), "docs/integrations.md"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

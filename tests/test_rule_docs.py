@@ -26,7 +26,7 @@ def generator():
     return module
 
 
-def test_rules_reference_and_readme_table_are_generated_from_the_docstrings():
+def test_rules_reference_readme_and_id_tables_are_generated_from_the_registry():
     gen = generator()
     for path, text in gen.expected().items():
         current = path.read_text(encoding="utf-8") if path.exists() else ""
