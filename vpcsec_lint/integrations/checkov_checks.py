@@ -120,6 +120,9 @@ class _Analysis:
                     continue
                 where = declared.get(finding.resource, finding.loc.path)
                 index[(finding.rule_id, _key(where), finding.resource)].append(finding)
+                bare = _INDEX.sub("", finding.resource)  # for a checkov that did not expand it
+                if bare != finding.resource:
+                    index[(finding.rule_id, _key(where), "\0" + bare)].append(finding)
         return index
 
     def raise_internal_error(self, rule_id: str, key: str) -> None:
@@ -195,7 +198,10 @@ class _VslCheck:
             index = ANALYSIS.cloudformation_findings(path)
             key = _key(path)
         ANALYSIS.raise_internal_error(self.rule.id, key)
-        found = index.get((self.rule.id, _key(path), address), [])
+        # An instance (`x.y["k"]`) as both expand it, else the block as one of us wrote it.
+        found = index.get((self.rule.id, _key(path), address)) \
+            or index.get((self.rule.id, _key(path), _INDEX.sub("", address))) \
+            or index.get((self.rule.id, _key(path), "\0" + _INDEX.sub("", address)), [])
         if found:
             self.details = [f"line {f.loc.line}: {f.message}"  # type: ignore[attr-defined]
                             for f in sorted(found, key=Finding.sort_key)]
@@ -221,7 +227,7 @@ class TerraformCheck(_VslCheck, TfResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         _path, _root, name, entity_type = self._where
         address = conf.get("__address__") or f"{entity_type}.{name}"
-        return self.verdict(_INDEX.sub("", str(address)))
+        return self.verdict(str(address))
 
 
 class CloudFormationCheck(_VslCheck, CfnResourceCheck):
