@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, lint, run_cli, triples
 
-PLAN_DIR = FIXTURES / "terraform" / "plan"
+PLAN_DIR = FIXTURES / "terraform" / "examples" / "plan"
 PLAN = PLAN_DIR / "plan.json"
 
 WITH_SOURCES = {
