@@ -13,6 +13,7 @@ import re
 import sys
 from typing import Any
 
+from vpcsec_lint.budgets import parse_integer
 from vpcsec_lint.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -186,7 +187,7 @@ class _Converter:
         return self.expr(parts[0])
 
     def x_int_lit(self, node: Any) -> Expr:
-        return Literal(int(str(node.children[0])), self.loc(node))
+        return Literal(parse_integer(str(node.children[0])), self.loc(node))
 
     def x_float_lit(self, node: Any) -> Expr:
         return Literal(float(str(node.children[0])), self.loc(node))
@@ -282,7 +283,7 @@ class _Converter:
         base = self.expr(node.children[0])
         index = node.children[1]
         if index.data == "short_index":
-            key: Expr = Literal(int(str(index.children[-1])), self.loc(index))
+            key: Expr = Literal(parse_integer(str(index.children[-1])), self.loc(index))
         else:
             key = self.expr(self.inner(index)[0])
         if isinstance(base, Traversal):
