@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
+from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import RawResource
 from vpcsec_lint.sources import inside_root, read_inside_root
@@ -183,13 +184,9 @@ class Module:
     # -- evaluation order ----------------------------------------------------
 
     def _settle(self) -> None:
-        """Evaluate every named value once, each after the values it refers to.
-
-        A depth-first walk of the reference graph, iterative, in declaration
-        order; a value is evaluated when the walk leaves it. Within a cycle
-        (which Terraform rejects) a reference to a value not evaluated yet is
-        unknown, as it always was.
-        """
+        """Evaluate every named value once, each after the values it refers to
+        (`evaluation_order.py`); within a cycle, which Terraform rejects, a reference
+        to a value not evaluated yet is unknown, as it always was."""
         graph: dict[str, list[str]] = {}
         for address, block in self.resources.items():
             graph["block:" + address] = list(_body_references(block.body))
@@ -199,27 +196,13 @@ class Module:
             graph["module:" + name] = list(_body_references(block.body))
         for name, attr in self.locals.items():
             graph["local:" + name] = list(_references(attr.expr))
-        for name in self.variables:
+        for name in {**self.variables, **self.tfvars}:
             expr = self._variable_expr(name)
             graph["var:" + name] = list(_references(expr)) if expr is not None else []
-        visited: set[str] = set()
         self._settling = True
         try:
-            for start in graph:
-                if start in visited:
-                    continue
-                visited.add(start)
-                stack = [(start, iter(graph[start]))]
-                while stack:
-                    key, deps = stack[-1]
-                    for dep in deps:
-                        if dep in graph and dep not in visited:
-                            visited.add(dep)
-                            stack.append((dep, iter(graph[dep])))
-                            break
-                    else:
-                        stack.pop()
-                        self._evaluate_node(key)
+            for key in dependency_order(graph):
+                self._evaluate_node(key)
         finally:
             self._settling = False
 

@@ -8,6 +8,7 @@ once and build our own small syntax tree; the grammar's rule names
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 import sys
@@ -36,7 +37,16 @@ from vpcsec_lint.terraform.syntax import (
 )
 from vpcsec_lint.values import Location
 
-_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\r?\n)")
+_HEREDOC_OPEN = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n")
+_HEREDOC_END = re.compile(r"[ \t\f\v]*([a-zA-Z][a-zA-Z0-9._-]*)\r?$", re.MULTILINE)
+_BLANK_RUN = re.compile(r"\s+")
+HEREDOC_SCAN_LIMIT = 20_000_000
+"""Characters python-hcl2's heredoc pattern may scan in one file (about a second).
+
+Its pattern (`<<ID ... \\s*ID`) tries `\\s*ID` at every line break of the
+body, so a heredoc over N consecutive blank lines costs N*N/2 steps: an
+unterminated heredoc followed by 80,000 newlines parses for minutes.
+`check_shape` computes that cost in linear time and refuses the file first."""
 _STRIP_OPEN = re.compile(r"((?<![$%])[$%]\{)~")
 _STRIP_CLOSE = re.compile(r"((?<![$%])[$%]\{[^{}\n]*?)~\}")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -65,6 +75,7 @@ def parse_hcl(text: str, path: str) -> Body:
     from lark.exceptions import LarkError, UnexpectedInput
 
     text = normalise_source(text)
+    check_shape(text)
     try:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
@@ -98,7 +109,58 @@ def normalise_source(text: str) -> str:
     if "~" in text:
         text = _STRIP_OPEN.sub(r"\1 ", text)
         text = _STRIP_CLOSE.sub(r"\1 }", text)
-    return _TRAILING_BLANKS.sub("", text)
+    return _strip_trailing_blanks(text)
+
+
+def _strip_trailing_blanks(text: str) -> str:
+    """Drop spaces and tabs before each line break, in linear time (a regular
+    expression for it retries every blank of a long run: quadratic)."""
+    if " \n" not in text and "\t\n" not in text and " \r\n" not in text \
+            and "\t\r\n" not in text:
+        return text
+    lines = text.split("\n")
+    for i in range(len(lines) - 1):  # the last piece has no line break after it
+        line = lines[i]
+        if line.endswith("\r"):
+            lines[i] = line[:-1].rstrip(" \t") + "\r"
+        else:
+            lines[i] = line.rstrip(" \t")
+    return "\n".join(lines)
+
+
+def check_shape(text: str) -> None:
+    """Refuse (`ParseFailure` at the heredoc) text whose heredocs would make python-hcl2's
+    lexer scan more than `HEREDOC_SCAN_LIMIT` characters; linear in the text."""
+    if "<<" not in text:
+        return
+    ends: dict[str, list[int]] = {}  # a candidate end marker -> where its lines start
+    for match in _HEREDOC_END.finditer(text):
+        ends.setdefault(match.group(1), []).append(match.start())
+    runs = [(m.start(), m.end(), m.group().count("\n")) for m in _BLANK_RUN.finditer(text)
+            if "\n" in m.group()]
+    pos = 0
+    while True:
+        opener = _HEREDOC_OPEN.search(text, pos)
+        if opener is None:
+            return
+        marker = opener.group(1)
+        starts = ends.get(marker, [])
+        i = bisect.bisect_left(starts, opener.end())
+        end = starts[i] if i < len(starts) else len(text)
+        cost = 0
+        for k in range(bisect.bisect_left(runs, (opener.end() - 1,)), len(runs)):
+            start, stop, breaks = runs[k]
+            if start >= end:
+                break
+            cost += breaks * (stop - start)
+            if cost > HEREDOC_SCAN_LIMIT:
+                line = text.count("\n", 0, opener.start()) + 1
+                closed = "" if i < len(starts) else f"never closed (no line {marker} after it), "
+                raise ParseFailure(f"heredoc <<{marker} is {closed}over "
+                                   f"{HEREDOC_SCAN_LIMIT:,} characters of blank lines to "
+                                   "scan: too costly to parse", line,
+                                   opener.start() - text.rfind("\n", 0, opener.start()))
+        pos = max(end, opener.end())
 
 
 def _is_tree(node: Any, name: str | None = None) -> bool:
