@@ -21,7 +21,7 @@ from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
 from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.raw import RawResource, Unit
-from vpcsec_lint.values import UNKNOWN, Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
 
 _NO_VALUE = Val(None)  # AWS::NoValue: the key or item disappears
 _SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
@@ -314,8 +314,8 @@ class _Template:
             self.budget(exc.code, loc, "Fn::Sub")
             return Val(UNKNOWN, loc)
         if unknown:
-            return Val(UNKNOWN, loc, tuple(origins), partial=result)
-        return Val(result, loc, tuple(origins))
+            return Val(UNKNOWN, loc, merge_origins(origins), partial=result)
+        return Val(result, loc, merge_origins(origins))
 
     def _sub_name(self, name: str, loc: Location | None) -> Val:
         if "." in name:

@@ -46,7 +46,7 @@ from vpcsec_lint.terraform.syntax import (
     TupleExpr,
     UnaryOp,
 )
-from vpcsec_lint.values import UNKNOWN, Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
 
 NON_RESOURCE_ROOTS = {"var", "local", "module", "data", "each", "count", "self", "path",
                       "terraform", "provider"}
@@ -439,7 +439,7 @@ class Module:
             origins.extend(val.origins)
             if val.value is UNKNOWN or isinstance(val.value, (list, dict)):
                 if len(expr.parts) == 1:
-                    return Val(UNKNOWN, expr.loc, tuple(origins), val.ref)
+                    return Val(UNKNOWN, expr.loc, merge_origins(origins), val.ref)
                 unknown = True  # keep the known text: `partial` shows `${...}` for this part
                 pieces.append(val.partial if val.partial is not None else "${...}")
                 continue
@@ -448,10 +448,10 @@ class Module:
             length += len(pieces[-1])
             if length > budgets.STRING_CHARS:
                 self.limits.budget("string-size", expr.loc)
-                return Val(UNKNOWN, expr.loc, tuple(origins))
+                return Val(UNKNOWN, expr.loc, merge_origins(origins))
         if unknown:
-            return Val(UNKNOWN, expr.loc, tuple(origins), partial="".join(pieces))
-        return Val("".join(pieces), expr.loc, tuple(origins))
+            return Val(UNKNOWN, expr.loc, merge_origins(origins), partial="".join(pieces))
+        return Val("".join(pieces), expr.loc, merge_origins(origins))
 
     def _object(self, expr: ObjectExpr, env: dict[str, Val]) -> Val:
         out: dict[str, Val] = {}
@@ -571,8 +571,9 @@ class Module:
                     member = None
             if member is None:
                 return Val(UNKNOWN, loc, val.origins)
-            val = Val(member.value, member.loc, (*val.origins, *member.origins), member.ref,
-                      member.symbol or val.symbol, member.alternatives, member.partial)
+            val = Val(member.value, member.loc, merge_origins(val.origins, member.origins),
+                      member.ref, member.symbol or val.symbol, member.alternatives,
+                      member.partial)
         return Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
                    val.partial)
 
@@ -580,8 +581,9 @@ class Module:
         symbol = f"{self.prefix}var.{name}"
         if self.inputs is not None and name in self.inputs:
             bound = self.inputs[name]
-            return Val(bound.value, loc, (*bound.origins, *((bound.loc,) if bound.loc else ())),
-                       bound.ref, bound.symbol or symbol, bound.alternatives, bound.partial)
+            where = (bound.loc,) if bound.loc else ()
+            return Val(bound.value, loc, merge_origins(bound.origins, where), bound.ref,
+                       bound.symbol or symbol, bound.alternatives, bound.partial)
         attr = self._variable_attr(name)
         if attr is None:
             return Val(UNKNOWN, loc, symbol=symbol)
@@ -625,7 +627,7 @@ class Module:
         if cached is _IN_PROGRESS or (cached is None and self._settling):
             return Val(UNKNOWN, loc)  # a cycle
         val: Val = cached if cached is not None else self._local_value(name)  # type: ignore[assignment]
-        return Val(val.value, loc, (*val.origins, attr.loc), val.ref,
+        return Val(val.value, loc, merge_origins(val.origins, (attr.loc,)), val.ref,
                    val.symbol or f"{self.prefix}local.{name}", val.alternatives, val.partial)
 
     def _local_value(self, name: str) -> Val:
@@ -668,8 +670,8 @@ class Module:
         member = body.get(attr)
         if member is None:
             return Val(UNKNOWN, loc, ref=ref)
-        return Val(member.value, loc, (member.loc, *member.origins) if member.loc else (),
-                   ref, member.symbol, member.alternatives)
+        origins = merge_origins((member.loc,), member.origins) if member.loc else ()
+        return Val(member.value, loc, origins, ref, member.symbol, member.alternatives)
 
 
 _ARITH: dict[str, Callable] = {
