@@ -47,6 +47,7 @@ DESCRIPTIONS = {
     "integer-digits": f"a number of more than {INTEGER_DIGITS} digits",
     "unit-nodes": f"resources holding more than {UNIT_NODES:,} values in one unit",
     "module-instances": f"more than {MODULE_INSTANCES} module instances under one root module",
+    "module-depth": "local module calls nested more than 8 levels deep",
 }
 
 

@@ -261,11 +261,13 @@ class Module:
         source_attr = block.body.attributes.get("source")
         source = self.eval(source_attr.expr) if source_attr else None
         result = None
-        if (source is not None and isinstance(source.value, str)
-                and source.value.startswith(("./", "../")) and self.depth < MAX_MODULE_DEPTH
-                and not self._has_no_instances(block)):
-            directory = os.path.normpath(os.path.join(self.source.directory, source.value))
-            loaded = self._load_child(directory, source.value, block)
+        path = source.value if source is not None and isinstance(source.value, str) else ""
+        local = path.startswith(("./", "../"))
+        if local and self.depth >= MAX_MODULE_DEPTH:
+            self.limits.budget("module-depth", block.loc, self.prefix + "module." + name)
+        elif local and not self._has_no_instances(block):
+            directory = os.path.normpath(os.path.join(self.source.directory, path))
+            loaded = self._load_child(directory, path, block)
             if loaded is not None:
                 inputs = {k: self.limits.bounded(self.eval(a.expr, loc=a.loc), f"var.{k}")
                           for k, a in block.body.attributes.items() if k not in _NOT_INPUTS}
