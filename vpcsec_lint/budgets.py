@@ -93,6 +93,18 @@ class Sizer:
         """(nodes, chars, depth) of `val`, or raise `BudgetExceeded` as soon as one is over."""
         return self._measure(val)
 
+    def measure_all(self, vals: list[Val]) -> None:
+        """Raise `BudgetExceeded` when `vals` together exceed a value budget (the
+        arguments of one function call: its work is bounded by their size)."""
+        nodes = chars = 0
+        for val in vals:
+            more_nodes, more_chars, _depth = self._measure(val)
+            nodes, chars = nodes + more_nodes, chars + more_chars
+        if nodes > VALUE_NODES:
+            raise BudgetExceeded("value-nodes")
+        if chars > VALUE_CHARS:
+            raise BudgetExceeded("value-chars")
+
     def check(self, val: Val) -> str | None:
         """The code of the budget `val` exceeds, or None."""
         try:

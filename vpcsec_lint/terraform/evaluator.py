@@ -474,7 +474,7 @@ class Module:
         if fn is None:  # every other function, `templatefile`, `fileset`... included
             return Val(UNKNOWN, expr.loc)
         try:  # a function's work is bounded by its arguments' size, checked together
-            self.limits.sizer.measure(Val([*args]))
+            self.limits.sizer.measure_all(args)
             result = fn(args, expr.loc)
             self.limits.sizer.measure(result)
         except BudgetExceeded as exc:
