@@ -445,3 +445,38 @@ def test_heredoc_over_blank_lines_is_refused_before_the_parser(
         "over 20,000,000 characters of blank lines to scan: too costly to parse.")
     assert messages["closed/main.tf"].startswith("Cannot analyse this file: heredoc <<EOT is "
                                                  "over 20,000,000 characters")
+
+
+def test_ordinary_heredocs_pass_the_shape_check() -> None:
+    from vpcsec_lint.terraform.hcl_adapter import parse_hcl
+
+    # A comment that looks like an unterminated heredoc, heredocs with blank lines,
+    # indented end markers and CRLF line endings: all parsed as before.
+    text = ("# run: cat <<EOF > x\n"
+            'locals {\n  a = <<EOF\n{\n\n\n  "k": 1\n}\nEOF\n'
+            '  b = <<-EOT\n    x\n\n    y\n    EOT\n}\n')
+    for source in (text, text.replace("\n", "\r\n")):
+        body = parse_hcl(source, "main.tf")
+        assert sorted(body.blocks[0].body.attributes) == ["a", "b"]
+
+
+@modes
+def test_standard_input_reads_nothing_outside_its_directory(
+        tmp_path: Path, good: set[Triple], cached: bool) -> None:
+    root = project(tmp_path / "p")
+    secret = write(tmp_path / "secret.txt", f"pcx-{CANARY}-file")
+    write(root / "leaks" / "policy.json", WILDCARD_POLICY)
+    text = LEAKS_TF.replace("SECRET_ABS", str(secret)).replace('file("fifo.txt"), ', "")
+    flags = [] if cached else ["--no-cache"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpcsec_lint", "--format", "json", *flags,
+         "--stdin-filename", "leaks/main.tf", "-"],
+        cwd=root, input=text, capture_output=True, text=True, timeout=600, preexec_fn=_limits,
+        env={**os.environ, "VSL_TEST_SECRET": f"pcx-{CANARY}-env",
+             "VPCSEC_LINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert CANARY not in proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    rules = {(f["rule_id"], f["line"]) for f in doc["findings"]}
+    assert rules == {("VSL301", 11), ("VSL301", 18), ("VSL204", 22), ("VSL301", 40),
+                     ("VSL203", 48)}
