@@ -186,7 +186,8 @@ class Module:
     def _settle(self) -> None:
         """Evaluate every named value once, each after the values it refers to
         (`evaluation_order.py`); within a cycle, which Terraform rejects, a reference
-        to a value not evaluated yet is unknown, as it always was."""
+        to a value not evaluated yet is unknown, as it always was. A child module is
+        settled, its outputs included, when its `module` block is."""
         graph: dict[str, list[str]] = {}
         for address, block in self.resources.items():
             graph["block:" + address] = list(_body_references(block.body))
@@ -196,6 +197,8 @@ class Module:
             graph["module:" + name] = list(_body_references(block.body))
         for name, attr in self.locals.items():
             graph["local:" + name] = list(_references(attr.expr))
+        for name, attr in self.outputs.items():
+            graph["output:" + name] = list(_references(attr.expr))
         for name in {**self.variables, **self.tfvars}:
             expr = self._variable_expr(name)
             graph["var:" + name] = list(_references(expr)) if expr is not None else []
@@ -215,6 +218,10 @@ class Module:
             self.child(name)
         elif kind == "local":
             self._local_value(name)
+        elif kind == "output":
+            self._memo[key] = _IN_PROGRESS
+            self._memo[key] = self.limits.bounded(self.eval(self.outputs[name].expr),
+                                                  f"{self.prefix}output.{name}")
         else:
             self._variable_value(name)
 
@@ -648,15 +655,9 @@ class Module:
         child = self.child(name) if name in self.module_calls else None
         if child is None or output not in child.outputs:
             return Val(UNKNOWN, loc, ref=ref)
-        memo_key = f"output:{name}.{output}"
-        cached = self._memo.get(memo_key)
-        if cached is _IN_PROGRESS:
+        cached = child._memo.get("output:" + output)
+        if cached is _IN_PROGRESS or cached is None:  # a cycle through the caller
             return Val(UNKNOWN, loc, ref=ref)
-        if cached is None:
-            self._memo[memo_key] = _IN_PROGRESS
-            cached = self.limits.bounded(child.eval(child.outputs[output].expr),
-                                         f"module.{name}.{output}")
-            self._memo[memo_key] = cached
         val: Val = cached  # type: ignore[assignment]
         rest = steps[2:] if len(steps) >= 2 else []
         return self._apply_steps(Val(val.value, loc, val.origins, val.ref or ref, val.symbol,
