@@ -12,6 +12,11 @@ and runs the CLI on each (`--no-cache --format json`, a fresh process each
 time). It prints, per framework and size, the median wall time and CPU time and
 the CPU time per block added since the previous size: when the cost grows
 linearly, that marginal cost stays the same from 1x to 10x to 100x.
+
+A second table times each phase in this process (the best of `--repeat`):
+parsing, evaluation (the resource values, `evaluator.py` or `template.py`),
+the model builder and the rules, in milliseconds per block, so a phase that
+grows faster than its input shows as a growing figure.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import os
 import statistics
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from measure import run  # noqa: E402
@@ -278,6 +285,48 @@ def measure(path: str, repeat: int) -> tuple[float, float]:
             statistics.median(s.cpu for s in samples))
 
 
+def _best(repeat: int, action: Callable[[], object]) -> tuple[float, object]:
+    """The least CPU seconds of `repeat` calls of `action`, and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.process_time()
+        result = action()
+        times.append(time.process_time() - start)
+    return min(times), result
+
+
+def phases(framework: str, path: str, repeat: int) -> dict[str, float]:
+    """CPU seconds of parsing, evaluation, the model builder and the rules for one input."""
+    from vpcsec_lint import cache
+    from vpcsec_lint.engine import Options, build_model
+
+    cache.enabled = False
+    rules = Options().enabled_rules()
+    if framework == "terraform":
+        from vpcsec_lint.terraform.evaluator import Limits, Module, ModuleSource
+        from vpcsec_lint.terraform.loader import load_module, parse_tf_text
+
+        main_tf = os.path.join(path, "main.tf")
+        with open(main_tf, encoding="utf-8") as handle:
+            text = handle.read()
+        parse, body = _best(repeat, lambda: parse_tf_text(text, main_tf))
+        source = ModuleSource(path, [(main_tf, body)])  # type: ignore[list-item]
+        evaluate, _ = _best(repeat, lambda: Module(source, lambda _d: None,
+                                                   limits=Limits(path, path)).raw_resources())
+        unit = load_module(path)
+    else:
+        from vpcsec_lint.cloudformation.template import build_unit
+        from vpcsec_lint.yamlnodes import load_document
+
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        parse, doc = _best(repeat, lambda: load_document(text, path))
+        evaluate, unit = _best(repeat, lambda: build_unit(doc, path))  # type: ignore[arg-type]
+    model, built = _best(repeat, lambda: build_model(unit))  # type: ignore[arg-type]
+    checked, _ = _best(repeat, lambda: [list(rule.check(built)) for rule in rules])
+    return {"parse": parse, "evaluate": evaluate, "model": model, "rules": checked}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10,100", help="blocks per input (1x, 10x, ...)")
@@ -298,6 +347,16 @@ def main(argv: list[str] | None = None) -> int:
             previous = (blocks, cpu)
             print(f"| {framework} | {blocks} | {blocks * per_block} | {wall:.2f} | {cpu:.2f} "
                   f"| {marginal} |", flush=True)
+    print()
+    print("| framework | blocks | parse | evaluate | model | rules |  (CPU ms per block)")
+    print("|---|---|---|---|---|---|")
+    for framework, index in (("terraform", 0), ("cloudformation", 1)):
+        for blocks in sizes:
+            path = write_inputs(directory, blocks)[index]
+            cost = phases(framework, path, args.repeat)
+            print(f"| {framework} | {blocks} | " + " | ".join(
+                f"{1000 * cost[k] / blocks:.2f}" for k in ("parse", "evaluate", "model",
+                                                           "rules")) + " |", flush=True)
     return 0
 
 
