@@ -11,7 +11,6 @@ the things not followed, in the JSON summary and, for budgets, on standard error
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import shutil
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, json_report
 
 TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
 CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
@@ -63,7 +62,7 @@ def _run(root: Path, args: list[str], cache: Path | None, env: dict[str, str]) -
         env={**os.environ, "VPCSEC_LINT_CACHE_DIR": str(cache or root / "unused"), **env})
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = json_report(proc.stdout)
     summary = doc["summary"]
     notices = {kind: [(n["code"], n["path"], n["line"]) for n in summary[kind]]
                for kind in ("budgets", "unresolved")}
@@ -477,7 +476,7 @@ def test_standard_input_reads_nothing_outside_its_directory(
              "VPCSEC_LINT_CACHE_DIR": str(tmp_path / "cache")})
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert CANARY not in proc.stdout + proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = json_report(proc.stdout)
     rules = {(f["rule_id"], f["line"]) for f in doc["findings"]}
     assert rules == {("VSL301", 11), ("VSL301", 18), ("VSL204", 22), ("VSL301", 40),
                      ("VSL203", 48)}
