@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from vpcsec_lint.analysis import rule_may_belong_to
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.registry import Rule
 
@@ -97,12 +97,13 @@ class EndpointSgMissingHttps(Rule):
             if any(r.dynamic or r.covers_tcp_port(HTTPS) is not False for r in rules):
                 continue
             if len(unique) == 1:
-                who = f"its security group {unique[0]} does not allow"
+                who = f"its security group {shown(unique[0])} does not allow"
             else:
-                who = f"none of its security groups ({', '.join(unique)}) allows"
-            message = (f"Interface endpoint for {service}: {who} inbound TCP 443, so SDK calls "
-                       "through it time out. Allow HTTPS from the clients' security group.")
-            related = [Related(model.security_groups[g].loc, f"security group {g}")
+                who = f"none of its security groups ({', '.join(map(shown, unique))}) allows"
+            message = (f"Interface endpoint for {shown(service)}: {who} inbound TCP 443, so "
+                       "SDK calls through it time out. Allow HTTPS from the clients' security "
+                       "group.")
+            related = [Related(model.security_groups[g].loc, f"security group {shown(g)}")
                        for g in unique if g in model.security_groups]
             loc = endpoint.security_groups_val.loc if endpoint.security_groups_val is not None \
                 and endpoint.security_groups_val.loc is not None else endpoint.loc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from vpcsec_lint.findings import Related
+from vpcsec_lint.findings import Related, shown
 from vpcsec_lint.model import Model, Network, SgRule, Vpc, parse_network
 from vpcsec_lint.values import Val
 
@@ -50,21 +50,22 @@ def vpc_cidr_match(val: Val, vpc: Vpc) -> str | None:
         return f"{describe_symbol(val.symbol)}, the VPC's own CIDR"
     net = network(val)
     if net is not None and any(net == n for n in vpc.networks()):
-        return f"{val.value}, the CIDR of {vpc.resource}"
+        return f"{shown(val.value)}, the CIDR of {shown(vpc.resource)}"
     return None
 
 
 def describe_ref(ref: tuple[str, str], framework: str) -> str:
     address, attr = ref
     if framework == "cloudformation":
-        return f"!GetAtt {address}.{attr}" if attr != "Ref" else f"!Ref {address}"
-    return f"{address}.{attr}" if attr else address
+        return f"!GetAtt {shown(address)}.{shown(attr)}" if attr != "Ref" \
+            else f"!Ref {shown(address)}"
+    return f"{shown(address)}.{shown(attr)}" if attr else shown(address)
 
 
 def describe_symbol(symbol: str) -> str:
     if symbol.startswith("param:"):
-        return f"parameter {symbol[6:]}"
-    return symbol
+        return f"parameter {shown(symbol[6:])}"
+    return shown(symbol)
 
 
 def origin_related(val: Val, what: str = "value") -> list[Related]:
@@ -73,7 +74,7 @@ def origin_related(val: Val, what: str = "value") -> list[Related]:
 
 
 def vpc_related(vpc: Vpc) -> Related:
-    return Related(vpc.loc, f"VPC {vpc.resource}")
+    return Related(vpc.loc, f"VPC {shown(vpc.resource)}")
 
 
 def endpoint_only_group(model: Model, group_key: str | None) -> bool:

@@ -8,12 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from vpcsec_lint.findings import Related, printable
+from vpcsec_lint.findings import Related, printable, shown
 
 if TYPE_CHECKING:
     from vpcsec_lint.engine import Report
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
+RESOURCE_LIMIT = 200
+"""Characters of a resource address shown in a report (a CloudFormation logical ID or a
+Terraform label can be any length)."""
 
 
 @dataclass
@@ -34,14 +37,15 @@ def safe_report(report: Report) -> Report:
     """A copy of `report` whose text from the analysed code is printable.
 
     Messages, resources, suppression reasons and related messages echo the
-    analysed code; with `printable` applied they hold no line break, escape
+    analysed code; made printable (resources also cut to `RESOURCE_LIMIT`)
+    they hold no line break, escape
     sequence or lone surrogate, so every format can encode them and none can
     be forged. Paths stay as they are on disk (formatters read the files) and
     are made printable where they are displayed (`display_path`, `repo_relative`).
     """
     findings = [replace(
         f, message=printable(f.message),
-        resource=None if f.resource is None else printable(f.resource),
+        resource=None if f.resource is None else shown(f.resource, RESOURCE_LIMIT),
         suppression_reason=None if f.suppression_reason is None
         else printable(f.suppression_reason),
         related=[Related(r.loc, printable(r.message)) for r in f.related])
