@@ -114,6 +114,13 @@ def internal_error(what: str, path: str, exc: BaseException, framework: str) -> 
                    framework)
 
 
+def run_problem(path: str, framework: str, message: str) -> Finding:
+    """VSL999 at the first line of `path` with our own `message` (not an exception's)."""
+    rule = PSEUDO_RULES["VSL999"]
+    return Finding(rule.id, rule.name, rule.severity, message, Location(path, 1, 1), None,
+                   framework)
+
+
 def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None = None,
                use_cache: bool = True,
                progress: Callable[[int, int], None] | None = None) -> Report:
