@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from vpcsec_lint.findings import Related, shown
@@ -101,6 +101,29 @@ def rule_may_come_from(rule: SgRule, keys: set[str]) -> bool:
             if ref is not None and ref[0] in keys and ref[1] in GROUP_IDENTITY_ATTRS:
                 return True
     return False
+
+
+def rules_by_group(rules: Iterable[SgRule]) -> dict[str, list[SgRule]]:
+    """Each group key with the rules that may belong to it (`rule_may_belong_to`), in order.
+
+    Built once per model, it makes "the rules of these groups" a lookup rather
+    than a scan of every rule for every endpoint or cache.
+    """
+    index: dict[str, list[SgRule]] = {}
+    for rule in rules:
+        if rule.group.key is not None:
+            keys = [rule.group.key]
+        else:
+            keys = [c.ref[0] for c in (rule.group.val.candidates() if rule.group.val else ())
+                    if c.ref is not None and c.ref[1] in GROUP_IDENTITY_ATTRS]
+        for key in dict.fromkeys(keys):
+            index.setdefault(key, []).append(rule)
+    return index
+
+
+def rules_of(index: dict[str, list[SgRule]], keys: Iterable[str]) -> list[SgRule]:
+    """The rules that may belong to any of `keys` (from `rules_by_group`), each once."""
+    return list({id(r): r for key in keys for r in index.get(key, ())}.values())
 
 
 def rule_may_belong_to(rule: SgRule, keys: set[str]) -> bool:

@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
         from vpcsec_lint.formatters.text_format import summary_line
 
         print(summary_line(report), file=sys.stderr)
-    if report.files == 0:
+    if report.files == 0 and not report.findings:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
     return status
 
