@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vpcsec_lint.raw import RawResource
+from vpcsec_lint.sources import depends_on, open_regular
 from vpcsec_lint.terraform.functions import FUNCTIONS
 from vpcsec_lint.terraform.syntax import (
     Attribute,
@@ -325,11 +326,13 @@ class Module:
         path = arg.value
         if not os.path.isabs(path):
             path = os.path.join(self.root_dir, path)
+        depends_on(path)  # missing or too large today, maybe not tomorrow: the cache must know
         try:
-            if os.path.getsize(path) > MAX_FILE_FUNCTION_BYTES:
+            with open_regular(path) as handle:  # a FIFO or device is never opened
+                data = handle.read(MAX_FILE_FUNCTION_BYTES + 1)
+            if len(data) > MAX_FILE_FUNCTION_BYTES:
                 return Val(UNKNOWN, loc)
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError, ValueError):
             return Val(UNKNOWN, loc)
         return Val(text, loc, (Location(path, 1, 1),))
