@@ -69,8 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.ignore = None if args.ignore is None else ",".join(args.ignore)
     try:
         return _run(args)
-    except UsageError as exc:
-        print(f"vpcsec-lint: error: {exc}", file=sys.stderr)
+    except UsageError as exc:  # may quote a config file or a path: printable
+        from vpcsec_lint.findings import printable
+
+        print(f"vpcsec-lint: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

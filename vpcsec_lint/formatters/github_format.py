@@ -14,6 +14,7 @@ cut off.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 
@@ -151,7 +152,12 @@ def render(report: Report, context: RenderContext,
     lines = [annotation(f, cwd) for f in findings]
     summary_file = environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8", newline="\n") as handle:
-            handle.write(step_summary(report, findings, cwd, environ))
+        try:
+            with open(summary_file, "a", encoding="utf-8", newline="\n") as handle:
+                handle.write(step_summary(report, findings, cwd, environ))
+        except OSError as exc:  # the annotations still go out
+            print(f"vpcsec-lint: warning: cannot append the job summary to "
+                  f"{printable(summary_file)}: {exc.strerror or exc}", file=sys.stderr)
+            summary_file = None
     lines += overflow_notes(findings, bool(summary_file))
     return "".join(line + "\n" for line in lines)
