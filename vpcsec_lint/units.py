@@ -264,6 +264,8 @@ class time_limit:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.previous: Any = None
+        self.previous_timer = (0.0, 0.0)
+        self.started = 0.0
         self.armed = False
 
     def __enter__(self) -> None:
@@ -274,14 +276,19 @@ class time_limit:
             and threading.current_thread() is threading.main_thread()
         if self.armed:
             self.previous = signal.signal(signal.SIGALRM, _expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.previous_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.started = time.monotonic()
 
     def __exit__(self, *_exc: object) -> None:
-        if self.armed:
+        if self.armed:  # put back whatever timer and handler the host process had
             import signal
 
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
+            delay, interval = self.previous_timer
+            if delay > 0:
+                left = max(delay - (time.monotonic() - self.started), 0.001)
+                signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def unit_failed(task: Task, why: str) -> Finding:
