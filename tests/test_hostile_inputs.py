@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, VPC_AND_DB_SG_TF
+from helpers import FIXTURES, VPC_AND_DB_SG_TF, json_report
 
 TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
 CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
@@ -109,7 +109,7 @@ def lint(root: Path, *paths: str, bounded: bool = False,
     status, stdout = runs[-1]
     if fmt != "json":
         return Run(status, stderr, [], 0, stdout.decode("utf-8"))
-    doc = json.loads(stdout.decode("utf-8"))
+    doc = json_report(stdout.decode("utf-8"))
     return Run(status, stderr, doc["findings"], doc["summary"]["files"], "")
 
 
@@ -264,7 +264,7 @@ def test_undecodable_standard_input(tmp_path: Path, good: set[Triple]) -> None:
         cwd=root, input=buffer, capture_output=True, timeout=600,
         env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
     assert b"Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
-    findings = json.loads(proc.stdout)["findings"]
+    findings = json_report(proc.stdout)["findings"]
     assert {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in findings} == {
         t for t in good if t[2] == "good/groups.tf"}
 
@@ -867,7 +867,7 @@ def test_output_into_a_missing_directory_and_onto_a_directory(tmp_path: Path,
     proc = cli(root, "--format", "json", "--select", "VSL101", "--output", "reports/x/r.json",
                ".")
     assert proc.returncode == 1 and proc.stdout == ""
-    findings = json.loads((root / "reports" / "x" / "r.json").read_text())["findings"]
+    findings = json_report((root / "reports" / "x" / "r.json").read_text())["findings"]
     assert {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in findings} == good
     onto_dir = cli(root, "--output", "reports", ".")
     assert (onto_dir.returncode, onto_dir.stderr) == (
@@ -885,10 +885,10 @@ def test_repeated_select_and_ignore_accumulate(tmp_path: Path) -> None:
     (root / "peer").mkdir()
     (root / "peer" / "main.tf").write_text(PEERING_TF)
     both = cli(root, "--format", "json", "--select", "VSL101", "--select", "VSL301", ".")
-    assert {f["rule_id"] for f in json.loads(both.stdout)["findings"]} == {"VSL101", "VSL301"}
+    assert {f["rule_id"] for f in json_report(both.stdout)["findings"]} == {"VSL101", "VSL301"}
     neither = cli(root, "--format", "json", "--ignore", "VSL101", "--ignore", "VSL301",
                   "--select", "VSL101,VSL301", ".")
-    assert (neither.returncode, json.loads(neither.stdout)["findings"]) == (0, [])
+    assert (neither.returncode, json_report(neither.stdout)["findings"]) == (0, [])
 
 
 def test_list_rules_in_each_format(tmp_path: Path) -> None:
