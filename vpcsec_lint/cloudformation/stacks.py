@@ -18,12 +18,17 @@ a template that is remote or outside the root, is an `unresolved` notice.
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import FileProblem, Unit
-from vpcsec_lint.sources import SourceError, analysis_root, inside_root, read_source
+from vpcsec_lint.sources import (
+    SourceError,
+    analysis_root,
+    depends_on,
+    inside_root,
+    read_source,
+)
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 if TYPE_CHECKING:
@@ -106,6 +111,7 @@ class Stacks:
                          f"nested stack {shown(parent.prefix + logical_id)}: TemplateURL "
                          f"{shown(url.value)} is outside the analysis root; not followed")
             return None
+        depends_on(target)
         if not os.path.isfile(target):
             self._notice("template-not-found", loc,
                          f"nested stack {shown(parent.prefix + logical_id)}: TemplateURL "
@@ -195,8 +201,8 @@ def _exports(directory: str) -> dict[str, str]:
         return {}
     key = (os.path.realpath(directory), tuple(entries))
     if key in _exports_by_directory:
-        for name, _mtime, _size in entries[:1000]:  # what this unit depends on (`units.py`
-            sys.audit("open", os.path.join(directory, name), "r", 0)  # records opens)
+        for name, _mtime, _size in entries[:1000]:  # this unit depends on them too
+            depends_on(os.path.join(directory, name))
         return _exports_by_directory[key]
     found: dict[str, str] = {}
     for name, _mtime, _size in entries[:1000]:

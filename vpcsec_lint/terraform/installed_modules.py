@@ -20,7 +20,7 @@ import re
 
 from vpcsec_lint.findings import Finding, Notice, Related, shown
 from vpcsec_lint.raw import FileProblem, Unit
-from vpcsec_lint.sources import SourceError, inside_root, read_source
+from vpcsec_lint.sources import SourceError, depends_on, inside_root, read_source
 from vpcsec_lint.values import Location
 
 MANIFEST = os.path.join(".terraform", "modules", "modules.json")
@@ -50,6 +50,7 @@ class InstalledModules:
     def load(cls, root_dir: str, analysis_root: str) -> InstalledModules:
         """Read `root_dir/.terraform/modules/modules.json`; a bad file is a `problem`."""
         found = cls(root_dir, analysis_root)
+        depends_on(found.path)  # `terraform init` later makes a cached result stale
         if not os.path.lexists(found.path):
             return found
         found.present = True
