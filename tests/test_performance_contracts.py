@@ -162,7 +162,7 @@ def test_one_dominant_batch_is_parsed_by_workers(tmp_path: Path, parsed_here: li
     assert len(parsed_here) == 7
     parsed_here.clear()
     parallel = run_json(["--no-cache", "--jobs", "2", str(repo)], tmp_path / "2.json")
-    assert parsed_here == []
+    assert 0 < len(parsed_here) < 7 and len(set(parsed_here)) == len(parsed_here)  # its share
     assert parallel == serial
     assert json.loads(serial)["summary"]["findings"] > 0
 
@@ -174,7 +174,7 @@ def test_vpc_module_parsed_by_workers_gives_the_serial_output(tmp_path: Path,
     serial = run_json(["--no-cache", "--jobs", "1", path], tmp_path / "1.json")
     parsed_here.clear()
     assert run_json(["--no-cache", "--jobs", "2", path], tmp_path / "2.json") == serial
-    assert parsed_here == []
+    assert 0 < len(parsed_here) < 70 and len(set(parsed_here)) == len(parsed_here)
 
 
 def test_one_file_starts_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

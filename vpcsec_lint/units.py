@@ -472,26 +472,34 @@ def _pool(jobs: int, options: Options, use_cache: bool) -> Any:
 
 def _preparse(analyser: Analyser, tasks: list[Task], jobs: int, options: Options,
               use_cache: bool) -> None:
-    """Parse the `.tf` files of one dominant batch in `jobs` processes, largest first.
+    """Parse the `.tf` files of one dominant batch in `jobs` processes (this one included).
 
     One repository whose examples all call its root module is one batch: the
     pool above cannot split it, but its files can be parsed apart (parsing is
-    most of its time); this process then evaluates them in order, as a serial
-    run does.
+    most of its time). The files are shared out by size, largest first; this
+    process parses its share while the workers parse theirs, then evaluates
+    everything in order, as a serial run does.
     """
+    from concurrent.futures.process import BrokenProcessPool
+
     from vpcsec_lint.terraform.loader import module_files
 
     files = list(dict.fromkeys(path for task in tasks if task.framework == "terraform"
                                for path in module_files(task.path)[0] if path.endswith(".tf")))
     if len(files) < 2 or len(files) > PARSE_MEMO_FILES:
         return
-    from concurrent.futures.process import BrokenProcessPool
-
-    files.sort(key=_size, reverse=True)
+    shares: list[list[str]] = [[] for _ in range(min(jobs, len(files)))]
+    loads = [0] * len(shares)
+    for size, path in sorted(((_size(p), p) for p in files), reverse=True):
+        least = loads.index(min(loads))
+        shares[least].append(path)
+        loads[least] += size
     try:
-        with _pool(jobs, options, use_cache) as pool:
-            for parsed in pool.map(_parse_files, [[path] for path in files]):
-                analyser.add_parsed(parsed)
+        with _pool(len(shares) - 1, options, use_cache) as pool:
+            futures = [pool.submit(_parse_files, share) for share in shares[1:]]
+            analyser.add_parsed(_parse_files(shares[0], analyser))
+            for future in futures:
+                analyser.add_parsed(future.result())
     except BrokenProcessPool:  # a worker died: this process parses what is missing
         pass
 
@@ -503,12 +511,13 @@ def _size(path: str) -> int:
         return 0
 
 
-def _parse_files(paths: list[str]) -> list[tuple[str, str, Any]]:
+def _parse_files(paths: list[str], analyser: Analyser | None = None) -> list[tuple[str, str, Any]]:
     """(path, text, parsed body or problem) for each file that could be read."""
     from vpcsec_lint.terraform.loader import ParseCache
 
-    assert _worker is not None
-    parse_cache = ParseCache(_worker.read)
+    analyser = analyser or _worker
+    assert analyser is not None
+    parse_cache = ParseCache(analyser.read)
     out = []
     for path in paths:
         result = parse_cache.parse(path)
