@@ -57,8 +57,7 @@ class Case:
 
 
 CASES = [
-    Case("tf-dir", "Terraform VPC module directory (cold)", TF_DIR, "checkov", cache="parser",
-         goal=50),
+    Case("tf-dir", "Terraform VPC module directory (cold)", TF_DIR, "checkov", goal=50),
     Case("cfn-dir", "CloudFormation templates directory (cold)", CFN_DIR, "cfn-lint", goal=50),
     Case("tf-file", "one small .tf file (cold process)", TF_FILE, "checkov", cache="parser",
          goal=10),

@@ -132,52 +132,6 @@ def test_jobs_give_byte_identical_json_on_corpus_subset(tmp_path: Path,
     assert json.loads(serial)["summary"]["files"] > 80
 
 
-@pytest.fixture
-def parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files this process parses itself (forked workers count in their own copy)."""
-    from vpcsec_lint.terraform import loader
-
-    here, seen, real = os.getpid(), [], loader.parse_tf_text
-
-    def counted(text: str, path: str):  # type: ignore[no-untyped-def]
-        if os.getpid() == here:
-            seen.append(path)
-        return real(text, path)
-
-    monkeypatch.setattr(loader, "parse_tf_text", counted)
-    return seen
-
-
-def test_one_dominant_batch_is_parsed_by_workers(tmp_path: Path, parsed_here: list[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """A repository whose examples call its root module: parsed apart, evaluated here."""
-    monkeypatch.setattr(units, "POOL_MIN_TASKS", 2)
-    monkeypatch.setattr(units, "POOL_MIN_BYTES", 0)
-    repo = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "terraform" / "examples" / "three-tier", repo)
-    for name in ("a", "b"):
-        (repo / "examples" / name).mkdir(parents=True)
-        (repo / "examples" / name / "main.tf").write_text(
-            f'module "app" {{\n  source = "../.."\n}}\n\nlocals {{\n  name = "{name}"\n}}\n')
-    serial = run_json(["--no-cache", "--jobs", "1", str(repo)], tmp_path / "1.json")
-    assert len(parsed_here) == 7
-    parsed_here.clear()
-    parallel = run_json(["--no-cache", "--jobs", "2", str(repo)], tmp_path / "2.json")
-    assert 0 < len(parsed_here) < 7 and len(set(parsed_here)) == len(parsed_here)  # its share
-    assert parallel == serial
-    assert json.loads(serial)["summary"]["findings"] > 0
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not available")
-def test_vpc_module_parsed_by_workers_gives_the_serial_output(tmp_path: Path,
-                                                               parsed_here: list[str]) -> None:
-    path = str(CORPUS_SUBSET[0])
-    serial = run_json(["--no-cache", "--jobs", "1", path], tmp_path / "1.json")
-    parsed_here.clear()
-    assert run_json(["--no-cache", "--jobs", "2", path], tmp_path / "2.json") == serial
-    assert 0 < len(parsed_here) < 70 and len(set(parsed_here)) == len(parsed_here)
-
-
 def test_one_file_starts_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[int] = []
     monkeypatch.setattr(units, "_parallel", lambda *a, **k: started.append(1))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -135,15 +135,6 @@ class Analyser:
         if self.stdin is not None and os.path.normpath(task.path) == self.buffer_path:
             text = self.stdin[1]
         return load_template(task.path, text, named=task.named)
-
-    def add_parsed(self, parsed: Iterable[tuple[str, str, Any]]) -> None:
-        """Files parsed elsewhere (path, text, result): used while the text is the same."""
-        from vpcsec_lint.terraform.loader import ParseCache
-
-        if self._parse_cache is None:
-            self._parse_cache = ParseCache(self.read)
-        for path, text, result in parsed:
-            self._parse_cache.add(path, text, result)
 
     def analyse(self, task: Task) -> Outcome:
         """Load and lint one task, storing the outcome in the unit cache."""
@@ -354,8 +345,6 @@ def run_tasks(tasks: list[Task], options: Options, stdin: tuple[str, str] | None
     if total >= POOL_MIN_BYTES and stdin is None and len(batches) > 1 \
             and sum(sizes[i] for i in batches[0]) < 0.8 * total:
         done = _parallel(tasks, batches, outcomes, jobs, options, use_cache, progress, done)
-    elif jobs > 1 and total >= POOL_MIN_BYTES and stdin is None:  # one batch dominates
-        _preparse(analyser, [tasks[i] for i in pending], jobs, options, use_cache)
     for i in pending:
         if outcomes[i] is None:  # serial run, or what a broken pool left
             outcomes[i] = analyser.analyse(tasks[i])
@@ -441,11 +430,16 @@ def _outermost(directory: str, module_dirs: set[str]) -> str:
 def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcome | None],
               jobs: int, options: Options, use_cache: bool,
               progress: Callable[[int, int], None] | None, done: int) -> int:
-    from concurrent.futures import as_completed
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
+    method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
+    context = multiprocessing.get_context(method)
+    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
     try:
-        with _pool(jobs, options, use_cache) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(worker_options, use_cache)) as pool:
             futures = [pool.submit(_run_batch, [(i, tasks[i]) for i in batch])
                        for batch in batches]
             for future in as_completed(futures):
@@ -457,73 +451,6 @@ def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcom
     except BrokenProcessPool:  # a worker died (memory?): the rest runs here, serially
         pass
     return done
-
-
-def _pool(jobs: int, options: Options, use_cache: bool) -> Any:
-    """Worker processes, each with an `Analyser` for these options."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
-    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(worker_options, use_cache))
-
-
-def _preparse(analyser: Analyser, tasks: list[Task], jobs: int, options: Options,
-              use_cache: bool) -> None:
-    """Parse the `.tf` files of one dominant batch in `jobs` processes (this one included).
-
-    One repository whose examples all call its root module is one batch: the
-    pool above cannot split it, but its files can be parsed apart (parsing is
-    most of its time). The files are shared out by size, largest first; this
-    process parses its share while the workers parse theirs, then evaluates
-    everything in order, as a serial run does.
-    """
-    from concurrent.futures.process import BrokenProcessPool
-
-    from vpcsec_lint.terraform.loader import module_files
-
-    files = list(dict.fromkeys(path for task in tasks if task.framework == "terraform"
-                               for path in module_files(task.path)[0] if path.endswith(".tf")))
-    if len(files) < 2 or len(files) > PARSE_MEMO_FILES:
-        return
-    shares: list[list[str]] = [[] for _ in range(min(jobs, len(files)))]
-    loads = [0] * len(shares)
-    for size, path in sorted(((_size(p), p) for p in files), reverse=True):
-        least = loads.index(min(loads))
-        shares[least].append(path)
-        loads[least] += size
-    try:
-        with _pool(len(shares) - 1, options, use_cache) as pool:
-            futures = [pool.submit(_parse_files, share) for share in shares[1:]]
-            analyser.add_parsed(_parse_files(shares[0], analyser))
-            for future in futures:
-                analyser.add_parsed(future.result())
-    except BrokenProcessPool:  # a worker died: this process parses what is missing
-        pass
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
-def _parse_files(paths: list[str], analyser: Analyser | None = None) -> list[tuple[str, str, Any]]:
-    """(path, text, parsed body or problem) for each file that could be read."""
-    from vpcsec_lint.terraform.loader import ParseCache
-
-    analyser = analyser or _worker
-    assert analyser is not None
-    parse_cache = ParseCache(analyser.read)
-    out = []
-    for path in paths:
-        result = parse_cache.parse(path)
-        if path in parse_cache.texts:
-            out.append((path, parse_cache.texts[path], result))
-    return out
 
 
 _worker: Analyser | None = None

@@ -68,10 +68,6 @@ class ParseCache:
             self._bodies[key] = cached
         return cached
 
-    def add(self, path: str, text: str, result: Body | FileProblem) -> None:
-        """A file parsed in another process: used when `path` is read with this text."""
-        self._bodies[(path, text)] = result
-
     def _parse_text(self, text: str, path: str) -> Body | FileProblem:
         from vpcsec_lint import cache
         from vpcsec_lint.terraform.syntax import Body, ParseFailure
