@@ -38,6 +38,7 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "VSL101": (_SG_TF, _SG_CFN),
     "VSL102": (_SG_TF, _SG_CFN),
     "VSL106": (_SG_TF, _SG_CFN),
+    "VSL107": (_SG_TF, _SG_CFN),
     "VSL103": (("aws_elasticache_replication_group", "aws_memorydb_cluster"),
                ("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster")),
     "VSL104": _ENDPOINT,
