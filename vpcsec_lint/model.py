@@ -517,7 +517,8 @@ class Model:
     regions: dict[str, Region] = field(default_factory=dict)
     """Resource key -> the region it is created in (absent: unknown)."""
     resource_policies: set[str] = field(default_factory=set)
-    """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code."""
+    """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code;
+    `*` when a policy's secret cannot be followed."""
 
     def vpc(self, ref: Ref | None) -> Vpc | None:
         return self.vpcs.get(ref.key) if ref is not None and ref.key else None

@@ -363,8 +363,8 @@ class CloudFormationBuilder(BaseBuilder):
                     store.connection_attrs.add((fs.ref[0], "Ref"))
         for res in self.by_type("AWS::SecretsManager::ResourcePolicy"):
             secret = res.body.get("SecretId")
-            if secret is not None and secret.ref is not None:
-                self.model.resource_policies.add(secret.ref[0])
+            self.model.resource_policies.add(secret.ref[0] if secret is not None
+                                             and secret.ref is not None else "*")
 
     def roles(self) -> None:
         documents = {r.address: r.body.get("PolicyDocument")

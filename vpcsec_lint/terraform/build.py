@@ -474,8 +474,8 @@ class TerraformBuilder(BaseBuilder):
                     store.connection_attrs.add((fs.ref[0], "dns_name"))
         for res in self.by_type(*_SECRET_POLICIES):
             secret = res.body.get(_SECRET_POLICIES[res.type])
-            if secret is not None and secret.ref is not None:
-                self.model.resource_policies.add(secret.ref[0])
+            self.model.resource_policies.add(secret.ref[0] if secret is not None
+                                             and secret.ref is not None else "*")
 
     def roles(self) -> None:
         documents = {r.address: r.body.get("policy") for r in self.by_type("aws_iam_policy")}
