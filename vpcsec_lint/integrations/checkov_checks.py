@@ -55,6 +55,7 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")),
     "VSL501": (("aws_lambda_function",),
                ("AWS::Lambda::Function", "AWS::Serverless::Function")),
+    "VSL503": (("aws_ecs_service",), ("AWS::ECS::Service",)),
     "VSL701": (("aws_ecs_task_definition",), ("AWS::ECS::TaskDefinition",)),
 }
 """The resource types each rule examines and reports on (RULES.md). For these a
