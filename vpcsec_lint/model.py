@@ -191,6 +191,8 @@ class Endpoint(Entity):
     """The security-group attribute as written (None when omitted)."""
     route_tables: list[Ref] = field(default_factory=list)
     subnets: list[Ref] = field(default_factory=list)
+    service_region: Val | None = None
+    """Cross-region PrivateLink: the region of the service (`service_region`/`ServiceRegion`)."""
 
     @property
     def service_name(self) -> str | None:

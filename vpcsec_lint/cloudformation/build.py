@@ -212,10 +212,11 @@ class CloudFormationBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("AWS::EC2::VPCEndpoint"):
             body = res.body
-            self.add_endpoint(res, body.get("VpcId"), body.get("VpcEndpointType"),
-                              body.get("ServiceName"), body.get("PrivateDnsEnabled"),
-                              body.get("PolicyDocument"), body.get("SecurityGroupIds"),
-                              body.get("RouteTableIds"), body.get("SubnetIds"))
+            endpoint = self.add_endpoint(
+                res, body.get("VpcId"), body.get("VpcEndpointType"), body.get("ServiceName"),
+                body.get("PrivateDnsEnabled"), body.get("PolicyDocument"),
+                body.get("SecurityGroupIds"), body.get("RouteTableIds"), body.get("SubnetIds"))
+            endpoint.service_region = body.get("ServiceRegion")
 
     # -- security-group rules ------------------------------------------------
 

@@ -264,10 +264,12 @@ class TerraformBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("aws_vpc_endpoint"):
             body = res.body
-            self.add_endpoint(res, body.get("vpc_id"), body.get("vpc_endpoint_type"),
-                              body.get("service_name"), body.get("private_dns_enabled"),
-                              body.get("policy"), body.get("security_group_ids"),
-                              body.get("route_table_ids"), body.get("subnet_ids"))
+            endpoint = self.add_endpoint(
+                res, body.get("vpc_id"), body.get("vpc_endpoint_type"), body.get("service_name"),
+                body.get("private_dns_enabled"), body.get("policy"),
+                body.get("security_group_ids"), body.get("route_table_ids"),
+                body.get("subnet_ids"))
+            endpoint.service_region = body.get("service_region")
         for res in self.by_type("aws_vpc_endpoint_policy"):
             key = self.target(res.body.get("vpc_endpoint_id"))
             if key in self.model.endpoints:
