@@ -355,3 +355,19 @@ def test_terraform_region_unknown_without_provider_region(tmp_path):
                                      'resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }\n'})
     assert model.region_of("aws_vpc.v").value is UNKNOWN
     assert "aws_vpc.v" not in model.regions
+
+
+def test_cloudformation_region_fixed_only_by_an_unconditional_rule(tmp_path):
+    body = """
+Rules:
+  OnlyIreland:
+    Assertions:
+      - Assert: !Equals [!Ref "AWS::Region", eu-west-1]
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+"""
+    model = cfn(tmp_path, body)
+    assert (model.region_of("Vpc").value, model.region_of("Vpc").fixed) == ("eu-west-1", True)
+    conditioned = body.replace("    Assertions:", "    RuleCondition: !Equals [a, a]\n"
+                                                  "    Assertions:")
+    assert cfn(tmp_path, conditioned).region_of("Vpc").value is UNKNOWN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
+from vpcsec_lint.cloudformation.template import REGION_TYPE
 from vpcsec_lint.model import (
     Cache,
     Model,
@@ -11,6 +12,7 @@ from vpcsec_lint.model import (
     Peering,
     PrefixList,
     Ref,
+    Region,
     RolePolicy,
     Route,
     RouteTable,
@@ -137,6 +139,7 @@ class CloudFormationBuilder(BaseBuilder):
         self.data_stores()
         self.roles()
         self.ecs()
+        self.regions()
         interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
                      for k, e in self.model.endpoints.items()}
         self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, interface)
@@ -401,6 +404,16 @@ class CloudFormationBuilder(BaseBuilder):
                 if key is not None:
                     self.attach_policy(roles[key], "customer_managed", res.address, res.loc,
                                        documents[res.address])
+
+    def regions(self) -> None:
+        """Every resource is in the stack's region: known only when `Rules` fix it."""
+        fixed = next((r for r in self.raw if r.type == REGION_TYPE), None)
+        if fixed is None:
+            return
+        region = Region(fixed.body.value, fixed.body.loc, True)
+        for res in self.raw:
+            if res.type != REGION_TYPE:
+                self.model.regions[res.address] = region
 
     def ecs(self) -> None:
         for res in self.by_type("AWS::ServiceDiscovery::Service"):
