@@ -48,6 +48,8 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "VSL202": _VPC,
     "VSL205": _VPC,
     "VSL206": _VPC,
+    "VSL207": _ENDPOINT,
+    "VSL208": _ENDPOINT,
     "VSL301": _ROUTE,
     "VSL303": _ROUTE,
     "VSL302": (("aws_vpc_peering_connection",), ("AWS::EC2::VPCPeeringConnection",)),
