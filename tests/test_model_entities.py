@@ -371,3 +371,11 @@ Resources:
     conditioned = body.replace("    Assertions:", "    RuleCondition: !Equals [a, a]\n"
                                                   "    Assertions:")
     assert cfn(tmp_path, conditioned).region_of("Vpc").value is UNKNOWN
+
+
+def test_prefix_list_size_and_family(tmp_path):
+    model = tf(tmp_path, {"main.tf": 'resource "aws_ec2_managed_prefix_list" "p" {\n'
+                                     '  name = "p"\n  address_family = "IPv4"\n'
+                                     '  max_entries = 20\n}\n'})
+    plist = model.prefix_lists["aws_ec2_managed_prefix_list.p"]
+    assert (plist.max_entries, plist.address_family) == (20, "IPv4")

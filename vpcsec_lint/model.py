@@ -254,6 +254,10 @@ class PrefixList(Entity):
     entries: list[Val] = field(default_factory=list)
     complete: bool = True
     """False when some entries are unknown."""
+    max_entries: Any = UNKNOWN
+    """`max_entries`/`MaxEntries`: what a rule referencing it counts against the group quota."""
+    address_family: Any = UNKNOWN
+    """`IPv4`, `IPv6` or UNKNOWN."""
 
 
 @dataclass(slots=True)

@@ -187,7 +187,9 @@ class CloudFormationBuilder(BaseBuilder):
 
     def prefix_lists(self) -> None:
         for res in self.by_type("AWS::EC2::PrefixList"):
-            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            plist = PrefixList(res.address, self.framework, res.loc, res.address,
+                               max_entries=as_int(res.body.get("MaxEntries")),
+                               address_family=_plain(res.body.get("AddressFamily")))
             entries = res.body.get("Entries")
             if entries is not None and not entries.known:
                 plist.complete = False
@@ -451,3 +453,7 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
     cluster_mode = UNKNOWN if mode is not None and not mode.known else (
         isinstance(mode.value, str) and mode.value.lower() == "enabled" if mode else False)
     return as_int(body.get("NumCacheClusters"), 1), cluster_mode
+
+
+def _plain(val: Val | None) -> object:
+    return val.value if val is not None else UNKNOWN

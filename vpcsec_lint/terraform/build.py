@@ -218,7 +218,9 @@ class TerraformBuilder(BaseBuilder):
 
     def prefix_lists(self) -> None:
         for res in self.by_type("aws_ec2_managed_prefix_list"):
-            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            plist = PrefixList(res.address, self.framework, res.loc, res.address,
+                               max_entries=as_int(res.body.get("max_entries")),
+                               address_family=_plain(res.body.get("address_family")))
             entries = res.body.get("entry")
             if entries is not None and not entries.known:
                 plist.complete = False
