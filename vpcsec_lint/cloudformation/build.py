@@ -39,7 +39,7 @@ _IDENTITY = {
     "AWS::EC2::PrefixList": {"PrefixListId"},
     "AWS::EC2::VPCEndpoint": {"Id"},
 }
-_DATA_STORES = {
+DATA_STORES = {
     "AWS::RDS::DBInstance": StoreSpec(
         "rds_instance", "Engine", None, "Port", "VPCSecurityGroups", None, "DBSubnetGroupName",
         "PubliclyAccessible", ("Endpoint.Address",), member="DBClusterIdentifier"),
@@ -358,9 +358,9 @@ class CloudFormationBuilder(BaseBuilder):
 
     def data_stores(self) -> None:
         subnet_groups = {r.address: r.body.get("SubnetIds") for r in self.by_type(*_SUBNET_GROUPS)}
-        for res in self.by_type(*_DATA_STORES):
+        for res in self.by_type(*DATA_STORES):
             # PubliclyAccessible's default depends on the subnet group and VPC: unknown.
-            self.add_data_store(res, _DATA_STORES[res.type], UNKNOWN, subnet_groups)
+            self.add_data_store(res, DATA_STORES[res.type], UNKNOWN, subnet_groups)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":

@@ -25,8 +25,10 @@ from checkov.terraform.checks.resource.base_resource_check import (
     BaseResourceCheck as TfResourceCheck,
 )
 
+from vpcsec_lint.cloudformation.build import DATA_STORES as CFN_STORES
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.registry import Rule, all_rules
+from vpcsec_lint.terraform.build import DATA_STORES as TF_STORES
 
 _SG_TF = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 _SG_CFN = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
@@ -39,6 +41,10 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "VSL102": (_SG_TF, _SG_CFN),
     "VSL106": (_SG_TF, _SG_CFN),
     "VSL107": (_SG_TF, _SG_CFN),
+    "VSL108": ((*_SG_TF, "aws_lambda_function", "aws_ecs_service", "aws_vpc_endpoint",
+                *TF_STORES),
+               (*_SG_CFN, "AWS::Lambda::Function", "AWS::Serverless::Function",
+                "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", *CFN_STORES)),
     "VSL103": (("aws_elasticache_replication_group", "aws_memorydb_cluster"),
                ("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster")),
     "VSL104": _ENDPOINT,

@@ -32,7 +32,7 @@ from vpcsec_lint.values import UNKNOWN, Location, Val
 
 _MODULE_VPC_OUTPUTS = ("vpc_cidr_block", "vpc_secondary_cidr_blocks", "vpc_ipv6_cidr_block")
 _MODULE_ADDRESS = re.compile(r"(^|\.)module\.[^.]+$")
-_DATA_STORES = {
+DATA_STORES = {
     "aws_db_instance": StoreSpec(
         "rds_instance", "engine", None, "port", "vpc_security_group_ids", None,
         "db_subnet_group_name", "publicly_accessible", ("address", "endpoint")),
@@ -467,8 +467,8 @@ class TerraformBuilder(BaseBuilder):
 
     def data_stores(self) -> None:
         subnet_groups = {r.address: r.body.get("subnet_ids") for r in self.by_type(*_SUBNET_GROUPS)}
-        for res in self.by_type(*_DATA_STORES):
-            self.add_data_store(res, _DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
+        for res in self.by_type(*DATA_STORES):
+            self.add_data_store(res, DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
                                 subnet_groups)
         self.link_members()
         for store in self.model.data_stores.values():
