@@ -379,3 +379,14 @@ def test_prefix_list_size_and_family(tmp_path):
                                      '  max_entries = 20\n}\n'})
     plist = model.prefix_lists["aws_ec2_managed_prefix_list.p"]
     assert (plist.max_entries, plist.address_family) == (20, "IPv4")
+
+
+def test_iam_wildcards_match_in_bounded_time():
+    from vpcsec_lint.iam import glob_match
+
+    assert glob_match("ssm:GetParameters", "ssm:Get*")
+    assert glob_match("arn:aws:ssm:r:1:parameter/app/x", "arn:aws:ssm:*:*:parameter/app/*")
+    assert glob_match("abc", "a?c") and not glob_match("abc", "a?d")
+    assert not glob_match("arn:aws:ssm:r:1:parameter/other", "arn:aws:ssm:*:*:parameter/app/*")
+    # A pattern that makes a backtracking regular expression take exponential time.
+    assert not glob_match("a" * 2000, "*a" * 60 + "b")

@@ -188,8 +188,6 @@ class BaseBuilder:
             return
         engine_val = dig(body, spec.engine)
         engine = setting(engine_val, spec.default_engine or UNKNOWN, res.loc)
-        if spec.engine is not None and engine_val is None and spec.default_engine is None:
-            engine = Setting(UNKNOWN, res.loc, False)
         port_val = dig(body, spec.port)
         port = (Setting(as_int(port_val), setting_loc(port_val, res.loc), True, port_val)
                 if port_val is not None else

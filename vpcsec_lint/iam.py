@@ -133,12 +133,22 @@ def resource_match(pattern: Val, resource: Val) -> Any:
     return glob_match(resource.value, pattern.value)
 
 
-@lru_cache(maxsize=512)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                              for c in pattern), re.DOTALL)
-
-
 def glob_match(text: str, pattern: str) -> bool:
-    """IAM wildcard matching: `*` any run of characters, `?` one character."""
-    return _glob(pattern).fullmatch(text) is not None
+    """IAM wildcard matching: `*` any run of characters, `?` one character.
+
+    Greedy with backtracking to the last `*` only: O(len(text) * len(pattern)) at
+    worst, whatever the pattern (a regular expression could backtrack exponentially).
+    """
+    t = p = 0
+    star, mark = -1, 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] in ("?", text[t]):
+            t, p = t + 1, p + 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark, p = p, t, p + 1
+        elif star >= 0:
+            mark += 1
+            t, p = mark, star + 1
+        else:
+            return False
+    return all(c == "*" for c in pattern[p:])
