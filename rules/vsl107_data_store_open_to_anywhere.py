@@ -86,6 +86,8 @@ class DataStoreOpenToAnywhere(Rule):
     def check(self, model: Model) -> Iterator[Finding]:
         exposed: dict[int, tuple[SgRule, Val, list[tuple[DataStore, str]]]] = {}
         for store in model.data_stores.values():
+            if store.member_of is not None and store.member_of.key is not None:
+                continue  # reported through its cluster, whose groups it uses
             groups = {r.key for r in store.security_groups if r.key is not None}
             for rule in model.sg_rules:
                 if rule.direction != "ingress" or rule.group.key not in groups:

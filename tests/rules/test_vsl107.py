@@ -57,3 +57,26 @@ resource "aws_docdb_cluster" "b" {
     (finding,) = lint(tmp_path, select={"VSL107"}).findings
     assert "RDS instance aws_db_instance.a (all ports), DocumentDB cluster " \
         "aws_docdb_cluster.b (all ports)" in finding.message
+
+
+def test_cluster_members_are_reported_through_their_cluster(tmp_path):
+    (tmp_path / "main.tf").write_text("""
+resource "aws_security_group" "db" {
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_rds_cluster" "main" {
+  engine                 = "aurora-postgresql"
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+resource "aws_rds_cluster_instance" "one" {
+  cluster_identifier = aws_rds_cluster.main.id
+  engine             = "aurora-postgresql"
+}
+""")
+    (finding,) = lint(tmp_path, select={"VSL107"}).findings
+    assert "reaches RDS cluster aws_rds_cluster.main (port 5432):" in finding.message
