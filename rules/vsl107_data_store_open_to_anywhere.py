@@ -34,9 +34,10 @@ class DataStoreOpenToAnywhere(Rule):
     Server 1433, Db2 50000, Redis/Valkey 6379, Memcached 11211, DocumentDB
     27017, Neptune 8182, Redshift 5439, OpenSearch 443, EFS 2049, RabbitMQ
     5671, ActiveMQ 61617). A rule is reported once, at its CIDR, naming every
-    store it exposes. Silent when the port, the protocol, the CIDR (in any
-    branch of a condition) or the group's attachment is unknown, and for
-    stores without security groups (the VPC's default group).
+    store it exposes; cluster members are named through their cluster.
+    Silent when the port, the protocol, the CIDR (in any branch of a
+    condition) or the group's attachment is unknown, and for stores without
+    security groups (the VPC's default group).
 
     ## Why is this bad?
     A database in a private subnet is not private when its group admits the

@@ -68,3 +68,36 @@ resource "aws_secretsmanager_secret_policy" "p" {
 }
 """)
     assert lint(tmp_path, select={"VSL701"}).findings == []
+
+
+def test_oversized_roles_and_secret_lists_are_unknown(tmp_path):
+    statements = ", ".join(
+        f'{{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b{i}/*" }}'
+        for i in range(1100))
+    secrets = ", ".join(f'{{ name = "S{i}", valueFrom = "/p/{i}" }}' for i in range(1200))
+    (tmp_path / "main.tf").write_text(f"""
+resource "aws_iam_role" "big" {{
+  assume_role_policy = "{{}}"
+  inline_policy {{
+    name   = "big"
+    policy = jsonencode({{ Statement = [{statements}] }})
+  }}
+}}
+resource "aws_iam_role" "empty" {{
+  assume_role_policy = "{{}}"
+}}
+resource "aws_ecs_task_definition" "big_role" {{
+  execution_role_arn    = aws_iam_role.big.arn
+  container_definitions = jsonencode([{{ name = "a", image = "i",
+    secrets = [{{ name = "P", valueFrom = "/p/x" }}] }}])
+}}
+resource "aws_ecs_task_definition" "many_secrets" {{
+  execution_role_arn    = aws_iam_role.empty.arn
+  container_definitions = jsonencode([{{ name = "a", image = "i", secrets = [{secrets}] }}])
+}}
+""")
+    report = lint(tmp_path, select={"VSL701"})
+    # Over 1,000 statements: the role is not a real one, so unknown. The first 1,000
+    # secrets of the other task are still read (its role has no policy at all).
+    assert [f.resource for f in report.findings] == ["aws_ecs_task_definition.many_secrets"]
+    assert "and 997 more" in report.findings[0].message
