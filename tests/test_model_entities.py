@@ -390,3 +390,20 @@ def test_iam_wildcards_match_in_bounded_time():
     assert not glob_match("arn:aws:ssm:r:1:parameter/other", "arn:aws:ssm:*:*:parameter/app/*")
     # A pattern that makes a backtracking regular expression take exponential time.
     assert not glob_match("a" * 2000, "*a" * 60 + "b")
+
+
+def test_subnet_group_by_literal_name(tmp_path):
+    model = tf(tmp_path, {"main.tf": """
+resource "aws_subnet" "a" { cidr_block = "10.0.1.0/24" }
+resource "aws_db_subnet_group" "db" {
+  name       = "Orders-DB"
+  subnet_ids = [aws_subnet.a.id]
+}
+resource "aws_db_instance" "orders" {
+  engine               = "postgres"
+  db_subnet_group_name = "orders-db"
+}
+"""})
+    store = model.data_stores["aws_db_instance.orders"]
+    assert store.subnet_group.key == "aws_db_subnet_group.db"
+    assert [r.key for r in store.subnets] == ["aws_subnet.a"]

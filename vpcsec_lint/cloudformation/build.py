@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
+from vpcsec_lint.builder import (
+    BaseBuilder,
+    EcsNames,
+    StoreSpec,
+    setting,
+    setting_loc,
+    unique_names,
+)
 from vpcsec_lint.cloudformation.template import REGION_TYPE
 from vpcsec_lint.model import (
     Cache,
@@ -89,6 +96,7 @@ DATA_STORES = {
 _SUBNET_GROUPS = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup",
                   "AWS::MemoryDB::SubnetGroup", "AWS::DocDB::DBSubnetGroup",
                   "AWS::Neptune::DBSubnetGroup", "AWS::Redshift::ClusterSubnetGroup")
+_SUBNET_GROUP_NAMES = ("DBSubnetGroupName", "CacheSubnetGroupName", "SubnetGroupName")
 _ECS = EcsNames(
     "NetworkMode", "RequiresCompatibilities", "ContainerDefinitions", "TaskRoleArn",
     "ExecutionRoleArn", "TaskDefinition", "LaunchType", "CapacityProviderStrategy",
@@ -357,10 +365,13 @@ class CloudFormationBuilder(BaseBuilder):
     # -- data stores, IAM, ECS -----------------------------------------------
 
     def data_stores(self) -> None:
-        subnet_groups = {r.address: r.body.get("SubnetIds") for r in self.by_type(*_SUBNET_GROUPS)}
+        groups = self.by_type(*_SUBNET_GROUPS)
+        subnet_groups = {r.address: r.body.get("SubnetIds") for r in groups}
+        names = unique_names([(_plain(r.body.get(prop)), r.address) for r in groups
+                              for prop in _SUBNET_GROUP_NAMES if r.body.get(prop) is not None])
         for res in self.by_type(*DATA_STORES):
             # PubliclyAccessible's default depends on the subnet group and VPC: unknown.
-            self.add_data_store(res, DATA_STORES[res.type], UNKNOWN, subnet_groups)
+            self.add_data_store(res, DATA_STORES[res.type], UNKNOWN, subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
+from vpcsec_lint.builder import (
+    BaseBuilder,
+    EcsNames,
+    StoreSpec,
+    setting,
+    setting_loc,
+    unique_names,
+)
 from vpcsec_lint.model import (
     Attachment,
     Cache,
@@ -466,10 +473,12 @@ class TerraformBuilder(BaseBuilder):
     # -- data stores, IAM, ECS, regions --------------------------------------
 
     def data_stores(self) -> None:
-        subnet_groups = {r.address: r.body.get("subnet_ids") for r in self.by_type(*_SUBNET_GROUPS)}
+        groups = self.by_type(*_SUBNET_GROUPS)
+        subnet_groups = {r.address: r.body.get("subnet_ids") for r in groups}
+        names = unique_names([(_plain(r.body.get("name")), r.address) for r in groups])
         for res in self.by_type(*DATA_STORES):
             self.add_data_store(res, DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
-                                subnet_groups)
+                                subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":
