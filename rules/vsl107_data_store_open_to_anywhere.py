@@ -73,7 +73,6 @@ class DataStoreOpenToAnywhere(Rule):
     ```
 
     ## References
-    - Domain guide: "Security Groups", "assign a security group per tier"
     - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
     - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_CommonTasks.Connect.html

@@ -68,7 +68,6 @@ class SgQuotaExceeded(Rule):
     request a higher quota before the change.
 
     ## References
-    - Domain guide: "Rule limits and SG limits developers hit in practice", "Key Numbers"
     - https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-size
     - https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html

@@ -57,7 +57,6 @@ class EndpointServiceRegionMismatch(Rule):
     ```
 
     ## References
-    - Domain guide: "Region mismatch"
     - https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html

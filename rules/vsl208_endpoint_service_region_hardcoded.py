@@ -53,7 +53,6 @@ class EndpointServiceRegionHardcoded(Rule):
     In Terraform: `"com.amazonaws.${data.aws_region.current.name}.s3"`.
 
     ## References
-    - Domain guide: "Region mismatch"
     - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html
     """

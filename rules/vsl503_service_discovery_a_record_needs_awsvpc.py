@@ -62,7 +62,6 @@ class ServiceDiscoveryARecordNeedsAwsvpc(Rule):
     and `container_name`/`container_port` in `service_registries`.
 
     ## References
-    - Domain guide: "ECS Service Discovery via AWS Cloud Map", "Works with awsvpc only"
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html
     - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRegistry.html
     - https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsRecord.html

@@ -69,7 +69,6 @@ class EcsSecretsWithoutExecutionRoleAccess(Rule):
     ```
 
     ## References
-    - Domain guide: "Trap 5: task role vs execution role"
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
