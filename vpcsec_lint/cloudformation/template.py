@@ -50,6 +50,10 @@ def is_template(doc: Val | None) -> bool:
     return False
 
 
+REGION_TYPE = "AWS::Region"
+"""The pseudo-resource that carries a region fixed by the template's `Rules` (a data entry)."""
+
+
 def mentions_template(text: str) -> bool:
     """A cheap test for text that looks like CloudFormation (for broken files)."""
     return "AWSTemplateFormatVersion" in text or ("Resources" in text and "AWS::" in text)
@@ -132,6 +136,31 @@ class _Template:
                 res.loc or Location(self.path, 1), metadata=res.get("Metadata")))
             if rtype.value == "AWS::CloudFormation::Stack" and self.stacks is not None:
                 self.stacks.nested(self, logical_id)
+        region = self.fixed_region()
+        if region is not None and not self.prefix:  # a pulled-in template's region is not ours
+            self.unit.resources.append(RawResource(
+                "cloudformation", REGION_TYPE, REGION_TYPE, region,
+                region.loc or Location(self.path, 1), is_data=True))
+
+    def fixed_region(self) -> Val | None:
+        """The region a template's `Rules` insist on (an unconditional assertion that
+        `AWS::Region` equals a literal), else None: a template deploys to any region."""
+        for rule in _mapping(self.doc.get("Rules")).values():
+            if not isinstance(rule.value, dict) or rule.get("RuleCondition") is not None:
+                continue
+            assertions = rule.get("Assertions")
+            for assertion in (assertions.items() if assertions is not None else []):
+                check = assertion.get("Assert") if isinstance(assertion.value, dict) else None
+                equals = check.get("Fn::Equals") if check is not None else None
+                items = equals.items() if equals is not None else []
+                if len(items) != 2:
+                    continue
+                for one, other in (items, items[::-1]):
+                    ref = one.get("Ref") if isinstance(one.value, dict) else None
+                    if ref is not None and ref.value == "AWS::Region" \
+                            and isinstance(other.value, str):
+                        return Val(other.value, other.loc)
+        return None
 
     # -- resources -----------------------------------------------------------
 
