@@ -80,7 +80,28 @@ def load_plan(path: str, text: str) -> Unit:
         unit.resources.append(RawResource(
             "terraform", rtype, address, body, own.loc if own is not None else where,
             is_data=mode == "data", call_sites=own.call_sites if own is not None else ()))
+    unit.resources += _providers(document, static, path)
     return unit
+
+
+def _providers(document: dict, static: dict[str, RawResource], path: str) -> list[RawResource]:
+    """The provider configurations (their regions): from the sources, else from the plan."""
+    written = [r for r in static.values() if r.type == "provider"]
+    if written:
+        return written
+    out = []
+    configs = _mapping(_mapping(document.get("configuration")).get("provider_config"))
+    for key, config in configs.items():
+        module, _, name = key.rpartition(":")
+        if not isinstance(config, dict) or name.split(".")[0] != "aws":
+            continue
+        loc = Location(path, 1)
+        region = _mapping(_mapping(config.get("expressions")).get("region")).get("constant_value")
+        body = {"region": Val(region, loc)} if isinstance(region, str) else {}
+        out.append(RawResource("terraform", "provider",
+                               f"{module + '.' if module else ''}provider.{name}",
+                               Val(body, loc), loc, is_data=True))
+    return out
 
 
 def _static_resources(path: str, unit: Unit) -> dict[str, RawResource]:
