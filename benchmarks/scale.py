@@ -297,11 +297,10 @@ def _best(repeat: int, action: Callable[[], object]) -> tuple[float, object]:
 
 def phases(framework: str, path: str, repeat: int) -> dict[str, float]:
     """CPU seconds of parsing, evaluation, the model builder and the rules for one input."""
-    from vpcsec_lint import cache
-    from vpcsec_lint.engine import Options, build_model
+    from vpcsec_lint.engine import build_model
+    from vpcsec_lint.session import Session
 
-    cache.enabled = False
-    rules = Options().enabled_rules()
+    rules = Session(use_cache=False).rules
     if framework == "terraform":
         from vpcsec_lint.terraform.evaluator import Limits, Module, ModuleSource
         from vpcsec_lint.terraform.loader import load_module, parse_tf_text

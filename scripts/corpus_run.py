@@ -155,11 +155,10 @@ def classify_template(path: str) -> str:
 def files_read_by_tool(paths: list[str]) -> set[str]:
     """The files the tool reads for `paths` (its own discovery and loaders, in-process)."""
     from vpcsec_lint.discovery import collect
-    from vpcsec_lint.engine import Options
-    from vpcsec_lint.units import load_units
+    from vpcsec_lint.session import Session
 
     read: set[str] = set()
-    for unit, _only in load_units(collect(paths), Options()):
+    for unit, _only in Session(use_cache=False).units(collect(paths)):
         read.update(os.path.normpath(f) for f in unit.files)
     return read
 

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vpcsec_lint.engine import Options, Report, lint_paths
+from vpcsec_lint.findings import Report
+from vpcsec_lint.session import Options, Session
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -34,7 +35,7 @@ resource "aws_security_group" "db" {
 
 
 def lint(path: str | os.PathLike, select: set[str] | None = None, **kwargs) -> Report:
-    return lint_paths([str(path)], Options(select=select, **kwargs), use_cache=False)
+    return Session(Options(select=select, **kwargs), use_cache=False).lint_paths([str(path)])
 
 
 def triples(report: Report, base: str | os.PathLike) -> set[tuple[str, str | None, str, int]]:

@@ -92,11 +92,10 @@ def declaring_files(root: Path) -> dict[tuple[str, str], str]:
     located elsewhere (a policy document in another file of the module).
     """
     from vpcsec_lint.discovery import collect
-    from vpcsec_lint.engine import Options
-    from vpcsec_lint.units import load_units
+    from vpcsec_lint.session import Session
 
     out = {}
-    for unit, _named in load_units(collect([str(root)]), Options()):
+    for unit, _named in Session(use_cache=False).units(collect([str(root)])):
         for resource in unit.resources:
             for path in unit.files:
                 out[(os.path.normpath(path), resource.address)] = resource.loc.path
@@ -241,7 +240,7 @@ def test_the_directory_holds_a_loader_and_a_bundle(tmp_path: Path) -> None:
     assert (tmp_path / "a" / BUNDLE).read_bytes() == (tmp_path / "b" / BUNDLE).read_bytes()
     names = zipfile.ZipFile(tmp_path / "a" / BUNDLE).namelist()
     assert {"_vpcsec_hcl2/__init__.py", "_vpcsec_hcl2/hcl2.lark", "_vpcsec_hcl2/postlexer.py",
-            "vpcsec_lint/engine.py", "vpcsec_lint/rules/vsl101_sg_vpc_cidr_source.py",
+            "vpcsec_lint/session.py", "vpcsec_lint/rules/vsl101_sg_vpc_cidr_source.py",
             "vpcsec_lint/data/endpoint_policy_services.json"} <= set(names)
     assert not any(n.startswith("hcl2/") for n in names)
     assert "CKV_VSL_101" in first["checks"]

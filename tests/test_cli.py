@@ -151,8 +151,7 @@ def test_text_summary_counts_suppressions_without_a_reason(tmp_path):
 
 
 def test_notices_reach_the_json_summary_and_the_text_summary(tmp_path):
-    from vpcsec_lint.engine import Report
-    from vpcsec_lint.findings import Notice
+    from vpcsec_lint.findings import Notice, Report
     from vpcsec_lint.formatters import RenderContext
     from vpcsec_lint.formatters.json_format import render
     from vpcsec_lint.formatters.text_format import summary_line

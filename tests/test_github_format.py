@@ -7,8 +7,7 @@ from pathlib import Path
 
 from helpers import run_cli
 
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, Report
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.github_format import escape_data, escape_property, render
 from vpcsec_lint.values import Location

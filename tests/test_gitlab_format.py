@@ -8,8 +8,7 @@ from pathlib import Path
 
 from helpers import run_cli
 
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, Report
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.gitlab_format import render
 from vpcsec_lint.values import Location

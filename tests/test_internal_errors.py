@@ -112,7 +112,7 @@ def test_a_loader_that_raises_becomes_vsl999_and_the_other_units_still_report(
     # No input is known to crash a loader, so a fault is injected into the template
     # evaluator for one file: the run must go on without it.
     from vpcsec_lint.cloudformation import template
-    from vpcsec_lint.engine import Options, lint_paths
+    from vpcsec_lint.session import Options, Session
 
     cfn = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
     shutil.copytree(FIXTURES / "terraform" / "VSL101" / "fire", tmp_path / "tf")
@@ -126,7 +126,8 @@ def test_a_loader_that_raises_becomes_vsl999_and_the_other_units_still_report(
         return real_build_unit(doc, path)
 
     monkeypatch.setattr(template, "build_unit", build_unit)
-    report = lint_paths([str(tmp_path)], Options(select={"VSL101"}, jobs=1), use_cache=False)
+    report = Session(Options(select={"VSL101"}, jobs=1), use_cache=False).lint_paths(
+        [str(tmp_path)])
     internal = [f for f in report.findings if f.rule_id == "VSL999"]
     assert [(f.loc.path, f.loc.line, f.framework) for f in internal] == [
         (str(tmp_path / "explode.yaml"), 1, "cloudformation")]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable
@@ -352,6 +354,41 @@ async def test_config_severity_override_and_exclude(client: LanguageClient,
     assert [(str(d.code), d.severity) for d in diagnostics] == [
         ("VSL101", types.DiagnosticSeverity.Error)]
     assert await open_document(client, root / "vendored" / "db.tf") == []
+
+
+@lsp_test
+async def test_per_path_ignore_suppresses_as_in_the_cli(client: LanguageClient,
+                                                       tmp_path: Path) -> None:
+    root = project(tmp_path, {"infra/vpc.tf": VPC_TF, "infra/db.tf": DB_TF,
+                              "other/vpc.tf": VPC_TF, "other/db.tf": DB_TF})
+    (root / ".vpcsec-lint.yaml").write_text(
+        "select: [VSL101]\nper-path-ignore: {\"infra/db.tf\": {ignore: [VSL101]}}\n")
+    assert await open_document(client, root / "infra" / "db.tf") == []
+    assert summary(await open_document(client, root / "other" / "db.tf")) == {
+        ("VSL101", 7, 4, 7, 43)}
+    cli = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--no-cache", "infra"],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 0 and "1 suppressed" in cli.stderr, cli.stderr
+
+
+def test_a_sibling_that_is_not_utf8_is_vsl000_at_its_line_as_in_the_cli(
+        tmp_path: Path) -> None:
+    # A sibling's diagnostics are published only while it is open, and then the editor's
+    # text stands in for it: the server's linter itself is asked where the problem is.
+    from vpcsec_lint.lsp import BufferLinter, lint_arguments
+
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    (root / "other.tf").write_bytes(b'locals {\n  a = 1\n  name = "d\xe9"\n}\n')
+    db = str(root / "db.tf")
+    result = BufferLinter(lint_arguments(), lambda: {db: DB_TF}).lint(db)
+    assert result is not None
+    shown = [(s.finding.rule_id, s.finding.loc.line, s.finding.loc.column)
+             for s in result.shown[str(root / "other.tf")]]
+    cli = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--no-cache", "--format", "json",
+                          "."], cwd=root, capture_output=True, text=True, timeout=600)
+    expected = [(f["rule_id"], f["line"], f["column"]) for f in json.loads(cli.stdout)["findings"]
+                if f["path"] == "other.tf"]
+    assert shown == expected == [("VSL000", 3, 12)]
 
 
 @lsp_test

@@ -25,8 +25,8 @@ from helpers import FIXTURES, json_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vpcsec_lint.engine import Options, lint_paths
 from vpcsec_lint.findings import Finding
+from vpcsec_lint.session import Options, Session
 
 
 def bounded(examples: int) -> settings:
@@ -156,7 +156,7 @@ def key(f: Finding) -> tuple:
 
 
 def lint(*paths: str) -> list[tuple]:
-    report = lint_paths(list(paths), Options(jobs=1), use_cache=False)
+    report = Session(Options(jobs=1), use_cache=False).lint_paths(list(paths))
     return [key(f) for f in report.findings]
 
 

@@ -56,17 +56,17 @@ def fingerprint() -> str:
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith((".py", ".json")):
-                    parts.append(_stamp(os.path.join(directory, name)))
+                    parts.append(stamp(os.path.join(directory, name)))
     for name in _LIBRARIES:
         try:
             spec = find_spec(name)
         except (ImportError, ValueError):
             spec = None
-        parts.append(_stamp(spec.origin) if spec and spec.origin else f"{name}:absent")
+        parts.append(stamp(spec.origin) if spec and spec.origin else f"{name}:absent")
     return "\0".join(parts)
 
 
-def _stamp(path: str) -> str:
+def stamp(path: str) -> str:
     try:
         st = os.stat(path)
     except OSError:

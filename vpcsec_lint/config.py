@@ -31,16 +31,15 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vpcsec_lint.engine import Options
 from vpcsec_lint.globs import Glob
+from vpcsec_lint.session import Options
 
 if TYPE_CHECKING:
-    from vpcsec_lint.engine import Report
-    from vpcsec_lint.findings import Finding
+    from vpcsec_lint.findings import Finding, Report
 
 CONFIG_NAME = ".vpcsec-lint.yaml"
 PYPROJECT = "pyproject.toml"
@@ -270,14 +269,6 @@ def resolve_options(args: argparse.Namespace, paths: list[str]) -> tuple[Options
     return build_options(args, settings), settings
 
 
-def options_for(path: str) -> tuple[Options, Settings]:
-    """Options for one file from its config file alone (front ends without a command line)."""
-    args = argparse.Namespace(select=None, ignore=None, fail_on=None, var_file=[], jobs=None)
-    config_path = discover(path)
-    settings = load_settings(config_path) if config_path else Settings()
-    return build_options(args, settings), settings
-
-
 @dataclass
 class Run:
     """PATHs governed by the same config file, with their options."""
@@ -303,13 +294,14 @@ def plan_runs(args: argparse.Namespace, paths: list[str]) -> list[Run]:
 def lint_with_config(args: argparse.Namespace, paths: list[str],
                      stdin: tuple[str, str] | None = None,
                      use_cache: bool = True, jobs: int | None = None,
-                     **lint_kwargs: Any) -> tuple[Report, int]:
+                     progress: Callable[[int, int], None] | None = None) -> tuple[Report, int]:
     """Lint PATHs (or the stdin buffer) under their config files: the report and exit status.
 
-    `jobs` (when given) overrides every run's worker count; `lint_kwargs` go to
-    `engine.lint_paths`.
+    Each config file's PATHs are one `Session`; `jobs` (when given) overrides
+    every run's worker count.
     """
-    from vpcsec_lint.engine import Report, finalize, lint_paths
+    from vpcsec_lint.findings import Report
+    from vpcsec_lint.session import Overlay, Session, finalize
 
     runs = plan_runs(args, [stdin[0]] if stdin is not None else paths)
     merged = Report()
@@ -317,21 +309,20 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
     for run in runs:
         if jobs is not None:
             run.options.jobs = jobs
-        report = lint_paths([] if stdin is not None else run.paths, run.options, stdin=stdin,
-                            use_cache=use_cache, **lint_kwargs)
-        excluded = run.options.excluded or (lambda _path: False)
+        overlay = Overlay(dict([stdin])) if stdin is not None else None
+        session = Session(run.options, run.settings, overlay, use_cache)
+        report = session.lint_paths([] if stdin is not None else run.paths, progress)
         named = [stdin[0]] if stdin is not None else \
             [p for p in run.paths if not os.path.isdir(p)]
-        merged.excluded.extend(p for p in named if excluded(p))
-        if stdin is not None and excluded(stdin[0]):
+        merged.excluded.extend(p for p in named if session.excluded(p))
+        if stdin is not None and session.excluded(stdin[0]):
             report.findings = []
-        apply_path_ignores(report.findings, run.settings)
         status = max(status, report.exit_code(run.options.fail_on))
         merged.files += report.files
         merged.findings.extend(report.findings)
         merged.notices.extend(report.notices)
     if len(runs) > 1:
-        merged.findings = finalize(merged.findings, Options())
+        merged.findings = finalize(merged.findings)
         merged.notices = sorted(set(merged.notices), key=lambda n: n.sort_key())
     return merged, status
 
@@ -363,11 +354,6 @@ class Exclusion:
         return rel is not None and rel != "." and any(p.match(rel) for p in self.patterns)
 
 
-def exclusion(patterns: list[str], base: str) -> Exclusion | None:
-    """A predicate for paths matched by `exclude` globs relative to `base` (None: no globs)."""
-    return Exclusion.of(patterns, base)
-
-
 # -- per-path ignores ----------------------------------------------------------
 
 def path_ignores(settings: Settings,
@@ -394,11 +380,11 @@ def path_ignores(settings: Settings,
 
 def apply_path_ignores(findings: list[Finding], settings: Settings) -> None:
     """Mark findings covered by `per-path-ignore` as suppressed (VSL000/VSL999 never are)."""
-    from vpcsec_lint.suppressions import UNSUPPRESSIBLE
+    from vpcsec_lint.registry import PSEUDO_RULES
 
     entries = path_ignores(settings) if settings.data.get("per-path-ignore") else []
     for finding in findings:
-        if finding.suppressed or finding.rule_id in UNSUPPRESSIBLE:
+        if finding.suppressed or finding.rule_id in PSEUDO_RULES:
             continue
         for matcher, ids, reason in entries:
             if finding.rule_id in ids and matcher(finding.loc.path):

@@ -98,3 +98,25 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     if len(text) > limit or len(joined) > limit:
         return joined[: limit - 1] + "\u2026"
     return joined
+
+
+@dataclass
+class Report:
+    """What a run found: the findings, the files read, and its notices."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    """Budgets hit and things not followed, deduplicated and sorted (never findings)."""
+    excluded: list[str] = field(default_factory=list)
+    """Files named explicitly that the configuration's `exclude` kept out of the run."""
+
+    def notices_of(self, kind: str) -> list[Notice]:
+        return [n for n in self.notices if n.kind == kind]
+
+    def exit_code(self, fail_on: str) -> int:
+        active = [f for f in self.findings if not f.suppressed]
+        if any(f.rule_id == "VSL999" for f in active):
+            return 2
+        threshold = SEVERITY_RANK[fail_on]
+        return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in active) else 0

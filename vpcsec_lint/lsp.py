@@ -32,14 +32,13 @@ from typing import TYPE_CHECKING, Any
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.findings import shown as bounded
 from vpcsec_lint.raw import FileProblem, Unit
+from vpcsec_lint.session import TOO_LARGE, Overlay, Session, norm, too_large
 from vpcsec_lint.terraform.loader import ParseCache, is_tf_file, is_tfvars_file
 from vpcsec_lint.values import Location, Val
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-    from vpcsec_lint.engine import Options
-    from vpcsec_lint.registry import Rule
     from vpcsec_lint.terraform.syntax import Body
 
 SOURCE = "vpcsec-lint"
@@ -101,14 +100,7 @@ class BufferParseCache(ParseCache):
         self.is_buffer = is_buffer
         self._latest: dict[str, tuple[str, Body | FileProblem]] = {}
 
-    def parse(self, path: str) -> Body | FileProblem:
-        from vpcsec_lint.sources import SourceError
-
-        try:
-            text = self.read(path)
-        except SourceError as exc:
-            return FileProblem(path, str(exc))
-        self.texts[path] = text
+    def parse_text(self, text: str, path: str) -> Body | FileProblem:
         latest = self._latest.get(path)
         if latest is not None and latest[0] == text:
             return latest[1]
@@ -280,23 +272,13 @@ class BufferLinter:
         self.args = args
         self.buffers = buffers
         """Open documents: absolute normalised path -> text."""
-        self._open: dict[str, str] = {}
+        self.overlay = Overlay()
         """The open documents as they were when the current lint started."""
-        self.cache = BufferParseCache(self._read, lambda p: _norm(p) in self._open)
-        self._options: dict[tuple, tuple[Options, list[Rule]]] = {}
+        self.cache = BufferParseCache(self.overlay.read, self.overlay.__contains__)
+        self._sessions: dict[tuple, Session] = {}
 
-    def _read(self, path: str) -> str:
-        from vpcsec_lint.sources import SourceError, read_source
-
-        text = self._open.get(_norm(path))
-        if text is not None:
-            if too_large(text):
-                raise SourceError(TOO_LARGE)
-            return text
-        return read_source(path)
-
-    def options_for(self, path: str) -> tuple[Options, list[Rule]]:
-        """The options and rules for `path`; ValueError for an invalid config file."""
+    def session_for(self, path: str) -> Session:
+        """The session of `path`'s config file; ValueError for an invalid one."""
         from vpcsec_lint.config import find_config, resolve_options
 
         config = self.args.config or find_config(path)
@@ -306,49 +288,48 @@ class BufferLinter:
         except OSError:
             stamp = None
         key = (config, stamp)
-        if key not in self._options:
-            options, _settings = resolve_options(self.args, [path])
-            self._options[key] = (options, options.enabled_rules())
-        return self._options[key]
+        if key not in self._sessions:
+            options, settings = resolve_options(self.args, [path])
+            session = Session(options, settings, self.overlay)
+            session.parse_cache = self.cache  # one parse cache for every config file
+            self._sessions[key] = session
+        return self._sessions[key]
 
     def lint(self, path: str) -> LintResult | None:
         """What to show in `path` and the other files of its unit; None if it is not ours."""
-        path = _norm(path)
-        self._open = self.buffers()
-        options, rules = self.options_for(path)
-        if options.excluded is not None and options.excluded(path):
+        path = norm(path)
+        self.overlay.replace(self.buffers())
+        session = self.session_for(path)
+        if session.excluded(path):
             return LintResult({path: []})
-        if too_large(self._open.get(path, "")):
+        if too_large(self.overlay.get(path) or ""):
             from vpcsec_lint.engine import parse_error
 
             framework = "terraform" if path.endswith((".tf", ".tf.json", ".tfvars")) \
                 else "cloudformation"
             finding = parse_error(path, TOO_LARGE, framework=framework)
             return LintResult({path: [Shown(finding, finding.loc, True)]})
-        unit = self._load(path, options)
+        unit = self._load(path, session)
         if unit is None:
             return None
-        from vpcsec_lint.engine import finalize, lint_unit
-
-        findings = finalize(lint_unit(unit, rules, options), options)
+        findings = session.finish(session.lint_unit(unit))
         return self._place(path, unit, [f for f in findings if not f.suppressed])
 
-    def _load(self, path: str, options: Options) -> Unit | None:
-        name = os.path.basename(path)
-        if is_tf_file(name) or is_tfvars_file(name) or path in map(_norm, options.var_files):
-            from vpcsec_lint.terraform.loader import load_module
+    def _load(self, path: str, session: Session) -> Unit | None:
+        from vpcsec_lint.units import Task
 
+        name = os.path.basename(path)
+        if is_tf_file(name) or is_tfvars_file(name) or \
+                path in map(norm, session.options.var_files):
             # The document belongs to its module even when it is not on disk yet.
-            return load_module(os.path.dirname(path), self.cache, options.var_files, extra=path)
+            return session.load(Task("terraform", os.path.dirname(path)), extra=path)
         from vpcsec_lint.discovery import is_cfn_candidate
 
         if not is_cfn_candidate(name):
             return None
-        from vpcsec_lint.cloudformation.loader import load_template
-
-        text = self._read(path)
-        unit = load_template(path, text, named=False)
-        if unit is not None:
+        unit = session.load(Task("cloudformation", path))
+        text = self.overlay.get(path)
+        if unit is not None and text is not None:
             unit.texts.setdefault(path, text)
         return unit
 
@@ -358,15 +339,15 @@ class BufferLinter:
         The texts cover called modules too (their parse is cached), so that
         ranges and quick fixes that point into them are exact.
         """
-        texts = {_norm(p): t for p, t in [*self.cache.texts.items(), *unit.texts.items()]}
-        result = LintResult({_norm(p): [] for p in [path, *unit.files]}, texts)
+        texts = {norm(p): t for p, t in [*self.cache.texts.items(), *unit.texts.items()]}
+        result = LintResult({norm(p): [] for p in [path, *unit.files]}, texts)
         for finding in findings:
-            main = _norm(finding.loc.path)
+            main = norm(finding.loc.path)
             fix = self._fix(finding, unit, texts)
             if main in result.shown:
                 result.shown[main].append(Shown(finding, finding.loc, True, fix))
             for related in finding.related:
-                where = _norm(related.loc.path)
+                where = norm(related.loc.path)
                 if where == main or where not in result.shown:
                     continue
                 if any(s.finding is finding for s in result.shown[where]):
@@ -375,32 +356,15 @@ class BufferLinter:
         return result
 
     def _fix(self, finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:
-        from vpcsec_lint.suppressions import UNSUPPRESSIBLE
+        from vpcsec_lint.registry import PSEUDO_RULES
 
-        if finding.rule_id in UNSUPPRESSIBLE:
+        if finding.rule_id in PSEUDO_RULES:
             return None
         if unit.framework == "terraform":
             return terraform_fix(finding, unit, texts)
-        path = _norm(finding.loc.path)
+        path = norm(finding.loc.path)
         text = texts.get(path)
         return cloudformation_fix(finding, unit, path, text) if text is not None else None
-
-
-def _norm(path: str) -> str:
-    return os.path.normpath(os.path.abspath(path))
-
-
-def too_large(text: str) -> bool:
-    """Whether a buffer is over the size limit of a file on disk (in UTF-8 bytes)."""
-    from vpcsec_lint.sources import MAX_FILE_BYTES
-
-    if len(text) * 4 <= MAX_FILE_BYTES:
-        return False
-    return len(text) > MAX_FILE_BYTES or \
-        len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
-
-
-TOO_LARGE = "the buffer is larger than the 5 MiB limit for one file"
 
 
 # -- linting in a child process ------------------------------------------------------
@@ -490,17 +454,17 @@ def terraform_fix(finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit |
     comment goes above the resource's header instead.
     """
     resource = next((r for r in unit.resources if r.address == finding.resource), None)
-    path, line = _norm(finding.loc.path), finding.loc.line
-    own = {_norm(f) for f in unit.files}
+    path, line = norm(finding.loc.path), finding.loc.line
+    own = {norm(f) for f in unit.files}
     if path not in own and resource is not None and resource.call_sites:
-        path, line = _norm(resource.call_sites[0].path), resource.call_sites[0].line
+        path, line = norm(resource.call_sites[0].path), resource.call_sites[0].line
     text = texts.get(path)
     if text is None or path.endswith(".json"):
         return None  # JSON has no comments (CLI.md: use exclude or the config)
     lines = split_lines(text)
     if _in_heredoc(lines, line):
         header = resource.loc if resource is not None else None
-        if header is None or _norm(header.path) != path or _in_heredoc(lines, header.line):
+        if header is None or norm(header.path) != path or _in_heredoc(lines, header.line):
             return None
         line = header.line
     if not 1 <= line <= len(lines):
@@ -640,7 +604,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         for document in list(server.workspace.text_documents.values()):
             path = to_fs_path(document.uri)
             if path:
-                out[_norm(path)] = document.source
+                out[norm(path)] = document.source
         return out
 
     def log(message: str, kind: types.MessageType = types.MessageType.Error) -> None:
@@ -648,7 +612,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
 
     def uri_of(path: str) -> str:
         for document in list(server.workspace.text_documents.values()):
-            if to_fs_path(document.uri) and _norm(to_fs_path(document.uri)) == path:
+            if to_fs_path(document.uri) and norm(to_fs_path(document.uri)) == path:
                 return document.uri
         return from_fs_path(path) or path
 
@@ -691,14 +655,14 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
             message = f"{finding.message} (reported at {where})"
             severity = types.DiagnosticSeverity.Hint  # context here, not the thing to change
             related.append(types.DiagnosticRelatedInformation(
-                types.Location(uri_of(_norm(finding.loc.path)),
+                types.Location(uri_of(norm(finding.loc.path)),
                                to_range(finding.loc, lines(finding.loc.path))),
                 f"{finding.rule_id} reported here"))
         for item in finding.related:
             if item.loc == shown.loc:
                 continue
             related.append(types.DiagnosticRelatedInformation(
-                types.Location(uri_of(_norm(item.loc.path)),
+                types.Location(uri_of(norm(item.loc.path)),
                                to_range(item.loc, lines(item.loc.path))), item.message))
         rule = all_rules().get(finding.rule_id)
         return types.Diagnostic(
@@ -741,7 +705,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         path = to_fs_path(uri)
         if not path or uri not in server.workspace.text_documents:
             return
-        path = _norm(path)
+        path = norm(path)
         async with one_at_a_time:
             if uri not in server.workspace.text_documents:
                 return  # closed while waiting
@@ -771,12 +735,12 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         if result is None:
             publish(uri, [])
             return
-        open_paths = {_norm(to_fs_path(u) or u): u
+        open_paths = {norm(to_fs_path(u) or u): u
                       for u in list(server.workspace.text_documents)}
         lines_of: dict[str, list[str] | None] = {}
 
         def lines(file: str) -> list[str] | None:
-            file = _norm(file)
+            file = norm(file)
             if file not in lines_of:
                 text = result.texts.get(file)
                 lines_of[file] = split_lines(text) if text is not None else None

@@ -533,9 +533,6 @@ class Model:
         group = self.security_groups.get(group_key) if group_key else None
         return self.vpc(group.vpc) if group is not None else None
 
-    def rules_of(self, group_key: str, direction: str = "ingress") -> list[SgRule]:
-        return [r for r in self.sg_rules if r.group.key == group_key and r.direction == direction]
-
     def region_of(self, key: str) -> Region:
         return self.regions.get(key) or Region(UNKNOWN)
 

@@ -123,11 +123,6 @@ def all_rules() -> dict[str, type[Rule]]:
     return _CACHE
 
 
-def reset_cache() -> None:
-    global _CACHE
-    _CACHE = None
-
-
 def _add(rules: dict[str, type[Rule]], cls: type[Rule], builtin: bool) -> None:
     validate(cls, builtin)
     if cls.id in rules or cls.id in PSEUDO_RULES:

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.raw import Unit
+from vpcsec_lint.registry import PSEUDO_RULES
 from vpcsec_lint.values import Val
 
 DIRECTIVE = re.compile(r"(?:#|//)\s*vpcsec-lint:\s*ignore\s*=")
 """Where a suppression comment starts; the rest of the line is split by hand (linear time)."""
 _RULE_ID = re.compile(r"[A-Za-z0-9]+")
-UNSUPPRESSIBLE = {"VSL000", "VSL999"}
 
 
 def apply_suppressions(findings: list[Finding], unit: Unit) -> None:
@@ -54,7 +54,7 @@ def _terraform(findings: list[Finding], unit: Unit) -> None:
     headers = {r.address: r for r in unit.resources}
     lines_cache: dict[str, list[str]] = {}
     for finding in findings:
-        if finding.rule_id in UNSUPPRESSIBLE:
+        if finding.rule_id in PSEUDO_RULES:
             continue
         candidates = [(finding.loc.path, finding.loc.line, True)]
         res = headers.get(finding.resource or "")
@@ -111,7 +111,7 @@ def _cloudformation(findings: list[Finding], unit: Unit) -> None:
     template = metadata_ignores(unit.template_metadata)
     by_id = {r.address: metadata_ignores(r.metadata) for r in unit.resources}
     for finding in findings:
-        if finding.rule_id in UNSUPPRESSIBLE:
+        if finding.rule_id in PSEUDO_RULES:
             continue
         for entries in (by_id.get(finding.resource or "", {}), template):
             reason = next((r for i, r in entries.items() if _matches(finding.rule_id, [i])),

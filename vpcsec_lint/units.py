@@ -14,17 +14,16 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from vpcsec_lint.raw import Unit
 from vpcsec_lint.sources import DEPENDS_EVENT
 
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
-    from vpcsec_lint.engine import Options
     from vpcsec_lint.findings import Finding, Notice
+    from vpcsec_lint.session import Options, Session
 
 ENTRY_FORMAT = 3
 POOL_MIN_TASKS = 4
@@ -88,82 +87,48 @@ def plan(targets: Targets) -> list[Task]:
     return tasks
 
 
-def load_units(targets: Targets, options: Options,
-               stdin: tuple[str, str] | None = None) -> Iterator[tuple[Unit, set[str] | None]]:
-    """Each unit with the set of files to report on (None: all of them)."""
-    analyser = Analyser(options, stdin, use_cache=False)
-    for task in plan(targets):
-        unit = analyser.load(task)
-        if unit is not None:
-            yield unit, None if task.report_only is None else set(task.report_only)
-
-
 # -- One process -------------------------------------------------------------
 
 class Analyser:
-    """Loads and lints tasks in one process; parsed files are shared between units."""
+    """Loads and lints a session's tasks in one process; parsed files are shared between
+    units, and each task's outcome is kept in the unit cache."""
 
-    def __init__(self, options: Options, stdin: tuple[str, str] | None = None,
-                 use_cache: bool = True) -> None:
-        self.options = options
-        self.rules = options.enabled_rules()
-        self.stdin = stdin
-        self.buffer_path = os.path.normpath(stdin[0]) if stdin else None
-        self.unit_cache = use_cache and stdin is None
-        self._parse_cache: Any = None
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.options = session.options
+        self.rules = session.rules
+        self.buffer = session.overlay.paths[0] if session.overlay else None
+        """A buffer (standard input): it belongs to its module even when not on disk."""
+        self.unit_cache = session.use_cache and not session.overlay
         self._key_base: str | None = None
         self._digests: dict[str, str] = {}
         self._listings: dict[str, tuple[str, ...] | None] = {}
         self.started_ns = time.time_ns()
 
-    def read(self, path: str) -> str:
-        if self.stdin is not None and os.path.normpath(path) == self.buffer_path:
-            return self.stdin[1]
-        from vpcsec_lint.sources import read_source
-
-        return read_source(path)
-
-    def load(self, task: Task) -> Unit | None:
-        """Read and evaluate one task's unit (None: not CloudFormation after all)."""
-        if task.framework == "terraform":
-            from vpcsec_lint.terraform.loader import ParseCache, load_module
-
-            if self._parse_cache is None:
-                self._parse_cache = ParseCache(self.read)
-            # The buffer belongs to its module even when it is not on disk yet.
-            return load_module(task.path, self._parse_cache, self.options.var_files,
-                               extra=self.stdin[0] if self.stdin is not None else None,
-                               given=task.given)
-        from vpcsec_lint.cloudformation.loader import load_template
-
-        text = None
-        if self.stdin is not None and os.path.normpath(task.path) == self.buffer_path:
-            text = self.stdin[1]
-        return load_template(task.path, text, named=task.named)
-
     def analyse(self, task: Task) -> Outcome:
         """Load and lint one task within its time limit, storing the outcome in the unit cache."""
-        from vpcsec_lint.engine import internal_error, lint_unit
+        from vpcsec_lint.engine import internal_error
 
         recorder = _Reads() if self.unit_cache else None
         limit = unit_seconds()
         try:
             with recording(recorder), time_limit(limit):
                 try:
-                    unit = self.load(task)
+                    unit = self.session.load(task, self.buffer)
                 except Exception as exc:  # a loader bug must not lose the other units: VSL999
                     return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
                                                       exc, task.framework)])
                 outcome = Outcome() if unit is None else Outcome(
-                    len(unit.files), lint_unit(unit, self.rules, self.options), unit.notices)
+                    len(unit.files), self.session.lint_unit(unit), unit.notices)
         except UnitTimeout:
-            self._parse_cache = None  # it may hold a half-parsed file
+            self.session.parse_cache = None  # it may hold a half-parsed file
             return Outcome(0, [unit_failed(task, f"its analysis took longer than {limit:g} s "
                                                  "and was stopped")])
         if recorder is not None:
             self._store(task, recorder, outcome)
-        if self._parse_cache is not None and len(self._parse_cache.texts) > PARSE_MEMO_FILES:
-            self._parse_cache = None  # bounds memory; the on-disk cache still shares them
+        parsed = self.session.parse_cache
+        if parsed is not None and len(parsed.texts) > PARSE_MEMO_FILES:
+            self.session.parse_cache = None  # bounds memory; the on-disk cache still shares them
         return outcome
 
     # -- the unit cache --
@@ -176,7 +141,7 @@ class Analyser:
                                  or "" for r in self.rules})
             self._key_base = cache.digest(
                 cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.rules),
-                *(cache._stamp(f) for f in rule_files if f),
+                *(cache.stamp(f) for f in rule_files if f),
                 *(f"{k}={v}" for k, v in sorted(self.options.severity.items())),
                 "\0".join(self.options.var_files))
         return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
@@ -396,11 +361,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_tasks(tasks: list[Task], options: Options, stdin: tuple[str, str] | None = None,
-              use_cache: bool = True,
+def run_tasks(tasks: list[Task], session: Session,
               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Every task's outcome, in task order; cache hits first, then the rest in parallel."""
-    analyser = Analyser(options, stdin, use_cache)
+    options = session.options
+    analyser = Analyser(session)
     outcomes: list[Outcome | None] = [None] * len(tasks)
     done = 0
     pending = []
@@ -417,9 +382,9 @@ def run_tasks(tasks: list[Task], options: Options, stdin: tuple[str, str] | None
     sizes = _sizes(tasks, pending) if jobs > 1 and len(pending) >= POOL_MIN_TASKS else {}
     batches = _batches(tasks, pending, sizes, jobs) if sizes else []
     total = sum(sizes.values())
-    if total >= POOL_MIN_BYTES and stdin is None and len(batches) > 1 \
+    if total >= POOL_MIN_BYTES and not session.overlay and len(batches) > 1 \
             and sum(sizes[i] for i in batches[0]) < 0.8 * total:
-        done = _parallel(tasks, batches, outcomes, jobs, options, use_cache, progress, done)
+        done = _parallel(tasks, batches, outcomes, jobs, session, progress, done)
     for i in pending:
         if outcomes[i] is None:  # serial run, or what a broken pool left
             outcomes[i] = analyser.analyse(tasks[i])
@@ -503,7 +468,7 @@ def _outermost(directory: str, module_dirs: set[str]) -> str:
 
 
 def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcome | None],
-              jobs: int, options: Options, use_cache: bool,
+              jobs: int, session: Session,
               progress: Callable[[int, int], None] | None, done: int) -> int:
     """Run the batches in `jobs` worker processes.
 
@@ -516,7 +481,7 @@ def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcom
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    context, initargs = _pool_setup(options, use_cache)
+    context, initargs = _pool_setup(session)
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
                                  initargs=initargs) as pool:
@@ -534,12 +499,12 @@ def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcom
     return done
 
 
-def _pool_setup(options: Options, use_cache: bool) -> tuple[Any, tuple]:
+def _pool_setup(session: Session) -> tuple[Any, tuple]:
     import multiprocessing
 
     method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
-    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
-    return multiprocessing.get_context(method), (worker_options, use_cache)
+    worker_options = replace(session.options, excluded=None)  # workers do not filter
+    return multiprocessing.get_context(method), (worker_options, session.use_cache)
 
 
 def _isolated(tasks: list[Task], left: list[int], outcomes: list[Outcome | None],
@@ -577,10 +542,9 @@ _worker: Analyser | None = None
 
 def _init_worker(options: Options, use_cache: bool) -> None:
     global _worker
-    from vpcsec_lint import cache
+    from vpcsec_lint.session import Session
 
-    cache.enabled = use_cache
-    _worker = Analyser(options, None, use_cache)
+    _worker = Analyser(Session(options, use_cache=use_cache))
 
 
 def _run_batch(batch: list[tuple[int, Task]]) -> list[tuple[int, Outcome]]:

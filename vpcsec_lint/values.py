@@ -140,8 +140,3 @@ def to_plain(val: Val | Any) -> Any:
     if isinstance(val.value, list):
         return [to_plain(v) for v in val.value]
     return val.value
-
-
-def contains_unknown(val: Val) -> bool:
-    """True when any part of the value is unknown."""
-    return any(v.value is UNKNOWN for v in val.walk())

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from vpcsec_lint.findings import Related, printable, shown
 
 if TYPE_CHECKING:
-    from vpcsec_lint.engine import Report
+    from vpcsec_lint.findings import Report
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 RESOURCE_LIMIT = 200

@@ -18,8 +18,7 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding, printable
+from vpcsec_lint.findings import Finding, Report, printable
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.repo_paths import repo_relative
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, Report
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.fingerprint import fingerprints
 from vpcsec_lint.formatters.repo_paths import repo_relative
+from vpcsec_lint.registry import PSEUDO_RULES
 
 GITLAB_SEVERITY = {"error": "critical", "warning": "major", "note": "minor"}
 
@@ -31,7 +31,7 @@ def _issue(finding: Finding, path: str, fingerprint: str) -> dict:
         "type": "issue",
         "description": description,
         "check_name": finding.rule_id,
-        "categories": ["Bug Risk"] if finding.rule_id in ("VSL000", "VSL999") else ["Security"],
+        "categories": ["Bug Risk"] if finding.rule_id in PSEUDO_RULES else ["Security"],
         "fingerprint": fingerprint,
         "severity": GITLAB_SEVERITY[finding.severity],
         "location": {"path": path, "lines": lines},

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from vpcsec_lint import __version__
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding, Notice
+from vpcsec_lint.findings import Finding, Notice, Report
 from vpcsec_lint.formatters import RenderContext, display_path
 
 

@@ -24,18 +24,17 @@ import json
 from urllib.parse import quote
 
 from vpcsec_lint import __version__
-from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, Report
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.fingerprint import fingerprints
 from vpcsec_lint.formatters.repo_paths import repo_relative
+from vpcsec_lint.registry import PSEUDO_RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/vpcsec-lint/vpcsec-lint"
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
 """Default severity -> GitHub `security-severity` (high, medium, low)."""
 FINGERPRINT_KEY = "vpcsecLintFinding/v1"
-RUN_PROBLEMS = {"VSL000", "VSL999"}
 """Pseudo-rules about the run itself rather than the infrastructure."""
 
 
@@ -57,7 +56,7 @@ def rule_descriptors() -> list[dict]:
         if entry.get("help_uri"):
             descriptor["helpUri"] = entry["help_uri"]
         descriptor["defaultConfiguration"] = {"level": entry["severity"]}
-        if entry["id"] in RUN_PROBLEMS:
+        if entry["id"] in PSEUDO_RULES:
             descriptor["properties"] = {"tags": ["vpcsec-lint", "tool-problem"]}
         else:
             descriptor["properties"] = {

@@ -9,7 +9,7 @@ analysed code arrive printable (no line breaks, no escape sequences: see
 
 from __future__ import annotations
 
-from vpcsec_lint.engine import Report
+from vpcsec_lint.findings import Report
 from vpcsec_lint.formatters import RenderContext, display_path
 
 

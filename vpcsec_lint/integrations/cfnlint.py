@@ -45,16 +45,16 @@ _LAST: list[Any] = []
 
 def _run(cfn: Any) -> dict[str, list[RuleMatch]]:
     from vpcsec_lint.cloudformation.template import build_unit, is_template
-    from vpcsec_lint.engine import Options, finalize, lint_unit
     from vpcsec_lint.integrations.cfn_nodes import convert
+    from vpcsec_lint.session import Session
 
     filename = cfn.filename or "-"
     converted = convert(cfn.template, filename)
     if not is_template(converted.doc):
         return {}
     unit = build_unit(converted.doc, filename)
-    options = Options()
-    findings = finalize(lint_unit(unit, options.enabled_rules(), options), options)
+    session = Session()
+    findings = session.finish(session.lint_unit(unit))
     out: dict[str, list[RuleMatch]] = {}
     for finding in findings:
         if finding.suppressed or finding.rule_id == "VSL000":

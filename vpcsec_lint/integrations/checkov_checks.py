@@ -113,21 +113,18 @@ class _Analysis:
         return self.cloudformation[key]
 
     def _lint(self, targets: Any, key: str) -> dict:
-        from vpcsec_lint import cache
-        from vpcsec_lint.engine import Options, lint_unit
-        from vpcsec_lint.units import load_units
+        from vpcsec_lint.registry import PSEUDO_RULES
+        from vpcsec_lint.session import Session
 
-        cache.enabled = False  # never share pickled trees with another vpcsec-lint version
-        options = Options()
-        rules = options.enabled_rules()
+        # No on-disk cache: never share pickled trees with another vpcsec-lint version.
+        session = Session(use_cache=False)
         index: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
-        for unit, _named in load_units(targets, options):
+        for unit, _named in session.units(targets):
             declared = {r.address: r.loc.path for r in unit.resources}
-            for finding in lint_unit(unit, rules, options):
+            for finding in session.lint_unit(unit):
                 if finding.rule_id == "VSL999":
                     self.errors[key].append(finding)
-                if finding.suppressed or not finding.resource or finding.rule_id in (
-                        "VSL000", "VSL999"):
+                if finding.suppressed or not finding.resource or finding.rule_id in PSEUDO_RULES:
                     continue
                 where = declared.get(finding.resource, finding.loc.path)
                 index[(finding.rule_id, _key(where), finding.resource)].append(finding)

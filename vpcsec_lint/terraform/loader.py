@@ -61,6 +61,10 @@ class ParseCache:
         except SourceError as exc:
             return FileProblem(path, str(exc), exc.line, exc.column)
         self.texts[path] = text
+        return self.parse_text(text, path)
+
+    def parse_text(self, text: str, path: str) -> Body | FileProblem:
+        """The parse of `text` as `path`, memoised by path and text (subclasses keep less)."""
         key = (path, text)
         cached = self._bodies.get(key)
         if cached is None:

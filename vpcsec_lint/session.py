@@ -1,0 +1,272 @@
+"""One lint run, the same for every front end (CLI, language server, cfn-lint, checkov).
+
+A `Session` is the policy of one run (the options and the config file they
+came from) and the pipeline that applies it: reading sources (files on disk,
+with an `Overlay` of editor buffers or standard input on top), loading units,
+linting them (`engine.run_rules` over each unit's model), every kind of
+suppression (inline comments and `Metadata`, the config's `ignore`,
+`per-path-ignore`, severity overrides) and finalizing (exclusions,
+deduplication, order). Front ends only translate in and out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from vpcsec_lint.findings import Finding, Notice, Report
+
+if TYPE_CHECKING:
+    from vpcsec_lint.config import Settings
+    from vpcsec_lint.discovery import Targets
+    from vpcsec_lint.raw import Unit
+    from vpcsec_lint.registry import Rule
+    from vpcsec_lint.terraform.loader import ParseCache
+    from vpcsec_lint.units import Task
+
+
+@dataclass
+class Options:
+    """What to run and how to judge it (from the command line and the config file)."""
+
+    select: set[str] | None = None
+    ignore: set[str] = field(default_factory=set)
+    fail_on: str = "warning"
+    severity: dict[str, str] = field(default_factory=dict)
+    """Per-rule severity overrides."""
+    excluded: Callable[[str], bool] | None = None
+    var_files: list[str] = field(default_factory=list)
+    jobs: int = 1
+
+    def enabled_rules(self) -> list[Rule]:
+        from vpcsec_lint.registry import all_rules
+
+        rules = all_rules()
+        ids = set(rules) if self.select is None else set(self.select)
+        return [rules[i]() for i in sorted(ids - self.ignore) if i in rules]
+
+
+TOO_LARGE = "the buffer is larger than the 5 MiB limit for one file"
+
+
+def too_large(text: str) -> bool:
+    """Whether a buffer is over the size limit of a file on disk (in UTF-8 bytes)."""
+    from vpcsec_lint.sources import MAX_FILE_BYTES
+
+    if len(text) * 4 <= MAX_FILE_BYTES:
+        return False
+    return len(text) > MAX_FILE_BYTES or \
+        len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
+
+
+def norm(path: str) -> str:
+    """The key of a path in an overlay: absolute and normalised."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+class Overlay:
+    """Texts that stand in for files on disk (editor buffers, standard input)."""
+
+    def __init__(self, texts: dict[str, str] | None = None) -> None:
+        self.texts: dict[str, str] = {}
+        self.paths: list[str] = []
+        """The paths as given (a buffer's path is reported as its front end spelled it)."""
+        self.replace(texts or {})
+
+    def replace(self, texts: dict[str, str]) -> None:
+        self.paths = list(texts)
+        self.texts = {norm(p): t for p, t in texts.items()}
+
+    def get(self, path: str) -> str | None:
+        return self.texts.get(norm(path)) if self.texts else None
+
+    def __contains__(self, path: str) -> bool:
+        return self.get(path) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
+
+    def read(self, path: str) -> str:
+        """The buffer's text, else the file's (`SourceError` when it cannot be had)."""
+        from vpcsec_lint.sources import SourceError, read_source
+
+        text = self.get(path)
+        if text is None:
+            return read_source(path)
+        if too_large(text):
+            raise SourceError(TOO_LARGE)
+        return text
+
+
+class Session:
+    """The options of one run and the pipeline that applies them."""
+
+    def __init__(self, options: Options | None = None, settings: Settings | None = None,
+                 overlay: Overlay | None = None, use_cache: bool = True) -> None:
+        from vpcsec_lint import cache
+
+        self.options = options or Options()
+        self.settings = settings
+        self.overlay = overlay or Overlay()
+        self.use_cache = use_cache
+        cache.enabled = use_cache  # the on-disk cache follows the run that uses it
+        self.parse_cache: ParseCache | None = None
+        """Parsed Terraform files shared between units (a front end may bring its own)."""
+        self._rules: list[Rule] | None = None
+
+    @property
+    def rules(self) -> list[Rule]:
+        if self._rules is None:
+            self._rules = self.options.enabled_rules()
+        return self._rules
+
+    def excluded(self, path: str) -> bool:
+        return self.options.excluded is not None and self.options.excluded(path)
+
+    # -- reading and loading --
+
+    def load(self, task: Task, extra: str | None = None) -> Unit | None:
+        """Read and evaluate one task's unit (None: not CloudFormation after all).
+
+        `extra` is a Terraform file of the task's module that may not be on disk yet.
+        """
+        if task.framework == "terraform":
+            from vpcsec_lint.terraform.loader import ParseCache, load_module
+
+            if self.parse_cache is None:
+                self.parse_cache = ParseCache(self.overlay.read)
+            return load_module(task.path, self.parse_cache, self.options.var_files,
+                               extra=extra, given=task.given)
+        from vpcsec_lint.cloudformation.loader import load_template
+
+        return load_template(task.path, self.overlay.get(task.path), named=task.named)
+
+    def units(self, targets: Targets) -> Iterator[tuple[Unit, set[str] | None]]:
+        """Each unit of `targets` with the set of files to report on (None: all of them)."""
+        from vpcsec_lint.units import plan
+
+        for task in plan(targets):
+            unit = self.load(task)
+            if unit is not None:
+                yield unit, None if task.report_only is None else set(task.report_only)
+
+    # -- linting --
+
+    def lint_unit(self, unit: Unit) -> list[Finding]:
+        """All findings for one unit: VSL000 for its problems, each rule's, VSL999; with
+        severity overrides and inline suppressions applied."""
+        from vpcsec_lint.engine import build_model, internal_error, parse_error, run_rules
+
+        findings = [parse_error(p.path, p.message, p.line, p.column, p.framework)
+                    for p in unit.problems]
+        where = unit.files[0] if unit.files else unit.root
+        try:
+            model = build_model(unit)
+        except Exception as exc:  # a bug in a builder must not lose the other units
+            return findings + [internal_error("model builder", where, exc, unit.framework)]
+        for finding in run_rules(model, self.rules, where, unit.framework):
+            finding.severity = self.options.severity.get(finding.rule_id, finding.severity)
+            findings.append(finding)
+        if unit.installed_modules is not None:
+            from vpcsec_lint.terraform.installed_modules import relocate_vendored
+
+            relocate_vendored(findings, unit)
+        elif unit.framework == "cloudformation":
+            from vpcsec_lint.cloudformation.cdk import name_constructs
+
+            name_constructs(findings, unit)
+        from vpcsec_lint.suppressions import apply_suppressions
+
+        apply_suppressions(findings, unit)
+        return findings
+
+    def lint_paths(self, paths: list[str],
+                   progress: Callable[[int, int], None] | None = None) -> Report:
+        """Lint files and directories (or, with no PATHs, the overlay's one buffer).
+
+        Units run in `options.jobs` worker processes when there is enough work;
+        the report is the same for any number of jobs. `progress(done, total)` is
+        called as units finish.
+        """
+        from vpcsec_lint.units import plan, run_tasks
+
+        if self.overlay and not paths:
+            from vpcsec_lint.discovery import Targets, is_cfn_candidate
+
+            filename = self.overlay.paths[0]
+            targets = Targets()
+            directory = os.path.dirname(filename) or "."
+            if is_cfn_candidate(os.path.basename(filename)):
+                targets.templates[filename] = False
+            else:
+                targets.tf_modules[directory] = {filename}
+            # A buffer's reads stay in its repository, else its directory.
+            targets.given = {filename: directory, directory: directory}
+        else:
+            from vpcsec_lint.discovery import collect
+
+            targets = collect(paths, self.options.excluded)
+        report = Report()
+        for outcome in run_tasks(plan(targets), self, progress):
+            report.files += outcome.files
+            report.findings.extend(outcome.findings)
+            report.notices.extend(outcome.notices)
+        report.findings = self.finish(report.findings)
+        report.notices = sorted(set(report.notices), key=Notice.sort_key)
+        return report
+
+    def finish(self, findings: list[Finding]) -> list[Finding]:
+        """Drop excluded paths, deduplicate, sort; then apply `per-path-ignore`."""
+        findings = finalize(findings, self.options.excluded)
+        if self.settings is not None:
+            from vpcsec_lint.config import apply_path_ignores
+
+            apply_path_ignores(findings, self.settings)
+        return findings
+
+
+def finalize(findings: list[Finding],
+             excluded: Callable[[str], bool] | None = None) -> list[Finding]:
+    """Drop excluded paths, deduplicate per (rule, file, line, column, instance), sort.
+
+    A child module's file is seen once per module call and once as a root of
+    its own: an unsuppressed instance wins over a suppressed one, and a call
+    with the caller's inputs bound (`module.x.` addresses) over the bare root.
+    Each instance of an expanded resource or module call (`aws_subnet.a[0]`,
+    `module.sg["api"].aws_security_group.this`) keeps its own finding on the
+    shared line; a bare-root copy gives way to them.
+    """
+    from vpcsec_lint.registry import PSEUDO_RULES
+
+    out: dict[tuple, dict[tuple[str, ...], Finding]] = {}
+    for finding in sorted(findings, key=_preference):
+        if excluded is not None and excluded(finding.loc.path):
+            continue
+        keys = tuple(_INSTANCE_KEY.findall(finding.resource or ""))
+        own = keys[-1] if keys and (finding.resource or "").endswith(keys[-1]) else ""
+        key: tuple = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line,
+                      finding.loc.column, finding.subject, own)
+        if finding.rule_id in PSEUDO_RULES:
+            key = (*key, finding.message)
+        modules = keys[:-1] if own else keys
+        out.setdefault(key, {}).setdefault(modules, finding)
+    kept = []
+    for by_module in out.values():
+        if len(by_module) > 1:
+            by_module.pop((), None)
+        kept.extend(by_module.values())
+    return sorted(kept, key=Finding.sort_key)
+
+
+_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+"""An instance key in a Terraform address: `[0]` or `["key"]`."""
+
+
+def _preference(finding: Finding) -> tuple:
+    depth = (finding.resource or "").count("module.")
+    # Another stack's resource, joined for its exports, gives way to the stack's own unit.
+    joined = finding.framework == "cloudformation" and "/" in (finding.resource or "")
+    return (finding.suppressed, joined, -depth, finding.sort_key())
