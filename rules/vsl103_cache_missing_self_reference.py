@@ -116,7 +116,7 @@ class CacheMissingSelfReference(Rule):
             groups = [ref.key for ref in cache.security_groups]
             if not groups or any(key is None for key in groups):
                 continue  # the VPC's default group (self-referencing), or an unknown group
-            attached = set(groups)  # type: ignore[arg-type]
+            attached = set(groups)
             rules = [r for r in model.sg_rules if r.direction == "ingress"
                      and rule_may_belong_to(r, attached)]
             if any(r.dynamic for r in rules):

@@ -96,7 +96,7 @@ class SgSupernetSource(Rule):
                 if matches is None:
                     continue
                 wide = " or ".join(dict.fromkeys(str(m[0]) for m in matches if m))
-                inner = matches[0][1]  # type: ignore[index]
+                inner = matches[0][1]
                 loc = rule.cidr_attr or cidr.loc or rule.loc
                 message = (f"Ingress on {rule.describe_ports()} allows {wide}, wider than "
                            f"{inner}, the CIDR of {shown(vpc.resource)}: the whole VPC and more. "

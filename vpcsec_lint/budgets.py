@@ -165,7 +165,7 @@ class Sizer:
         if key is None:
             return None
         entry = self._sizes.get(id(key))
-        return entry[1:] if entry is not None and entry[0] is key else None  # type: ignore[return-value]
+        return entry[1:] if entry is not None and entry[0] is key else None
 
     @staticmethod
     def _children(item: object) -> list | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
@@ -34,7 +35,7 @@ def is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def collect(paths: list[str], excluded: callable[[str], bool] | None = None) -> Targets:  # type: ignore[valid-type]
+def collect(paths: list[str], excluded: Callable[[str], bool] | None = None) -> Targets:
     """Classify PATHs (files or directories) into Terraform modules and templates."""
     targets = Targets()
     skip = excluded or (lambda _p: False)
@@ -76,7 +77,7 @@ def _display_path(path: str) -> str:
     return path if relative.startswith(os.pardir) else relative
 
 
-def _walk(root: str, targets: Targets, skip: callable[[str], bool]) -> None:  # type: ignore[valid-type]
+def _walk(root: str, targets: Targets, skip: Callable[[str], bool]) -> None:
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(
             d for d in dirnames

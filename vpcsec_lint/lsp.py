@@ -697,7 +697,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         try:
             await lint_and_publish(uri)
         finally:
-            running.discard(asyncio.current_task())  # type: ignore[arg-type]
+            running.discard(asyncio.current_task())
 
     async def lint_and_publish(uri: str) -> None:
         from vpcsec_lint.units import unit_seconds

@@ -229,5 +229,5 @@ def describe_addresses(box: Box, version: int) -> str:
     import ipaddress
 
     make = ipaddress.IPv4Address if version == 4 else ipaddress.IPv6Address
-    nets = ipaddress.summarize_address_range(make(box[2]), make(box[3]))  # type: ignore[arg-type]
+    nets = ipaddress.summarize_address_range(make(box[2]), make(box[3]))
     return ", ".join(str(n) for n in nets)

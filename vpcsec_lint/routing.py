@@ -173,7 +173,7 @@ def is_default(net: Network) -> bool:
 def outside(net: Network, peer: Vpc | None) -> bool:
     """Known not to overlap any CIDR of the peer."""
     nets = family_networks(peer, net.version)
-    return nets is not None and not any(net.overlaps(n) for n in nets)  # type: ignore[arg-type]
+    return nets is not None and not any(net.overlaps(n) for n in nets)
 
 
 def wider_parts(net: Network, peer: Vpc | None) -> list[Network] | None:

@@ -211,7 +211,7 @@ class _VslCheck:
             or index.get((self.rule.id, _key(path), _INDEX.sub("", address))) \
             or index.get((self.rule.id, _key(path), "\0" + _INDEX.sub("", address)), [])
         if found:
-            self.details = [f"line {f.loc.line}: {printable(f.message)}"  # type: ignore[attr-defined]
+            self.details = [f"line {f.loc.line}: {printable(f.message)}"
                             for f in sorted(found, key=Finding.sort_key)]
             return CheckResult.FAILED
         return CheckResult.PASSED if entity_type in self.applies_to else CheckResult.UNKNOWN
