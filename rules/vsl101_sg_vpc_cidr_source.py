@@ -15,6 +15,7 @@ from vpcsec_lint.analysis import (
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import SG_CFN, SG_TF
 
 
 class SgVpcCidrSource(Rule):
@@ -72,6 +73,8 @@ class SgVpcCidrSource(Rule):
     name = "sg-vpc-cidr-source"
     severity = "warning"
     summary = "Security-group ingress from the whole CIDR of the group's own VPC."
+    terraform_types = SG_TF
+    cloudformation_types = SG_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for rule in ingress_rules(model):

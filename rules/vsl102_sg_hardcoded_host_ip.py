@@ -15,6 +15,7 @@ from vpcsec_lint.analysis import (
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Network, Vpc, parse_network
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import SG_CFN, SG_TF
 from vpcsec_lint.values import Val
 
 PRIVATE_RANGES: tuple[Network, ...] = tuple(ipaddress.ip_network(n) for n in (
@@ -77,6 +78,8 @@ class SgHardcodedHostIp(Rule):
     name = "sg-hardcoded-host-ip"
     severity = "note"
     summary = "Security-group ingress from a single host address inside the VPC."
+    terraform_types = SG_TF
+    cloudformation_types = SG_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for rule in ingress_rules(model):

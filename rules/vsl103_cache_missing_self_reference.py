@@ -108,6 +108,8 @@ class CacheMissingSelfReference(Rule):
     severity = "warning"
     summary = ("A multi-node Redis/Valkey or MemoryDB cluster whose security groups do not "
                "let its nodes reach each other.")
+    terraform_types = ("aws_elasticache_replication_group", "aws_memorydb_cluster")
+    cloudformation_types = ("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster")
 
     def check(self, model: Model) -> Iterator[Finding]:
         for cache in model.caches.values():
@@ -116,7 +118,7 @@ class CacheMissingSelfReference(Rule):
             groups = [ref.key for ref in cache.security_groups]
             if not groups or any(key is None for key in groups):
                 continue  # the VPC's default group (self-referencing), or an unknown group
-            attached = set(groups)
+            attached = {key for key in groups if key is not None}
             rules = [r for r in model.sg_rules if r.direction == "ingress"
                      and rule_may_belong_to(r, attached)]
             if any(r.dynamic for r in rules):

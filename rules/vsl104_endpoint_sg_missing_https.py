@@ -9,6 +9,7 @@ from vpcsec_lint.analysis import rules_by_group, rules_of
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN, ENDPOINT_TF
 
 HTTPS = 443
 _AWS_SERVICE = re.compile(
@@ -82,6 +83,8 @@ class EndpointSgMissingHttps(Rule):
     name = "endpoint-sg-missing-https"
     severity = "warning"
     summary = "An interface endpoint whose security groups do not allow inbound HTTPS."
+    terraform_types = ENDPOINT_TF
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         ingress = rules_by_group(r for r in model.sg_rules if r.direction == "ingress")

@@ -14,6 +14,7 @@ from vpcsec_lint.analysis import (
 from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Model, Network, Vpc
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import SG_CFN, SG_TF
 from vpcsec_lint.values import Val
 
 
@@ -85,6 +86,8 @@ class SgSupernetSource(Rule):
     name = "sg-supernet-source"
     severity = "note"
     summary = "Security-group ingress from a range wider than the group's own VPC (but not /0)."
+    terraform_types = SG_TF
+    cloudformation_types = SG_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for rule in ingress_rules(model):

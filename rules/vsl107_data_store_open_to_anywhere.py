@@ -8,6 +8,7 @@ from vpcsec_lint.analysis import every_branch, is_world
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import DataStore, Model, SgRule
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import SG_CFN, SG_TF
 from vpcsec_lint.values import Val
 
 _KINDS = {
@@ -82,6 +83,8 @@ class DataStoreOpenToAnywhere(Rule):
     name = "data-store-open-to-anywhere"
     severity = "warning"
     summary = "A data store's security group admits 0.0.0.0/0 or ::/0 on the store's port."
+    terraform_types = SG_TF
+    cloudformation_types = SG_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         exposed: dict[int, tuple[SgRule, Val, list[tuple[DataStore, str]]]] = {}

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from vpcsec_lint.cloudformation.build import DATA_STORES as CFN_STORES
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Ref, SgRule, parse_network
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import SG_CFN, SG_TF
+from vpcsec_lint.terraform.build import DATA_STORES as TF_STORES
 from vpcsec_lint.values import Location, Val
 
 RULES_PER_GROUP = 60
@@ -77,6 +80,10 @@ class SgQuotaExceeded(Rule):
     name = "sg-quota-exceeded"
     severity = "warning"
     summary = "A security group or a network interface over its default security-group quota."
+    terraform_types = (*SG_TF, "aws_lambda_function", "aws_ecs_service", "aws_vpc_endpoint",
+                       *TF_STORES)
+    cloudformation_types = (*SG_CFN, "AWS::Lambda::Function", "AWS::Serverless::Function",
+                            "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", *CFN_STORES)
 
     def check(self, model: Model) -> Iterator[Finding]:
         yield from self._rules_per_group(model)

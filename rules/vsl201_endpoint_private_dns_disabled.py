@@ -9,6 +9,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import HostedZone, Model, Setting
 from vpcsec_lint.policy import ServiceName, aws_service, setting_is
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN, ENDPOINT_TF
 
 _UNKNOWN_PART = re.compile(r"\$\{[^}]*\}")
 _WILDCARD = "\x00"
@@ -67,6 +68,8 @@ class EndpointPrivateDnsDisabled(Rule):
     name = "endpoint-private-dns-disabled"
     severity = "warning"
     summary = "Interface endpoint for an AWS service with private DNS off."
+    terraform_types = ENDPOINT_TF
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for endpoint in model.endpoints.values():

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model, Setting, Vpc
 from vpcsec_lint.policy import setting_is
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import VPC_CFN, VPC_TF
 
 _ATTRIBUTES = {
     "dns_support": ("DNS support", "enable_dns_support", "EnableDnsSupport"),
@@ -65,6 +66,8 @@ class VpcDnsDisabledForPrivateDns(Rule):
     name = "vpc-dns-disabled-for-private-dns"
     severity = "error"
     summary = "A VPC with DNS support or hostnames off hosts an endpoint with private DNS on."
+    terraform_types = VPC_TF
+    cloudformation_types = VPC_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         hosted: dict[str, list[Endpoint]] = {}

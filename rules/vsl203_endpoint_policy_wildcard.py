@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.policy import Policy, full_access, parse_policy, policy_capable
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN
 from vpcsec_lint.values import Location
 
 
@@ -82,6 +83,8 @@ class EndpointPolicyWildcard(Rule):
     name = "endpoint-policy-wildcard"
     severity = "warning"
     summary = "An explicit endpoint policy that allows any principal to do anything."
+    terraform_types = ("aws_vpc_endpoint", "aws_vpc_endpoint_policy")
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for endpoint in model.endpoints.values():

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.policy import accepts_policy, policy_capable
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN, ENDPOINT_TF
 
 
 class EndpointPolicyMissing(Rule):
@@ -59,6 +60,8 @@ class EndpointPolicyMissing(Rule):
     name = "endpoint-policy-missing"
     severity = "note"
     summary = "A VPC endpoint without an endpoint policy (full access by default)."
+    terraform_types = ENDPOINT_TF
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         if _unresolved_policy_resource(model):

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model, RouteTable
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import VPC_CFN, VPC_TF
 from vpcsec_lint.values import Val
 
 SERVICES = ("s3", "dynamodb")
@@ -63,6 +64,8 @@ class GatewayEndpointMissing(Rule):
     name = "gateway-endpoint-missing"
     severity = "note"
     summary = "NAT route tables without a free Gateway endpoint for S3 or DynamoDB."
+    terraform_types = VPC_TF
+    cloudformation_types = VPC_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         nat_tables: dict[str, list[RouteTable]] = {}
@@ -110,8 +113,8 @@ def _served(model: Model, vpc_key: str, table_keys: set[str], service: str) -> b
             return True
     for table in table_keys:
         for key in model.route_table_endpoints.get(table, []):
-            endpoint = model.endpoints.get(key)
-            if endpoint is not None and _may_be_gateway_for(endpoint, service):
+            listed = model.endpoints.get(key)
+            if listed is not None and _may_be_gateway_for(listed, service):
                 return True
     return _unresolved_association(model, table_keys, service)
 

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.policy import setting_is
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import VPC_CFN, VPC_TF
 
 
 class VpcDnsSupportDisabled(Rule):
@@ -51,6 +52,8 @@ class VpcDnsSupportDisabled(Rule):
     name = "vpc-dns-support-disabled"
     severity = "warning"
     summary = "A VPC with DNS support explicitly off."
+    terraform_types = VPC_TF
+    cloudformation_types = VPC_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for vpc in model.vpcs.values():

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.regions import CROSS_REGION_SERVICES, names_service_region, written_service_region
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN, ENDPOINT_TF
 
 
 class EndpointServiceRegionMismatch(Rule):
@@ -66,6 +67,8 @@ class EndpointServiceRegionMismatch(Rule):
     name = "endpoint-service-region-mismatch"
     severity = "error"
     summary = "A VPC endpoint names an AWS service in another region than its own."
+    terraform_types = ENDPOINT_TF
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for endpoint in model.endpoints.values():

@@ -8,6 +8,7 @@ from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.regions import names_service_region, written_service_region
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ENDPOINT_CFN, ENDPOINT_TF
 
 
 class EndpointServiceRegionHardcoded(Rule):
@@ -61,6 +62,8 @@ class EndpointServiceRegionHardcoded(Rule):
     name = "endpoint-service-region-hardcoded"
     severity = "note"
     summary = "A VPC endpoint's service name hard-codes a region the deployment does not fix."
+    terraform_types = ENDPOINT_TF
+    cloudformation_types = ENDPOINT_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for endpoint in model.endpoints.values():

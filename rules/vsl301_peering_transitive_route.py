@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ROUTE_CFN, ROUTE_TF
 from vpcsec_lint.routing import (
     Destination,
     PeeringRoute,
@@ -81,6 +82,8 @@ class PeeringTransitiveRoute(Rule):
     name = "peering-transitive-route"
     severity = "error"
     summary = "A route into a peering connection for a destination outside the peer VPC."
+    terraform_types = ROUTE_TF
+    cloudformation_types = ROUTE_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for item in peering_routes(model):

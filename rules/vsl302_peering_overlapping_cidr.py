@@ -54,6 +54,8 @@ class PeeringOverlappingCidr(Rule):
     name = "peering-overlapping-cidr"
     severity = "error"
     summary = "A peering connection between VPCs whose IPv4 CIDRs overlap."
+    terraform_types = ("aws_vpc_peering_connection",)
+    cloudformation_types = ("AWS::EC2::VPCPeeringConnection",)
 
     def check(self, model: Model) -> Iterator[Finding]:
         for peering in model.peerings.values():

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
+from vpcsec_lint.resource_types import ROUTE_CFN, ROUTE_TF
 from vpcsec_lint.routing import is_default, peering_routes, route_related, wider_parts
 
 
@@ -59,6 +60,8 @@ class PeeringRouteWiderThanPeer(Rule):
     name = "peering-route-wider-than-peer"
     severity = "warning"
     summary = "A route into a peering connection that is wider than the peer VPC's CIDR."
+    terraform_types = ROUTE_TF
+    cloudformation_types = ROUTE_CFN
 
     def check(self, model: Model) -> Iterator[Finding]:
         for item in peering_routes(model):

@@ -114,6 +114,8 @@ class NaclMissingEphemeralReturn(Rule):
     severity = "warning"
     summary = ("A network ACL admits inbound TCP to a service port but does not allow "
                "the replies out on TCP 1024-65535.")
+    terraform_types = ("aws_network_acl", "aws_network_acl_rule")
+    cloudformation_types = ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")
 
     def check(self, model: Model) -> Iterator[Finding]:
         for acl in custom_acls(model):

@@ -64,6 +64,8 @@ class LambdaSingleAz(Rule):
     name = "lambda-single-az"
     severity = "warning"
     summary = "A VPC-attached Lambda function whose subnets are all in one Availability Zone."
+    terraform_types = ("aws_lambda_function",)
+    cloudformation_types = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
     def check(self, model: Model) -> Iterator[Finding]:
         for fn in model.lambdas.values():

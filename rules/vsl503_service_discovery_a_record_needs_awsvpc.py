@@ -71,6 +71,8 @@ class ServiceDiscoveryARecordNeedsAwsvpc(Rule):
     name = "service-discovery-a-record-needs-awsvpc"
     severity = "error"
     summary = "An ECS service registers A/AAAA records in Cloud Map from bridge or host tasks."
+    terraform_types = ("aws_ecs_service",)
+    cloudformation_types = ("AWS::ECS::Service",)
 
     def check(self, model: Model) -> Iterator[Finding]:
         for service in model.ecs_services.values():

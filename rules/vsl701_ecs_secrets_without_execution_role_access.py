@@ -79,12 +79,14 @@ class EcsSecretsWithoutExecutionRoleAccess(Rule):
     name = "ecs-secrets-without-execution-role-access"
     severity = "error"
     summary = "An ECS task reads secrets its execution role is not allowed to fetch."
+    terraform_types = ("aws_ecs_task_definition",)
+    cloudformation_types = ("AWS::ECS::TaskDefinition",)
 
     def check(self, model: Model) -> Iterator[Finding]:
         for task in model.task_definitions.values():
-            secrets = [(s, _store(model, s)) for c in task.containers for s in c.secrets
-                       if s.value_from is not None]
-            secrets = [(s, store) for s, store in secrets if store is not None]
+            stored = [(s, _store(model, s)) for c in task.containers for s in c.secrets
+                      if s.value_from is not None]
+            secrets = [(s, store) for s, store in stored if store is not None]
             if not secrets:
                 continue
             if task.execution_role is None:

@@ -27,7 +27,7 @@ import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.findings import shown as bounded
@@ -534,7 +534,7 @@ def cloudformation_fix(finding: Finding, unit: Unit, path: str, text: str) -> Ed
     return Edit(path, anchor.line - 1, "\n".join(out) + "\n")
 
 
-def _is_mapping(val: Val | None) -> bool:
+def _is_mapping(val: Val | None) -> TypeGuard[Val]:
     return val is not None and isinstance(val.value, dict)
 
 
@@ -612,7 +612,8 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
 
     def uri_of(path: str) -> str:
         for document in list(server.workspace.text_documents.values()):
-            if to_fs_path(document.uri) and norm(to_fs_path(document.uri)) == path:
+            fs_path = to_fs_path(document.uri)
+            if fs_path and norm(fs_path) == path:
                 return document.uri
         return from_fs_path(path) or path
 

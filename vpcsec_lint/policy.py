@@ -306,8 +306,9 @@ def _statement_lines(text: str) -> list[int] | None:
     if stmts is None:
         return []
     items = stmts.value if isinstance(stmts.value, list) else [stmts]
-    lines = [item.loc.line if item.loc is not None else None for item in items]
-    return None if any(line is None for line in lines) else lines  # type: ignore[misc]
+    if any(item.loc is None for item in items):
+        return None
+    return [item.loc.line for item in items if item.loc is not None]
 
 
 def _from_structure(doc: Val, loc: Location, form: str) -> Policy:

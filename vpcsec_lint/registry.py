@@ -46,6 +46,10 @@ class Rule:
     severity: str = "warning"
     summary: str = ""
     """One sentence: what the rule flags (SARIF `shortDescription`)."""
+    terraform_types: tuple[str, ...] = ()
+    cloudformation_types: tuple[str, ...] = ()
+    """The resource types the rule examines and reports on (RULES.md): in checkov, such a
+    resource without a finding PASSES; on other resources the rule has no opinion."""
     builtin: bool = False
 
     def check(self, model: Model) -> Iterable[Finding]:

@@ -253,7 +253,7 @@ def finalize(findings: list[Finding],
             key = (*key, finding.message)
         modules = keys[:-1] if own else keys
         out.setdefault(key, {}).setdefault(modules, finding)
-    kept = []
+    kept: list[Finding] = []
     for by_module in out.values():
         if len(by_module) > 1:
             by_module.pop((), None)

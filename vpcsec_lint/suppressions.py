@@ -135,9 +135,9 @@ def metadata_ignores(metadata: Val | None) -> dict[str, str | None]:
                 if rule_id.strip():
                     out[rule_id.strip().upper()] = None
         elif isinstance(item.value, dict):
-            rule_id = item.get("id")
+            id_val = item.get("id")
             reason = item.get("reason")
-            if rule_id is not None and isinstance(rule_id.value, str):
-                out[rule_id.value.strip().upper()] = (
+            if id_val is not None and isinstance(id_val.value, str):
+                out[id_val.value.strip().upper()] = (
                     str(reason.value) if reason is not None and reason.value else None)
     return out

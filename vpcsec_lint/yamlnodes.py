@@ -190,7 +190,7 @@ class _Builder:
         self.attach(val, f"<{kind} key at line {frame.start.line + 1}>")
 
     def alias(self, event: AliasEvent) -> None:
-        entry = self.anchors.get(event.anchor)
+        entry = self.anchors.get(event.anchor) if event.anchor is not None else None
         if entry is None:
             raise DocumentError(f"alias *{event.anchor} refers to no anchor",
                                 *_position(event.start_mark))
@@ -204,7 +204,7 @@ class _Builder:
                                 "(a YAML alias bomb?)", *_position(event.start_mark))
         self.count(size, event.start_mark)
         if key_text is None:
-            key_text = f"<alias key at line {event.start_mark.line + 1}>"
+            key_text = f"<alias key at line {_position(event.start_mark)[0]}>"
         self.attach(_copy(val), key_text)
 
     # -- helpers -------------------------------------------------------------

@@ -85,7 +85,8 @@ def _read_paths(manifest: str, template_name: str) -> dict[str, str]:
         properties = artifact.get("properties")
         if not isinstance(properties, dict) or properties.get("templateFile") != template_name:
             continue
-        metadata = artifact.get("metadata") if isinstance(artifact.get("metadata"), dict) else {}
+        metadata = artifact.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
         extra = artifact.get("additionalMetadataFile")
         if isinstance(extra, str) and "\0" not in extra:
             extra_path = os.path.join(os.path.dirname(manifest), extra)

@@ -51,7 +51,8 @@ class Stacks:
         self.path = path
         self.depth = depth
         self.follow_imports = follow_imports
-        self.shared = shared if shared is not None else {"templates": {}, "count": 0}
+        self.shared: dict[str, Any] = shared if shared is not None else {
+            "templates": {}, "count": 0}
         """Per unit: the templates already joined (by path and prefix), how many were read."""
         self.root = analysis_root(os.path.dirname(path) or ".", os.path.dirname(path) or ".")
         self._nested: dict[str, _Template | None] = {}

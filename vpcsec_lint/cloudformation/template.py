@@ -341,6 +341,7 @@ class _Template:
             return self._sub_name(name, loc)
         unknown = False
         origins: list[Location] = []
+        length = len(template)
 
         def replace(match: re.Match[str]) -> str:
             nonlocal unknown
@@ -360,7 +361,6 @@ class _Template:
                 raise BudgetExceeded("string-size")
             return text
 
-        length = len(template)
         try:
             result = _SUB_VAR.sub(replace_bounded, template).replace("${!", "${")
         except BudgetExceeded as exc:

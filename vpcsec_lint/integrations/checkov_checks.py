@@ -25,50 +25,8 @@ from checkov.terraform.checks.resource.base_resource_check import (
     BaseResourceCheck as TfResourceCheck,
 )
 
-from vpcsec_lint.cloudformation.build import DATA_STORES as CFN_STORES
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.registry import Rule, all_rules
-from vpcsec_lint.terraform.build import DATA_STORES as TF_STORES
-
-_SG_TF = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
-_SG_CFN = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
-_ENDPOINT = (("aws_vpc_endpoint",), ("AWS::EC2::VPCEndpoint",))
-_VPC = (("aws_vpc", "aws_default_vpc"), ("AWS::EC2::VPC",))
-_ROUTE = (("aws_route", "aws_route_table", "aws_default_route_table"), ("AWS::EC2::Route",))
-
-APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "VSL101": (_SG_TF, _SG_CFN),
-    "VSL102": (_SG_TF, _SG_CFN),
-    "VSL106": (_SG_TF, _SG_CFN),
-    "VSL107": (_SG_TF, _SG_CFN),
-    "VSL108": ((*_SG_TF, "aws_lambda_function", "aws_ecs_service", "aws_vpc_endpoint",
-                *TF_STORES),
-               (*_SG_CFN, "AWS::Lambda::Function", "AWS::Serverless::Function",
-                "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", *CFN_STORES)),
-    "VSL103": (("aws_elasticache_replication_group", "aws_memorydb_cluster"),
-               ("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster")),
-    "VSL104": _ENDPOINT,
-    "VSL201": _ENDPOINT,
-    "VSL203": (("aws_vpc_endpoint", "aws_vpc_endpoint_policy"), ("AWS::EC2::VPCEndpoint",)),
-    "VSL204": _ENDPOINT,
-    "VSL202": _VPC,
-    "VSL205": _VPC,
-    "VSL206": _VPC,
-    "VSL207": _ENDPOINT,
-    "VSL208": _ENDPOINT,
-    "VSL301": _ROUTE,
-    "VSL303": _ROUTE,
-    "VSL302": (("aws_vpc_peering_connection",), ("AWS::EC2::VPCPeeringConnection",)),
-    "VSL401": (("aws_network_acl", "aws_network_acl_rule"),
-               ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")),
-    "VSL501": (("aws_lambda_function",),
-               ("AWS::Lambda::Function", "AWS::Serverless::Function")),
-    "VSL503": (("aws_ecs_service",), ("AWS::ECS::Service",)),
-    "VSL701": (("aws_ecs_task_definition",), ("AWS::ECS::TaskDefinition",)),
-}
-"""The resource types each rule examines and reports on (RULES.md). For these a
-resource without a finding PASSES; a rule not listed here still FAILS the
-resources its findings name, and has no opinion (UNKNOWN) on the others."""
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -229,7 +187,7 @@ class TerraformCheck(_VslCheck, TfResourceCheck):
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
-        self.applies_to = APPLIES_TO.get(rule.id, ((), ()))[0]
+        self.applies_to = rule.terraform_types
         super().__init__(**_check_kwargs(rule))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -244,7 +202,7 @@ class CloudFormationCheck(_VslCheck, CfnResourceCheck):
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
-        self.applies_to = APPLIES_TO.get(rule.id, ((), ()))[1]
+        self.applies_to = rule.cloudformation_types
         super().__init__(**_check_kwargs(rule))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:

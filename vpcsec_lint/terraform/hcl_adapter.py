@@ -515,7 +515,7 @@ def _relocate(expr: Expr, loc: Location) -> Expr:
             for item in dataclasses.fields(node):
                 value = getattr(node, item.name)
                 if item.name == "loc" and isinstance(value, Location):
-                    node.loc = loc
+                    setattr(node, item.name, loc)
                 elif isinstance(value, (list, tuple)) or dataclasses.is_dataclass(value):
                     stack.append(value)
     return expr

@@ -102,19 +102,19 @@ def unclosed(text: str) -> str | None:
             continue
         elif text.startswith("<<", pos) and (match := _HEREDOC_START.match(text, pos)):
             marker = match.group(1)
-            end = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*\r?$", re.M).search(
+            closing = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*\r?$", re.M).search(
                 text, match.end())
-            if end is None:
+            if closing is None:
                 return f"the heredoc <<{marker} at line {line}, column {column} never ends"
-            line += text.count("\n", pos, end.end())
-            line_start = text.rfind("\n", 0, end.end()) + 1
-            pos = end.end()
+            line += text.count("\n", pos, closing.end())
+            line_start = text.rfind("\n", 0, closing.end()) + 1
+            pos = closing.end()
             continue
         elif char in "{[(":
             stack.append((char, line, column))
         elif char in "}])" and stack:
-            opener = stack.pop()
-            if opener[0] in ("${", "%{") and stack and stack[-1][0] == '"':
+            closed = stack.pop()
+            if closed[0] in ("${", "%{") and stack and stack[-1][0] == '"':
                 in_string = stack.pop()[1:]
         pos += 1
     if in_string is not None:

@@ -130,8 +130,9 @@ def relocate_vendored(findings: list[Finding], unit: Unit) -> None:
         if finding.framework != "terraform" or not installed.is_vendored(finding.loc.path):
             continue
         res = resources.get(finding.resource or "")
-        sites = [s for s in (res.call_sites if res is not None else ())
-                 if not installed.is_vendored(s.path)]
+        if res is None:
+            continue
+        sites = [s for s in res.call_sites if not installed.is_vendored(s.path)]
         if not sites:
             continue
         site = sites[-1]  # the innermost call written by the user

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Any
 
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import FileProblem, RawResource, Unit
@@ -216,16 +217,16 @@ def _value(value: object, unknown: object, sensitive: object, static: Val | None
                                   config.get(key), prefix, loc, False, depth + 1)
         return Val(members, loc, *keep)
     if isinstance(value, list):
-        unknowns = unknown if isinstance(unknown, list) else []
-        secrets = sensitive if isinstance(sensitive, list) else []
-        statics = static.value if static is not None and isinstance(static.value, list) \
-            and len(static.value) == len(value) else []
+        unknown_items = unknown if isinstance(unknown, list) else []
+        secret_items = sensitive if isinstance(sensitive, list) else []
+        statics: list[Val] = static.value if static is not None and isinstance(
+            static.value, list) and len(static.value) == len(value) else []
         configs = expression if isinstance(expression, list) else []
-        return Val([_value(item, _at(unknowns, i), _at(secrets, i), _at(statics, i),
+        return Val([_value(item, _at(unknown_items, i), _at(secret_items, i), _at(statics, i),
                            _at(configs, i) if configs else expression, prefix, loc, False,
                            depth + 1) for i, item in enumerate(value)], loc, *keep)
     return Val(value, loc, *keep)
 
 
-def _at(items: list, index: int) -> object:
+def _at(items: list, index: int) -> Any:
     return items[index] if index < len(items) else None
