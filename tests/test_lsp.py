@@ -20,9 +20,10 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
-from vpcsec_lint.lsp import reparse_changed_block, split_lines  # noqa: E402
+from vpcsec_lint.quick_fixes import split_lines  # noqa: E402
 from vpcsec_lint.registry import all_rules  # noqa: E402
 from vpcsec_lint.terraform.loader import parse_tf_text  # noqa: E402
+from vpcsec_lint.terraform.reparse import reparse_changed_block  # noqa: E402
 from vpcsec_lint.terraform.syntax import Body, ParseFailure  # noqa: E402
 
 lsp_test = pytest.mark.asyncio(loop_scope="function")

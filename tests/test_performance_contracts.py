@@ -20,6 +20,7 @@ import pytest
 from helpers import CORPUS, FIXTURES, REPO, json_report
 
 from vpcsec_lint import cli, units
+from vpcsec_lint.progress import Progress
 
 HEAVY = ("hcl2", "lark", "yaml", "jsonschema")
 
@@ -295,11 +296,11 @@ def test_progress_waits_then_counts_then_clears() -> None:
     import io
 
     stream = io.StringIO()
-    quiet = units.Progress(stream, delay=3600)
+    quiet = Progress(stream, delay=3600)
     quiet(1, 10)
     quiet.clear()
     assert stream.getvalue() == ""  # a short run shows nothing
-    shown = units.Progress(stream, delay=0)
+    shown = Progress(stream, delay=0)
     shown(3, 10)
     shown(10, 10)
     shown.clear()

@@ -125,7 +125,8 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"--var-file {var_file}: no such file")
 
     from vpcsec_lint.config import ConfigError, lint_with_config
-    from vpcsec_lint.units import Progress, default_jobs
+    from vpcsec_lint.progress import Progress
+    from vpcsec_lint.units import default_jobs
 
     jobs = default_jobs() if args.jobs is None or args.jobs < 1 else None
     progress = Progress() if (args.format or "text") == "text" and sys.stderr.isatty() else None

@@ -2,13 +2,15 @@
 
 Diagnostics are computed on `didOpen`, `didSave` and (debounced) `didChange`
 from the text in the editor; the rest of a Terraform module is read from disk.
-One long-lived `ParseCache` keeps every parsed file keyed by its text, so a
-save re-parses only what changed (a sibling edited on disk included) and then
-re-evaluates the module. CloudFormation templates are linted as themselves;
-other YAML/JSON gets no diagnostics.
+Each lint is a `session.Session` with the open buffers as its overlay, so the
+editor applies the configuration exactly as the CLI does. One long-lived
+`terraform.reparse.BufferParseCache` keeps every parsed file keyed by its text,
+so a save re-parses only what changed (a sibling edited on disk included) and
+then re-evaluates the module. CloudFormation templates are linted as
+themselves; other YAML/JSON gets no diagnostics.
 
 The module has three parts: `BufferLinter` (plain Python: findings per file and
-the quick-fix edits that suppress them), `LintWorker` (runs a `BufferLinter` in
+the quick-fix edits from `quick_fixes` that suppress them), `LintWorker` (runs a `BufferLinter` in
 a child process, so analysis never blocks the server's event loop and a lint
 past its deadline is stopped by ending that process) and `create_server` (the
 protocol, on pygls 2). pygls is imported only when the server starts, so the
@@ -23,46 +25,29 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.findings import shown as bounded
-from vpcsec_lint.raw import FileProblem, Unit
+from vpcsec_lint.quick_fixes import Edit, cloudformation_fix, split_lines, terraform_fix
+from vpcsec_lint.raw import Unit
 from vpcsec_lint.session import TOO_LARGE, Overlay, Session, norm, too_large
-from vpcsec_lint.terraform.loader import ParseCache, is_tf_file, is_tfvars_file
-from vpcsec_lint.values import Location, Val
+from vpcsec_lint.terraform.loader import is_tf_file, is_tfvars_file
+from vpcsec_lint.terraform.reparse import BufferParseCache
+from vpcsec_lint.values import Location
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-    from vpcsec_lint.terraform.syntax import Body
 
 SOURCE = "vpcsec-lint"
-REASON_PLACEHOLDER = "<reason>"
 DEFAULT_DEBOUNCE_MS = 300
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_HEREDOC_START = re.compile(r"<<-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*$")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as LSP counts them (`\\n`, `\\r\\n` or `\\r` end a line)."""
-    return _LINE_BREAK.split(text)
 
 
 # -- the linter (no protocol here) -------------------------------------------
-
-@dataclass(frozen=True)
-class Edit:
-    """A quick fix: insert `text` before 0-based `line` of `path`."""
-
-    path: str
-    line: int
-    text: str
-
 
 @dataclass
 class Shown:
@@ -85,165 +70,6 @@ class LintResult:
 
     shown: dict[str, list[Shown]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
-
-
-class BufferParseCache(ParseCache):
-    """A `ParseCache` that keeps only the latest parse of each file.
-
-    Open documents change on every keystroke: their texts are parsed without
-    the on-disk cache (after the first, which usually matches the file on
-    disk), and an older parse of the same path is dropped so memory stays flat.
-    """
-
-    def __init__(self, read: Callable[[str], str], is_buffer: Callable[[str], bool]) -> None:
-        super().__init__(read)
-        self.is_buffer = is_buffer
-        self._latest: dict[str, tuple[str, Body | FileProblem]] = {}
-
-    def parse_text(self, text: str, path: str) -> Body | FileProblem:
-        latest = self._latest.get(path)
-        if latest is not None and latest[0] == text:
-            return latest[1]
-        if latest is not None and self.is_buffer(path):
-            result = _parse_buffer(text, path, latest)
-        else:
-            result = self._parse_text(text, path)
-        self._latest[path] = (text, result)
-        return result
-
-
-def _parse_buffer(text: str, path: str,
-                  previous: tuple[str, Body | FileProblem]) -> Body | FileProblem:
-    """Parse a new version of an open document, re-using its previous parse when it can."""
-    from vpcsec_lint.terraform.loader import parse_tf_text
-    from vpcsec_lint.terraform.syntax import Body, ParseFailure
-
-    old_text, old_body = previous
-    if path.endswith(".tf") and isinstance(old_body, Body):
-        try:
-            body = reparse_changed_block(old_text, old_body, text, path)
-        except Exception:  # any doubt: the whole file is parsed below
-            body = None
-        if body is not None:
-            return body
-    try:
-        return parse_tf_text(text, path)
-    except ParseFailure as exc:
-        return FileProblem(path, exc.message, exc.line, exc.column)
-
-
-_INERT_LINE = re.compile(r"^\s*(?:(?:#|//).*)?$")
-
-
-def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) -> Body | None:
-    """The parse of `new_text` from the parse of `old_text`, or None to parse it all.
-
-    python-hcl2 needs about half a second for a 1,500-line file; an editor
-    changes one block at a time. When the changed lines lie inside one
-    top-level block, only that block is parsed (after a comment as long as
-    the lines above it, so positions stay absolute); when they are comments or blank lines between
-    blocks, nothing is. The blocks below move by the number of lines added or
-    removed. A block that does not parse on its own, or that parses into
-    anything but one block over the same lines, means "parse it all".
-
-    The blocks of `old` are re-used and moved in place: `old` must not be used
-    afterwards.
-    """
-    from vpcsec_lint.terraform.loader import parse_tf_text
-    from vpcsec_lint.terraform.syntax import Body, ParseFailure
-
-    if old.attributes or "\r" in new_text or "\r" in old_text:
-        return None  # top-level attributes (not a .tf file), or line ends the parser may keep
-    before, after = split_lines(old_text), split_lines(new_text)
-    prefix = 0
-    limit = min(len(before), len(after))
-    while prefix < limit and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
-    if prefix == len(before) == len(after):
-        return Body({}, list(old.blocks))
-    first = prefix + 1  # 1-based: old lines first..old_last became new lines first..new_last
-    old_last, new_last = len(before) - suffix, len(after) - suffix
-    delta = len(after) - len(before)
-    blocks = list(old.blocks)
-    if old_last >= first:  # old lines first..old_last were replaced
-        touched = [i for i, b in enumerate(blocks) if b.loc.line <= old_last
-                   and b.end_line >= first]
-        within = len(touched) == 1 and blocks[touched[0]].loc.line <= first \
-            and old_last <= blocks[touched[0]].end_line
-    else:  # lines were only inserted, before old line `first`
-        touched = [i for i, b in enumerate(blocks) if b.loc.line < first <= b.end_line]
-        within = len(touched) == 1
-    if within:
-        index = touched[0]
-        block = blocks[index]
-        start, end = block.loc.line, block.end_line + delta
-        # One comment token fills the lines above: positions stay absolute, and
-        # lexing it costs far less than hundreds of newline tokens.
-        padding = "" if start == 1 else "/*" + "\n" * (start - 2) + "*/\n"
-        chunk = padding + "\n".join(after[start - 1:end]) + "\n"
-        try:
-            parsed = parse_tf_text(chunk, path)
-        except ParseFailure:
-            return None
-        if parsed.attributes or len(parsed.blocks) != 1:
-            return None
-        new_block = parsed.blocks[0]
-        if new_block.loc.line != start or new_block.end_line != end:
-            return None
-        blocks[index] = new_block
-        below = blocks[index + 1:]
-    elif not touched and all(_INERT_LINE.match(line) for line in
-                             [*before[first - 1:old_last], *after[first - 1:new_last]]):
-        below = [b for b in blocks if b.loc.line >= first]
-    else:
-        return None
-    if delta:
-        shift_lines(below, delta)
-    return Body({}, blocks)
-
-
-def shift_lines(nodes: list[Any], delta: int) -> None:
-    """Move syntax nodes (and everything below them) down by `delta` lines, in place."""
-    import dataclasses
-
-    fields: dict[type, tuple[str, ...]] = {}
-    moved: dict[int, tuple[Location, Location]] = {}  # keeps the old ones alive: ids stay unique
-    seen: set[int] = set()
-    stack: list[Any] = list(nodes)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (list, tuple)):
-            stack.extend(node)
-            continue
-        if isinstance(node, dict):
-            stack.extend(node.values())
-            continue
-        cls = type(node)
-        names = fields.get(cls)
-        if names is None:
-            names = fields[cls] = tuple(
-                f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
-        if not names or id(node) in seen:
-            continue
-        seen.add(id(node))
-        for name in names:
-            value = getattr(node, name)
-            if isinstance(value, Location):
-                pair = moved.get(id(value))
-                if pair is None:
-                    pair = moved[id(value)] = (value, Location(
-                        value.path, value.line + delta, value.column,
-                        None if value.end_line is None else value.end_line + delta,
-                        value.end_column))
-                setattr(node, name, pair[1])
-            elif name == "end_line" and isinstance(value, int):
-                setattr(node, name, value + delta)  # Block.end_line
-            elif isinstance(value, (list, tuple, dict)) or dataclasses.is_dataclass(value):
-                stack.append(value)
-
 
 def lint_arguments(argv: Sequence[str] = ()) -> argparse.Namespace:
     """The server's command line, as the Namespace `config.resolve_options` expects."""
@@ -443,100 +269,6 @@ def _lint_worker(conn: Any, args: argparse.Namespace) -> None:
         except Exception:
             reply = ("failed", traceback.format_exc())
         conn.send(reply)
-
-
-def terraform_fix(finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:
-    """A `# vpcsec-lint: ignore=ID -- <reason>` comment above the offending line.
-
-    A finding inside a called module is suppressed above the `module` block
-    of the module being edited (the called module may be shared or vendored).
-    Inside a heredoc a comment would become part of the string, so there the
-    comment goes above the resource's header instead.
-    """
-    resource = next((r for r in unit.resources if r.address == finding.resource), None)
-    path, line = norm(finding.loc.path), finding.loc.line
-    own = {norm(f) for f in unit.files}
-    if path not in own and resource is not None and resource.call_sites:
-        path, line = norm(resource.call_sites[0].path), resource.call_sites[0].line
-    text = texts.get(path)
-    if text is None or path.endswith(".json"):
-        return None  # JSON has no comments (CLI.md: use exclude or the config)
-    lines = split_lines(text)
-    if _in_heredoc(lines, line):
-        header = resource.loc if resource is not None else None
-        if header is None or norm(header.path) != path or _in_heredoc(lines, header.line):
-            return None
-        line = header.line
-    if not 1 <= line <= len(lines):
-        return None
-    target = lines[line - 1]
-    indent = target[: len(target) - len(target.lstrip(" \t"))]
-    comment = f"{indent}# vpcsec-lint: ignore={finding.rule_id} -- {REASON_PLACEHOLDER}\n"
-    return Edit(path, line - 1, comment)
-
-
-def _in_heredoc(lines: list[str], line: int) -> bool:
-    """Whether 1-based `line` lies inside a heredoc's text (after its opening line)."""
-    closing: str | None = None
-    for number, text in enumerate(lines[: max(line - 1, 0)], start=1):
-        if closing is not None:
-            if text.strip() == closing:
-                closing = None
-            continue
-        match = _HEREDOC_START.search(text)
-        if match and number < line:
-            closing = match.group(1)
-    return closing is not None
-
-
-def cloudformation_fix(finding: Finding, unit: Unit, path: str, text: str) -> Edit | None:
-    """The resource's `Metadata: vpcsec-lint: ignore:` entry, in block-style YAML.
-
-    Added at the deepest level that already exists (an `ignore` list, a
-    `vpcsec-lint` mapping, a `Metadata` mapping or the resource itself), before
-    that level's first line. JSON templates and flow-style YAML get no quick fix.
-    """
-    if path.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return None
-    resource = next((r for r in unit.resources if r.address == finding.resource), None)
-    if resource is None:
-        return None
-    metadata = resource.metadata
-    ours = metadata.get("vpcsec-lint") if _is_mapping(metadata) else None
-    ignore = ours.get("ignore") if _is_mapping(ours) else None
-    anchor: Location | None
-    if metadata is None:
-        anchor, keys = resource.loc, ["Metadata", "vpcsec-lint", "ignore"]
-    elif not _is_mapping(metadata):
-        return None
-    elif ours is None:
-        anchor, keys = metadata.loc, ["vpcsec-lint", "ignore"]
-    elif not _is_mapping(ours):
-        return None
-    elif ignore is None:
-        anchor, keys = ours.loc, ["ignore"]
-    elif isinstance(ignore.value, list) and ignore.value:
-        anchor, keys = ignore.loc, []
-    else:
-        return None
-    lines = split_lines(text)
-    if anchor is None or not 1 <= anchor.line <= len(lines):
-        return None
-    target = lines[anchor.line - 1]
-    if target[: anchor.column - 1].strip() or target[anchor.column - 1: anchor.column] in (
-            "{", "["):
-        return None  # flow style, or a mapping that starts on its parent's line
-    indent = " " * (anchor.column - 1)
-    out = [f"{indent}{'  ' * depth}{key}:" for depth, key in enumerate(keys)]
-    step = "  " * len(keys)
-    out += [f"{indent}{step}- id: {finding.rule_id}",
-            f'{indent}{step}  reason: "{REASON_PLACEHOLDER}"']
-    return Edit(path, anchor.line - 1, "\n".join(out) + "\n")
-
-
-def _is_mapping(val: Val | None) -> TypeGuard[Val]:
-    return val is not None and isinstance(val.value, dict)
-
 
 # -- the protocol ---------------------------------------------------------------
 

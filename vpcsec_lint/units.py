@@ -1,12 +1,10 @@
-"""Units of analysis: what to analyse, loading, the unit cache and parallel runs.
+"""Units of analysis: what to analyse, time limits and parallel runs.
 
 A task is one Terraform root module directory or one CloudFormation template.
 `run_tasks` analyses every task and returns one `Outcome` per task, in task
 order, whatever the number of worker processes, so output never depends on
-`--jobs`. A task's outcome is cached on disk (unless `--no-cache`) together
-with every file and directory the analysis read (seen through an audit hook:
-`.tf` files, child modules, tfvars, `file()` arguments, ...); an entry is used
-only when all of them are unchanged.
+`--jobs`. A task's outcome is kept in the unit cache (`unit_cache.py`, unless
+`--no-cache`).
 """
 
 from __future__ import annotations
@@ -18,14 +16,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from vpcsec_lint.sources import DEPENDS_EVENT
-
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.findings import Finding, Notice
     from vpcsec_lint.session import Options, Session
+    from vpcsec_lint.unit_cache import UnitCache
 
-ENTRY_FORMAT = 3
 POOL_MIN_TASKS = 4
 """Fewer tasks than this to analyse: no worker processes."""
 POOL_MIN_BYTES = 256 * 1024
@@ -34,8 +30,6 @@ TF_WEIGHT = 4
 """HCL costs about four times as much per byte as YAML or JSON (python-hcl2's Lark parser)."""
 PARSE_MEMO_FILES = 400
 """Parsed files kept in memory for sharing between units; past this, start afresh."""
-RACY_NS = 2_000_000_000
-"""A file modified this recently may change within one timestamp tick: do not cache on it."""
 
 
 class Task:
@@ -99,17 +93,18 @@ class Analyser:
         self.rules = session.rules
         self.buffer = session.overlay.paths[0] if session.overlay else None
         """A buffer (standard input): it belongs to its module even when not on disk."""
-        self.unit_cache = session.use_cache and not session.overlay
-        self._key_base: str | None = None
-        self._digests: dict[str, str] = {}
-        self._listings: dict[str, tuple[str, ...] | None] = {}
-        self.started_ns = time.time_ns()
+        self.unit_cache: UnitCache | None = None
+        if session.use_cache and not session.overlay:
+            from vpcsec_lint.unit_cache import UnitCache
+
+            self.unit_cache = UnitCache(session)
 
     def analyse(self, task: Task) -> Outcome:
         """Load and lint one task within its time limit, storing the outcome in the unit cache."""
         from vpcsec_lint.engine import internal_error
+        from vpcsec_lint.unit_cache import Reads, recording
 
-        recorder = _Reads() if self.unit_cache else None
+        recorder = Reads() if self.unit_cache is not None else None
         limit = unit_seconds()
         try:
             with recording(recorder), time_limit(limit):
@@ -124,81 +119,12 @@ class Analyser:
             self.session.parse_cache = None  # it may hold a half-parsed file
             return Outcome(0, [unit_failed(task, f"its analysis took longer than {limit:g} s "
                                                  "and was stopped")])
-        if recorder is not None:
-            self._store(task, recorder, outcome)
+        if self.unit_cache is not None and recorder is not None:
+            self.unit_cache.store(task, recorder, outcome)
         parsed = self.session.parse_cache
         if parsed is not None and len(parsed.texts) > PARSE_MEMO_FILES:
             self.session.parse_cache = None  # bounds memory; the on-disk cache still shares them
         return outcome
-
-    # -- the unit cache --
-
-    def _entry(self, task: Task) -> str:
-        from vpcsec_lint import cache
-
-        if self._key_base is None:
-            rule_files = sorted({getattr(sys.modules.get(type(r).__module__), "__file__", "")
-                                 or "" for r in self.rules})
-            self._key_base = cache.digest(
-                cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.rules),
-                *(cache.stamp(f) for f in rule_files if f),
-                *(f"{k}={v}" for k, v in sorted(self.options.severity.items())),
-                "\0".join(self.options.var_files))
-        return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
-                                                     str(task.named), task.given))
-
-    def cached(self, task: Task) -> Outcome | None:
-        """The cached outcome when every file and directory it read is unchanged."""
-        if not self.unit_cache:
-            return None
-        from vpcsec_lint import cache
-
-        entry = cache.load_entry(self._entry(task))
-        if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
-            return None
-        try:
-            if any(self._digest(p) != d for p, d in entry["deps"]):
-                return None
-            if any(self._listing(p) != names for p, names in entry["dirs"]):
-                return None
-            return Outcome(entry["files"], entry["findings"], entry["notices"])
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def _store(self, task: Task, reads: _Reads, outcome: Outcome) -> None:
-        from vpcsec_lint import cache
-
-        deps = []
-        for path in sorted(reads.opened):
-            self._digests.pop(path, None)
-            deps.append((path, self._digest(path)))
-            try:
-                if os.stat(path).st_mtime_ns >= self.started_ns - RACY_NS:
-                    return  # changed just now: it may change again unseen
-            except OSError:
-                pass
-        dirs = []
-        for path in sorted(reads.listed):
-            self._listings.pop(path, None)
-            dirs.append((path, self._listing(path)))
-        cache.store_entry(self._entry(task), {
-            "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
-            "findings": outcome.findings, "notices": outcome.notices})
-
-    def _digest(self, path: str) -> str:
-        if path not in self._digests:
-            from vpcsec_lint import cache
-
-            self._digests[path] = cache.file_digest(path)
-        return self._digests[path]
-
-    def _listing(self, path: str) -> tuple[str, ...] | None:
-        if path not in self._listings:
-            try:
-                self._listings[path] = tuple(sorted(os.listdir(path)))
-            except OSError:
-                self._listings[path] = None
-        return self._listings[path]
 
 
 # -- Time limit and failures of a unit ------------------------------------------
@@ -268,89 +194,6 @@ def unit_failed(task: Task, why: str) -> Finding:
     return run_problem(task.path, task.framework,
                        f"This {what} was not analysed: {why}; its findings are missing.")
 
-
-# -- What a unit read (an audit hook, active only while recording) ----------
-
-class _Reads:
-    """The files a unit's analysis opened and the directories it listed."""
-
-    def __init__(self) -> None:
-        self.opened: set[str] = set()
-        self.listed: set[str] = set()
-
-    def __repr__(self) -> str:
-        return f"_Reads(opened={self.opened!r}, listed={self.listed!r})"
-
-
-_active: _Reads | None = None
-_hooked = False
-_code_dirs: tuple[str, ...] = ()
-_ignored_dirs: tuple[str, ...] = ()
-_CODE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
-
-
-class recording:
-    """Context manager: record the files opened and directories listed into `reads`."""
-
-    def __init__(self, reads: _Reads | None) -> None:
-        self.reads = reads
-
-    def __enter__(self) -> None:
-        global _active, _ignored_dirs
-        if self.reads is not None:
-            from vpcsec_lint import cache
-
-            _install_hook()
-            _ignored_dirs = (*_code_dirs, os.path.join(os.path.abspath(cache.cache_dir()), ""))
-            _active = self.reads
-
-    def __exit__(self, *_exc: object) -> None:
-        global _active
-        _active = None
-
-
-def _install_hook() -> None:
-    global _hooked, _code_dirs
-    if _hooked:
-        return
-    from importlib.util import find_spec
-
-    import vpcsec_lint
-    from vpcsec_lint import cache
-
-    cache.fingerprint()  # it walks our sources: not something a unit read
-    ignored = list(vpcsec_lint.__path__)
-    for name in ("vpcsec_lint.rules", "hcl2", "lark", "yaml"):  # code and its data files
-        spec = find_spec(name)
-        if spec is not None and spec.origin:
-            ignored.append(os.path.dirname(spec.origin))
-        ignored += list(spec.submodule_search_locations or []) if spec else []
-    _code_dirs = tuple(sorted({os.path.join(os.path.abspath(d), "") for d in ignored}))
-    sys.addaudithook(_audit)
-    _hooked = True
-
-
-def _audit(event: str, args: tuple) -> None:
-    reads = _active
-    if reads is None:
-        return
-    if event == "open":
-        path = args[0]
-        if isinstance(path, (str, bytes)):
-            path = os.fsdecode(path)
-            if not path.endswith(_CODE_SUFFIXES) and \
-                    not os.path.abspath(path).startswith(_ignored_dirs):
-                reads.opened.add(path)
-    elif event == DEPENDS_EVENT:  # looked at, maybe not read (`sources.depends_on`)
-        reads.opened.add(os.fsdecode(args[0]))
-    elif event == "os.scandir":  # how modules are listed (imports use os.listdir)
-        path = args[0] if args and args[0] is not None else "."
-        if isinstance(path, (str, bytes)):
-            path = os.fsdecode(path)
-            if not os.path.join(os.path.abspath(path), "").startswith(_ignored_dirs):
-                reads.listed.add(path)
-
-
 # -- Many processes ------------------------------------------------------------
 
 def default_jobs() -> int:
@@ -370,7 +213,7 @@ def run_tasks(tasks: list[Task], session: Session,
     done = 0
     pending = []
     for i, task in enumerate(tasks):
-        hit = analyser.cached(task)
+        hit = analyser.unit_cache.cached(task) if analyser.unit_cache is not None else None
         if hit is None:
             pending.append(i)
         else:
@@ -550,30 +393,3 @@ def _init_worker(options: Options, use_cache: bool) -> None:
 def _run_batch(batch: list[tuple[int, Task]]) -> list[tuple[int, Outcome]]:
     assert _worker is not None
     return [(i, _worker.analyse(task)) for i, task in batch]
-
-
-# -- Progress ------------------------------------------------------------------
-
-class Progress:
-    """`analysed N/M units` on a terminal's standard error, once a run takes a while."""
-
-    def __init__(self, stream: Any = None, delay: float = 1.0) -> None:
-        self.stream = stream or sys.stderr
-        self.start = time.monotonic()
-        self.delay = delay
-        self.last = 0.0
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
-            return
-        self.last = now
-        self.stream.write(f"\rvpcsec-lint: analysed {done}/{total} units")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()

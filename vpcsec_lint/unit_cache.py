@@ -1,0 +1,183 @@
+"""The unit cache: a task's outcome on disk with every file and directory it read.
+
+An entry is used only when all of them are unchanged. What a unit read is seen
+through an audit hook (`recording`): `.tf` files, child modules, tfvars,
+`file()` arguments, the directories listed...
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from vpcsec_lint.sources import DEPENDS_EVENT
+from vpcsec_lint.units import Outcome
+
+if TYPE_CHECKING:
+    from vpcsec_lint.session import Session
+    from vpcsec_lint.units import Task
+
+ENTRY_FORMAT = 3
+RACY_NS = 2_000_000_000
+"""A file modified this recently may change within one timestamp tick: do not cache on it."""
+
+
+class UnitCache:
+    """The outcomes of one session's tasks, stored and checked."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._key_base: str | None = None
+        self._digests: dict[str, str] = {}
+        self._listings: dict[str, tuple[str, ...] | None] = {}
+        self.started_ns = time.time_ns()
+
+
+    def _entry(self, task: Task) -> str:
+        from vpcsec_lint import cache
+
+        if self._key_base is None:
+            rule_files = sorted({getattr(sys.modules.get(type(r).__module__), "__file__", "")
+                                 or "" for r in self.session.rules})
+            self._key_base = cache.digest(
+                cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.session.rules),
+                *(cache.stamp(f) for f in rule_files if f),
+                *(f"{k}={v}" for k, v in sorted(self.session.options.severity.items())),
+                "\0".join(self.session.options.var_files))
+        return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
+                                                     str(task.named), task.given))
+
+    def cached(self, task: Task) -> Outcome | None:
+        """The cached outcome when every file and directory it read is unchanged."""
+        from vpcsec_lint import cache
+
+        entry = cache.load_entry(self._entry(task))
+        if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
+            return None
+        try:
+            if any(self._digest(p) != d for p, d in entry["deps"]):
+                return None
+            if any(self._listing(p) != names for p, names in entry["dirs"]):
+                return None
+            return Outcome(entry["files"], entry["findings"], entry["notices"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store(self, task: Task, reads: Reads, outcome: Outcome) -> None:
+        from vpcsec_lint import cache
+
+        deps = []
+        for path in sorted(reads.opened):
+            self._digests.pop(path, None)
+            deps.append((path, self._digest(path)))
+            try:
+                if os.stat(path).st_mtime_ns >= self.started_ns - RACY_NS:
+                    return  # changed just now: it may change again unseen
+            except OSError:
+                pass
+        dirs = []
+        for path in sorted(reads.listed):
+            self._listings.pop(path, None)
+            dirs.append((path, self._listing(path)))
+        cache.store_entry(self._entry(task), {
+            "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
+            "findings": outcome.findings, "notices": outcome.notices})
+
+    def _digest(self, path: str) -> str:
+        if path not in self._digests:
+            from vpcsec_lint import cache
+
+            self._digests[path] = cache.file_digest(path)
+        return self._digests[path]
+
+    def _listing(self, path: str) -> tuple[str, ...] | None:
+        if path not in self._listings:
+            try:
+                self._listings[path] = tuple(sorted(os.listdir(path)))
+            except OSError:
+                self._listings[path] = None
+        return self._listings[path]
+
+
+# -- What a unit read (an audit hook, active only while recording) ----------
+
+class Reads:
+    """The files a unit's analysis opened and the directories it listed."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+        self.listed: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Reads(opened={self.opened!r}, listed={self.listed!r})"
+
+
+_active: Reads | None = None
+_hooked = False
+_code_dirs: tuple[str, ...] = ()
+_ignored_dirs: tuple[str, ...] = ()
+_CODE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+
+
+class recording:
+    """Context manager: record the files opened and directories listed into `reads`."""
+
+    def __init__(self, reads: Reads | None) -> None:
+        self.reads = reads
+
+    def __enter__(self) -> None:
+        global _active, _ignored_dirs
+        if self.reads is not None:
+            from vpcsec_lint import cache
+
+            _install_hook()
+            _ignored_dirs = (*_code_dirs, os.path.join(os.path.abspath(cache.cache_dir()), ""))
+            _active = self.reads
+
+    def __exit__(self, *_exc: object) -> None:
+        global _active
+        _active = None
+
+
+def _install_hook() -> None:
+    global _hooked, _code_dirs
+    if _hooked:
+        return
+    from importlib.util import find_spec
+
+    import vpcsec_lint
+    from vpcsec_lint import cache
+
+    cache.fingerprint()  # it walks our sources: not something a unit read
+    ignored = list(vpcsec_lint.__path__)
+    for name in ("vpcsec_lint.rules", "hcl2", "lark", "yaml"):  # code and its data files
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            ignored.append(os.path.dirname(spec.origin))
+        ignored += list(spec.submodule_search_locations or []) if spec else []
+    _code_dirs = tuple(sorted({os.path.join(os.path.abspath(d), "") for d in ignored}))
+    sys.addaudithook(_audit)
+    _hooked = True
+
+
+def _audit(event: str, args: tuple) -> None:
+    reads = _active
+    if reads is None:
+        return
+    if event == "open":
+        path = args[0]
+        if isinstance(path, (str, bytes)):
+            path = os.fsdecode(path)
+            if not path.endswith(_CODE_SUFFIXES) and \
+                    not os.path.abspath(path).startswith(_ignored_dirs):
+                reads.opened.add(path)
+    elif event == DEPENDS_EVENT:  # looked at, maybe not read (`sources.depends_on`)
+        reads.opened.add(os.fsdecode(args[0]))
+    elif event == "os.scandir":  # how modules are listed (imports use os.listdir)
+        path = args[0] if args and args[0] is not None else "."
+        if isinstance(path, (str, bytes)):
+            path = os.fsdecode(path)
+            if not os.path.join(os.path.abspath(path), "").startswith(_ignored_dirs):
+                reads.listed.add(path)
