@@ -166,16 +166,17 @@ class CloudFormationBuilder(BaseBuilder):
             vpc.dns_hostnames = setting(body.get("EnableDnsHostnames"), False, res.loc)
             self.model.vpcs[res.address] = vpc
         for res in self.by_type("AWS::EC2::VPCCidrBlock"):
-            vpc = self.model.vpc(self.ref(res.body.get("VpcId"), self.model.vpcs))
-            if vpc is None:
+            owner = self.model.vpc(self.ref(res.body.get("VpcId"), self.model.vpcs))
+            if owner is None:
                 continue
-            if res.body.get("CidrBlock") is not None:
-                vpc.cidrs.append(res.body.get("CidrBlock"))  # type: ignore[arg-type]
+            cidr = res.body.get("CidrBlock")
+            if cidr is not None:
+                owner.cidrs.append(cidr)
             elif res.body.get("Ipv4IpamPoolId") is not None:  # an IPv4 range IPAM picks
-                vpc.cidrs.append(Val(UNKNOWN, res.loc))
+                owner.cidrs.append(Val(UNKNOWN, res.loc))
             else:
-                vpc.ipv6_cidrs.append(res.body.get("Ipv6CidrBlock") or Val(UNKNOWN, res.loc))
-            vpc.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlock")}
+                owner.ipv6_cidrs.append(res.body.get("Ipv6CidrBlock") or Val(UNKNOWN, res.loc))
+            owner.cidr_refs |= {(res.address, "CidrBlock"), (res.address, "Ipv6CidrBlock")}
         for vpc in self.model.vpcs.values():
             vpc.cidr_symbols = {v.symbol for v in [*vpc.cidrs, *vpc.ipv6_cidrs] if v.symbol}
 
@@ -261,8 +262,8 @@ class CloudFormationBuilder(BaseBuilder):
     def _rule(self, res: RawResource, body: Val, direction: str, group: Ref,
               inline: bool) -> SgRule:
         cidrs = [v for v in (body.get("CidrIp"), body.get("CidrIpv6")) if v is not None]
-        protocol = normalise_protocol(body.get("IpProtocol").value if body.get(
-            "IpProtocol") is not None else UNKNOWN)
+        ip_protocol = body.get("IpProtocol")
+        protocol = normalise_protocol(ip_protocol.value if ip_protocol is not None else UNKNOWN)
         rule = SgRule(self.framework, res.address, body.loc or res.loc, group, direction,
                       protocol, as_int(body.get("FromPort")), as_int(body.get("ToPort")), cidrs,
                       cidrs[0].loc if cidrs else None, inline=inline)
@@ -337,14 +338,14 @@ class CloudFormationBuilder(BaseBuilder):
             body = res.body
             ports = body.get("PortRange")
             action = body.get("RuleAction")
+            protocol = body.get("Protocol")
             act = action.value.lower() if action is not None and isinstance(
                 action.value, str) else UNKNOWN
             self.model.nacl_entries.append(NaclEntry(
                 self.framework, res.address, res.loc,
                 self.ref(body.get("NetworkAclId"), self.model.nacls),
                 as_bool(body.get("Egress"), False), as_int(body.get("RuleNumber")),
-                normalise_protocol(body.get("Protocol").value if body.get(
-                    "Protocol") is not None else UNKNOWN), act,
+                normalise_protocol(protocol.value if protocol is not None else UNKNOWN), act,
                 body.get("CidrBlock") or body.get("Ipv6CidrBlock"),
                 as_int(ports.get("From")) if ports is not None else UNKNOWN,
                 as_int(ports.get("To")) if ports is not None else UNKNOWN))
@@ -354,9 +355,9 @@ class CloudFormationBuilder(BaseBuilder):
     def lambdas(self) -> None:
         for res in self.by_type(*_FUNCTION_TYPES):
             config = res.body.get("VpcConfig")
-            is_map = config is not None and isinstance(config.value, dict)
-            self.add_lambda(res, config, config.get("SubnetIds") if is_map else None,
-                            config.get("SecurityGroupIds") if is_map else None)
+            mapping = config if config is not None and isinstance(config.value, dict) else None
+            self.add_lambda(res, config, mapping.get("SubnetIds") if mapping is not None else None,
+                            mapping.get("SecurityGroupIds") if mapping is not None else None)
 
     def hosted_zones(self) -> None:
         for res in self.by_type("AWS::Route53::HostedZone"):
@@ -412,7 +413,8 @@ class CloudFormationBuilder(BaseBuilder):
                     self.attach_policy(roles[key], "role_policy", res.address, res.loc,
                                        res.body.get("PolicyDocument"))
         for res in self.by_type("AWS::IAM::ManagedPolicy"):
-            for role_val in (res.body.get("Roles").items() if res.body.get("Roles") else []):
+            role_vals = res.body.get("Roles")
+            for role_val in (role_vals.items() if role_vals else []):
                 key = self.named(role_val, roles).key
                 if key is not None:
                     self.attach_policy(roles[key], "customer_managed", res.address, res.loc,

@@ -180,15 +180,15 @@ class TerraformBuilder(BaseBuilder):
         for res in self.by_type("aws_vpc_ipv4_cidr_block_association",
                                 "aws_vpc_ipv6_cidr_block_association"):
             vpc_ref = self.vpc_ref(res.body.get("vpc_id"))
-            vpc = self.model.vpc(vpc_ref)
-            if vpc is None:
+            owner = self.model.vpc(vpc_ref)
+            if owner is None:
                 continue
             if res.type.startswith("aws_vpc_ipv4"):
-                vpc.cidrs.append(res.body.get("cidr_block") or Val(UNKNOWN, res.loc))
-                vpc.cidr_refs.add((res.address, "cidr_block"))
+                owner.cidrs.append(res.body.get("cidr_block") or Val(UNKNOWN, res.loc))
+                owner.cidr_refs.add((res.address, "cidr_block"))
             else:
-                vpc.ipv6_cidrs.append(res.body.get("ipv6_cidr_block") or Val(UNKNOWN, res.loc))
-                vpc.cidr_refs.add((res.address, "ipv6_cidr_block"))
+                owner.ipv6_cidrs.append(res.body.get("ipv6_cidr_block") or Val(UNKNOWN, res.loc))
+                owner.cidr_refs.add((res.address, "ipv6_cidr_block"))
         for vpc in self.model.vpcs.values():
             vpc.cidr_symbols = {v.symbol for v in [*vpc.cidrs, *vpc.ipv6_cidrs] if v.symbol}
 
@@ -287,10 +287,10 @@ class TerraformBuilder(BaseBuilder):
                     (res.address, setting_loc(policy, res.loc), policy))
         for res in self.by_type("aws_vpc_endpoint_route_table_association"):
             table = self.target(res.body.get("route_table_id"))
-            endpoint = self.target(res.body.get("vpc_endpoint_id"))
-            if table in self.model.route_tables and endpoint in self.model.endpoints:
-                self.model.route_table_endpoints.setdefault(table, []).append(endpoint)
-                self.model.endpoints[endpoint].route_tables.append(Ref(table, None))
+            endpoint_key = self.target(res.body.get("vpc_endpoint_id"))
+            if table in self.model.route_tables and endpoint_key in self.model.endpoints:
+                self.model.route_table_endpoints.setdefault(table, []).append(endpoint_key)
+                self.model.endpoints[endpoint_key].route_tables.append(Ref(table, None))
 
     # -- security-group rules ------------------------------------------------
 
@@ -306,12 +306,11 @@ class TerraformBuilder(BaseBuilder):
                         res, block, direction, Ref(res.address, None), True))
         for res in self.by_type("aws_security_group_rule"):
             kind = res.body.get("type")
-            direction = kind.value if kind is not None and kind.value in (
-                "ingress", "egress") else None
-            if direction is None:
+            if kind is None or kind.value not in ("ingress", "egress"):
                 continue
             group = self.ref(res.body.get("security_group_id"), groups)
-            self.model.sg_rules.append(self._classic_rule(res, res.body, direction, group, False))
+            self.model.sg_rules.append(self._classic_rule(res, res.body, kind.value, group,
+                                                          False))
         for res in self.by_type("aws_vpc_security_group_ingress_rule",
                                 "aws_vpc_security_group_egress_rule"):
             body = res.body
@@ -405,8 +404,9 @@ class TerraformBuilder(BaseBuilder):
         dest = None
         for name in ("destination_cidr_block", "cidr_block", "destination_ipv6_cidr_block",
                      "ipv6_cidr_block"):
-            if body.get(name) is not None and body.get(name).value not in ("", None):
-                dest = body.get(name)
+            candidate = body.get(name)
+            if candidate is not None and candidate.value not in ("", None):
+                dest = candidate
                 break
         plist_val = body.get("destination_prefix_list_id")
         peering_val = body.get("vpc_peering_connection_id")
@@ -437,10 +437,10 @@ class TerraformBuilder(BaseBuilder):
                             res, block, Ref(res.address, None), direction == "egress", "rule_no",
                             "action"))
         for res in self.by_type("aws_network_acl_rule"):
-            nacl = self.ref(res.body.get("network_acl_id"), self.model.nacls)
+            nacl_ref = self.ref(res.body.get("network_acl_id"), self.model.nacls)
             egress = as_bool(res.body.get("egress"), False)
             self.model.nacl_entries.append(self._nacl_entry(
-                res, res.body, nacl, egress, "rule_number", "rule_action"))
+                res, res.body, nacl_ref, egress, "rule_number", "rule_action"))
 
     def _nacl_entry(self, res: RawResource, body: Val, nacl: Ref, egress: object,
                     number: str, action: str) -> NaclEntry:
@@ -461,7 +461,7 @@ class TerraformBuilder(BaseBuilder):
             configs = res.body.get("vpc_config")
             config = configs.items()[0] if configs is not None and configs.items() else None
             subnets = config.get("subnet_ids") if config is not None else None
-            if subnets is not None and config.symbol == "dynamic":  # zero or more configs
+            if subnets is not None and config is not None and config.symbol == "dynamic":
                 subnets = Val(UNKNOWN, subnets.loc)
             groups = config.get("security_group_ids") if config is not None else None
             self.add_lambda(res, config, subnets, groups)
@@ -513,15 +513,15 @@ class TerraformBuilder(BaseBuilder):
                                    res.body.get("policy"))
         for res in self.by_type("aws_iam_role_policy_attachment"):
             role_ref = self.named(res.body.get("role"), roles)
-            arn = res.body.get("policy_arn")
-            if role_ref.key is not None and arn is not None:
-                self.attach_managed(roles[role_ref.key], arn, documents)
+            policy_arn = res.body.get("policy_arn")
+            if role_ref.key is not None and policy_arn is not None:
+                self.attach_managed(roles[role_ref.key], policy_arn, documents)
         for res in self.by_type("aws_iam_policy_attachment"):
-            arn = res.body.get("policy_arn")
+            policy_arn = res.body.get("policy_arn")
             for role_val in _items(res.body.get("roles")):
                 role_ref = self.named(role_val, roles)
-                if role_ref.key is not None and arn is not None:
-                    self.attach_managed(roles[role_ref.key], arn, documents)
+                if role_ref.key is not None and policy_arn is not None:
+                    self.attach_managed(roles[role_ref.key], policy_arn, documents)
 
     def ecs(self) -> None:
         for res in self.by_type("aws_service_discovery_service"):
