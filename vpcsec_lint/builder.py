@@ -82,6 +82,93 @@ class BaseBuilder:
             self.model.resources.setdefault(res.address, res)
         self.raw = [r for r in resources]
 
+    def build(self) -> Model:
+        """The model, one kind of entity after another (a step may use what earlier ones
+        built); the same sequence for every framework."""
+        self.vpcs()
+        self.subnets()
+        self.security_groups()
+        self.prefix_lists()
+        self.peerings()
+        self.route_tables()
+        self.endpoints()
+        self.sg_rules()
+        self.caches()
+        self.routes()
+        self.nacls()
+        self.lambdas()
+        self.hosted_zones()
+        self.data_stores()
+        self.roles()
+        self.ecs()
+        self.regions()
+        self.group_attachments()
+        return self.model
+
+    # -- the steps of `build`, defined by each framework's builder --
+
+    def vpcs(self) -> None:
+        raise NotImplementedError
+
+    def subnets(self) -> None:
+        raise NotImplementedError
+
+    def security_groups(self) -> None:
+        raise NotImplementedError
+
+    def prefix_lists(self) -> None:
+        raise NotImplementedError
+
+    def peerings(self) -> None:
+        raise NotImplementedError
+
+    def route_tables(self) -> None:
+        raise NotImplementedError
+
+    def endpoints(self) -> None:
+        raise NotImplementedError
+
+    def sg_rules(self) -> None:
+        raise NotImplementedError
+
+    def caches(self) -> None:
+        raise NotImplementedError
+
+    def routes(self) -> None:
+        raise NotImplementedError
+
+    def nacls(self) -> None:
+        raise NotImplementedError
+
+    def lambdas(self) -> None:
+        raise NotImplementedError
+
+    def hosted_zones(self) -> None:
+        raise NotImplementedError
+
+    def data_stores(self) -> None:
+        raise NotImplementedError
+
+    def roles(self) -> None:
+        raise NotImplementedError
+
+    def ecs(self) -> None:
+        raise NotImplementedError
+
+    def regions(self) -> None:
+        raise NotImplementedError
+
+    def group_attachments(self) -> None:
+        """Record what uses each security group (see `attachments`)."""
+        raise NotImplementedError
+
+    def interface_endpoints(self) -> dict[str, bool]:
+        """Whether each endpoint is an interface endpoint."""
+        return {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
+                for k, e in self.model.endpoints.items()}
+
+    # -- helpers --
+
     def target(self, val: Val | None) -> str | None:
         """The address a value refers to by identity, if any."""
         if val is None or val.ref is None:

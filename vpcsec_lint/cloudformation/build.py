@@ -130,28 +130,8 @@ class CloudFormationBuilder(BaseBuilder):
     def by_type(self, *types: str) -> list[RawResource]:
         return [r for r in self.raw if r.type in types]
 
-    def build(self) -> Model:
-        self.vpcs()
-        self.subnets()
-        self.security_groups()
-        self.prefix_lists()
-        self.peerings()
-        self.route_tables()
-        self.endpoints()
-        self.sg_rules()
-        self.caches()
-        self.routes()
-        self.nacls()
-        self.lambdas()
-        self.hosted_zones()
-        self.data_stores()
-        self.roles()
-        self.ecs()
-        self.regions()
-        interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
-                     for k, e in self.model.endpoints.items()}
-        self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, interface)
-        return self.model
+    def group_attachments(self) -> None:
+        self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, self.interface_endpoints())
 
     # -- networks ------------------------------------------------------------
 

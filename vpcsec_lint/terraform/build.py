@@ -116,26 +116,8 @@ class TerraformBuilder(BaseBuilder):
     def by_type(self, *types: str) -> list[RawResource]:
         return [r for r in self.raw if r.type in types and not r.is_data]
 
-    def build(self) -> Model:
-        self.vpcs()
-        self.subnets()
-        self.security_groups()
-        self.prefix_lists()
-        self.peerings()
-        self.route_tables()
-        self.endpoints()
-        self.sg_rules()
-        self.caches()
-        self.routes()
-        self.nacls()
-        self.lambdas()
-        self.hosted_zones()
-        self.data_stores()
-        self.roles()
-        self.ecs()
-        self.regions()
-        interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
-                     for k, e in self.model.endpoints.items()}
+    def group_attachments(self) -> None:
+        interface = self.interface_endpoints()
         self.attachments(_SG_RULE_TYPES | {"aws_vpc_endpoint_security_group_association"},
                          {"aws_vpc_endpoint"}, interface)
         # An endpoint created without groups gets the VPC's default group; an association
@@ -154,7 +136,6 @@ class TerraformBuilder(BaseBuilder):
         for key in sorted(default_kept):
             if self.model.endpoints[key].security_groups:
                 self.model.endpoints[key].security_groups.append(Ref(None, None))
-        return self.model
 
     # -- networks ------------------------------------------------------------
 
