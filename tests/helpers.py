@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from vpcsec_lint.findings import Report
-from vpcsec_lint.session import Options, Session
+from vpcsec_lint.options import Options
+from vpcsec_lint.session import Session
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

@@ -112,7 +112,8 @@ def test_a_loader_that_raises_becomes_vsl999_and_the_other_units_still_report(
     # No input is known to crash a loader, so a fault is injected into the template
     # evaluator for one file: the run must go on without it.
     from vpcsec_lint.cloudformation import template
-    from vpcsec_lint.session import Options, Session
+    from vpcsec_lint.options import Options
+    from vpcsec_lint.session import Session
 
     cfn = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
     shutil.copytree(FIXTURES / "terraform" / "VSL101" / "fire", tmp_path / "tf")

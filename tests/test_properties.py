@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vpcsec_lint.findings import Finding
-from vpcsec_lint.session import Options, Session
+from vpcsec_lint.options import Options
+from vpcsec_lint.session import Session
 
 
 def bounded(examples: int) -> settings:

@@ -124,8 +124,9 @@ def _run(args: argparse.Namespace) -> int:
         if not os.path.isfile(var_file):
             raise UsageError(f"--var-file {var_file}: no such file")
 
-    from vpcsec_lint.config import ConfigError, lint_with_config
+    from vpcsec_lint.config import ConfigError
     from vpcsec_lint.progress import Progress
+    from vpcsec_lint.session import lint_with_config
     from vpcsec_lint.units import default_jobs
 
     jobs = default_jobs() if args.jobs is None or args.jobs < 1 else None

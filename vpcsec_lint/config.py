@@ -31,15 +31,15 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.globs import Glob
-from vpcsec_lint.session import Options
+from vpcsec_lint.options import Options
 
 if TYPE_CHECKING:
-    from vpcsec_lint.findings import Finding, Report
+    from vpcsec_lint.findings import Finding
 
 CONFIG_NAME = ".vpcsec-lint.yaml"
 PYPROJECT = "pyproject.toml"
@@ -289,42 +289,6 @@ def plan_runs(args: argparse.Namespace, paths: list[str]) -> list[Run]:
         settings = load_settings(config_path) if config_path else Settings()
         runs.append(Run(members, build_options(args, settings), settings))
     return runs
-
-
-def lint_with_config(args: argparse.Namespace, paths: list[str],
-                     stdin: tuple[str, str] | None = None,
-                     use_cache: bool = True, jobs: int | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[Report, int]:
-    """Lint PATHs (or the stdin buffer) under their config files: the report and exit status.
-
-    Each config file's PATHs are one `Session`; `jobs` (when given) overrides
-    every run's worker count.
-    """
-    from vpcsec_lint.findings import Report
-    from vpcsec_lint.session import Overlay, Session, finalize
-
-    runs = plan_runs(args, [stdin[0]] if stdin is not None else paths)
-    merged = Report()
-    status = 0
-    for run in runs:
-        if jobs is not None:
-            run.options.jobs = jobs
-        overlay = Overlay(dict([stdin])) if stdin is not None else None
-        session = Session(run.options, run.settings, overlay, use_cache)
-        report = session.lint_paths([] if stdin is not None else run.paths, progress)
-        named = [stdin[0]] if stdin is not None else \
-            [p for p in run.paths if not os.path.isdir(p)]
-        merged.excluded.extend(p for p in named if session.excluded(p))
-        if stdin is not None and session.excluded(stdin[0]):
-            report.findings = []
-        status = max(status, report.exit_code(run.options.fail_on))
-        merged.files += report.files
-        merged.findings.extend(report.findings)
-        merged.notices.extend(report.notices)
-    if len(runs) > 1:
-        merged.findings = finalize(merged.findings)
-        merged.notices = sorted(set(merged.notices), key=lambda n: n.sort_key())
-    return merged, status
 
 
 # -- globs -------------------------------------------------------------------

@@ -142,7 +142,7 @@ class BufferLinter:
         return self._place(path, unit, [f for f in findings if not f.suppressed])
 
     def _load(self, path: str, session: Session) -> Unit | None:
-        from vpcsec_lint.units import Task
+        from vpcsec_lint.tasks import Task
 
         name = os.path.basename(path)
         if is_tf_file(name) or is_tfvars_file(name) or \

@@ -14,39 +14,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import Finding, Notice, Report
+from vpcsec_lint.options import Options
 
 if TYPE_CHECKING:
+    import argparse
+
     from vpcsec_lint.config import Settings
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.raw import Unit
     from vpcsec_lint.registry import Rule
+    from vpcsec_lint.tasks import Task
     from vpcsec_lint.terraform.loader import ParseCache
-    from vpcsec_lint.units import Task
-
-
-@dataclass
-class Options:
-    """What to run and how to judge it (from the command line and the config file)."""
-
-    select: set[str] | None = None
-    ignore: set[str] = field(default_factory=set)
-    fail_on: str = "warning"
-    severity: dict[str, str] = field(default_factory=dict)
-    """Per-rule severity overrides."""
-    excluded: Callable[[str], bool] | None = None
-    var_files: list[str] = field(default_factory=list)
-    jobs: int = 1
-
-    def enabled_rules(self) -> list[Rule]:
-        from vpcsec_lint.registry import all_rules
-
-        rules = all_rules()
-        ids = set(rules) if self.select is None else set(self.select)
-        return [rules[i]() for i in sorted(ids - self.ignore) if i in rules]
 
 
 TOO_LARGE = "the buffer is larger than the 5 MiB limit for one file"
@@ -117,6 +99,18 @@ class Session:
         """Parsed Terraform files shared between units (a front end may bring its own)."""
         self._rules: list[Rule] | None = None
 
+    def for_workers(self) -> Session:
+        """This session for worker processes: same policy, no exclusions (the parent
+        filters), no overlay, nothing parsed yet."""
+        return Session(replace(self.options, excluded=None), use_cache=self.use_cache)
+
+    def __setstate__(self, state: dict) -> None:
+        """A copy in a worker process: the on-disk cache follows it there too."""
+        from vpcsec_lint import cache
+
+        self.__dict__.update(state)
+        cache.enabled = self.use_cache
+
     @property
     def rules(self) -> list[Rule]:
         if self._rules is None:
@@ -146,7 +140,7 @@ class Session:
 
     def units(self, targets: Targets) -> Iterator[tuple[Unit, set[str] | None]]:
         """Each unit of `targets` with the set of files to report on (None: all of them)."""
-        from vpcsec_lint.units import plan
+        from vpcsec_lint.tasks import plan
 
         for task in plan(targets):
             unit = self.load(task)
@@ -191,7 +185,8 @@ class Session:
         the report is the same for any number of jobs. `progress(done, total)` is
         called as units finish.
         """
-        from vpcsec_lint.units import plan, run_tasks
+        from vpcsec_lint.tasks import plan
+        from vpcsec_lint.units import run_tasks
 
         if self.overlay and not paths:
             from vpcsec_lint.discovery import Targets, is_cfn_candidate
@@ -226,6 +221,41 @@ class Session:
 
             apply_path_ignores(findings, self.settings)
         return findings
+
+
+def lint_with_config(args: argparse.Namespace, paths: list[str],
+                     stdin: tuple[str, str] | None = None,
+                     use_cache: bool = True, jobs: int | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[Report, int]:
+    """Lint PATHs (or the stdin buffer) under their config files: the report and exit status.
+
+    Each config file's PATHs are one `Session`; `jobs` (when given) overrides
+    every run's worker count.
+    """
+    from vpcsec_lint.config import plan_runs
+
+    runs = plan_runs(args, [stdin[0]] if stdin is not None else paths)
+    merged = Report()
+    status = 0
+    for run in runs:
+        if jobs is not None:
+            run.options.jobs = jobs
+        overlay = Overlay(dict([stdin])) if stdin is not None else None
+        session = Session(run.options, run.settings, overlay, use_cache)
+        report = session.lint_paths([] if stdin is not None else run.paths, progress)
+        named = [stdin[0]] if stdin is not None else \
+            [p for p in run.paths if not os.path.isdir(p)]
+        merged.excluded.extend(p for p in named if session.excluded(p))
+        if stdin is not None and session.excluded(stdin[0]):
+            report.findings = []
+        status = max(status, report.exit_code(run.options.fail_on))
+        merged.files += report.files
+        merged.findings.extend(report.findings)
+        merged.notices.extend(report.notices)
+    if len(runs) > 1:
+        merged.findings = finalize(merged.findings)
+        merged.notices = sorted(set(merged.notices), key=lambda n: n.sort_key())
+    return merged, status
 
 
 def finalize(findings: list[Finding],

@@ -13,11 +13,11 @@ import time
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.sources import DEPENDS_EVENT
-from vpcsec_lint.units import Outcome
+from vpcsec_lint.tasks import Outcome
 
 if TYPE_CHECKING:
     from vpcsec_lint.session import Session
-    from vpcsec_lint.units import Task
+    from vpcsec_lint.tasks import Task
 
 ENTRY_FORMAT = 3
 RACY_NS = 2_000_000_000

@@ -13,13 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from vpcsec_lint.tasks import Outcome, Task
+
 if TYPE_CHECKING:
-    from vpcsec_lint.discovery import Targets
-    from vpcsec_lint.findings import Finding, Notice
-    from vpcsec_lint.session import Options, Session
+    from vpcsec_lint.findings import Finding
+    from vpcsec_lint.session import Session
     from vpcsec_lint.unit_cache import UnitCache
 
 POOL_MIN_TASKS = 4
@@ -30,55 +30,6 @@ TF_WEIGHT = 4
 """HCL costs about four times as much per byte as YAML or JSON (python-hcl2's Lark parser)."""
 PARSE_MEMO_FILES = 400
 """Parsed files kept in memory for sharing between units; past this, start afresh."""
-
-
-class Task:
-    """One unit to analyse. (Plain classes here: dataclasses cost start-up time.)"""
-
-    __slots__ = ("framework", "path", "report_only", "named", "given")
-
-    def __init__(self, framework: str, path: str, report_only: frozenset[str] | None = None,
-                 named: bool = False, given: str | None = None) -> None:
-        self.framework = framework
-        self.path = path
-        """The module directory or the template path."""
-        self.report_only = report_only
-        """Terraform: the named files to report on (None: everything)."""
-        self.named = named
-        """CloudFormation: named explicitly (a non-template is then an error)."""
-        self.given = given if given is not None else path
-        """The PATH the user named that led here (bounds reads outside a repository)."""
-
-    def __reduce__(self) -> tuple:
-        return (Task, (self.framework, self.path, self.report_only, self.named, self.given))
-
-    def __repr__(self) -> str:
-        return f"Task({self.framework!r}, {self.path!r})"
-
-
-class Outcome:
-    """What one task contributes to the report."""
-
-    __slots__ = ("files", "findings", "notices")
-
-    def __init__(self, files: int = 0, findings: list[Finding] | None = None,
-                 notices: list[Notice] | None = None) -> None:
-        self.files = files
-        self.findings = findings if findings is not None else []
-        self.notices = notices if notices is not None else []
-
-    def __reduce__(self) -> tuple:
-        return (Outcome, (self.files, self.findings, self.notices))
-
-
-def plan(targets: Targets) -> list[Task]:
-    """The tasks for what discovery found, in the order of a serial run."""
-    tasks = [Task("terraform", d, None if only is None else frozenset(only),
-                  given=targets.given.get(d))
-             for d, only in sorted(targets.tf_modules.items())]
-    tasks += [Task("cloudformation", p, None, named, targets.given.get(p))
-              for p, named in sorted(targets.templates.items())]
-    return tasks
 
 
 # -- One process -------------------------------------------------------------
@@ -346,8 +297,7 @@ def _pool_setup(session: Session) -> tuple[Any, tuple]:
     import multiprocessing
 
     method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
-    worker_options = replace(session.options, excluded=None)  # workers do not filter
-    return multiprocessing.get_context(method), (worker_options, session.use_cache)
+    return multiprocessing.get_context(method), (session.for_workers(),)
 
 
 def _isolated(tasks: list[Task], left: list[int], outcomes: list[Outcome | None],
@@ -383,11 +333,9 @@ def _isolated(tasks: list[Task], left: list[int], outcomes: list[Outcome | None]
 _worker: Analyser | None = None
 
 
-def _init_worker(options: Options, use_cache: bool) -> None:
+def _init_worker(session: Session) -> None:
     global _worker
-    from vpcsec_lint.session import Session
-
-    _worker = Analyser(Session(options, use_cache=use_cache))
+    _worker = Analyser(session)
 
 
 def _run_batch(batch: list[tuple[int, Task]]) -> list[tuple[int, Outcome]]:
