@@ -1,0 +1,99 @@
+"""What to change: the smallest fix for each blocking hop, and the `reach` output.
+
+For an AWS API with no path, the endpoint comes first (private, and cheaper than NAT
+data processing), as the domain guide's Trap 1 says:
+https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from vpcsec_lint.findings import shown
+
+if TYPE_CHECKING:
+    from vpcsec_lint.model import Model
+    from vpcsec_lint.reach.hops import Hop
+    from vpcsec_lint.reach.network import Place
+    from vpcsec_lint.reach.paths import Answer
+
+
+def fix_text(model: Model, source: Place, answer: Answer) -> str:
+    """One sentence per distinct blocker, in path order; empty when nothing blocks."""
+    fixes: list[str] = []
+    for hop in answer.blockers():
+        text = _fix(source, answer, hop)
+        if text not in fixes:
+            fixes.append(text)
+    fixes.extend(a for a in answer.alternatives if fixes and a not in fixes)
+    return "; ".join(fixes) + ("." if fixes else "")
+
+
+def _fix(source: Place, answer: Answer, hop: Hop) -> str:
+    target, port = answer.target, answer.port
+    service = target[4:] if target.startswith("aws:") else None
+    if hop.code == "NOT_IN_VPC":
+        return (f"attach {source.resource} to the VPC (vpc_config/VpcConfig) in subnets that "
+                f"can reach {target}")
+    if hop.code == "VPC_DNS_DISABLED":
+        return f"turn on DNS support (and DNS hostnames) on {hop.resource}"
+    if hop.hop == "source-sg-egress":
+        return (f"allow egress {answer.protocol}/{port} on {hop.resource} to "
+                f"{_other_side(answer, target)}")
+    if hop.hop == "target-sg-ingress":
+        return (f"allow ingress {answer.protocol}/{port} on {hop.resource} from "
+                f"{_other_side(answer, source.resource)}")
+    if hop.hop == "nacl-reply":
+        return (f"let {hop.resource} pass the replies (TCP {source.ephemeral[0]}-"
+                f"{source.ephemeral[1]}, or 1024-65535)")
+    if hop.hop.endswith("nacl") or "nacl" in hop.hop:
+        return f"add an entry to {hop.resource} that allows {hop.detail.split(' allow ')[-1]}"
+    if hop.code == "NAT_NO_INTERNET_ROUTE":
+        return (f"route 0.0.0.0/0 in {hop.resource} to an internet gateway attached to the VPC "
+                "(a public NAT gateway needs a public subnet)")
+    if service is not None and hop.hop in ("route", "public-ip"):
+        return _api_fix(service)
+    if hop.hop in ("route", "return-route"):
+        return f"add a route in {hop.resource} through the VPC peering connection"
+    if target == "internet" and hop.hop in ("route", "public-ip"):
+        return "route 0.0.0.0/0 from the workload's subnets to a NAT gateway"
+    return f"change {hop.resource} ({shown(hop.detail)})"
+
+
+def _api_fix(service: str) -> str:
+    name = f"com.amazonaws.<region>.{service}"
+    if service in ("s3", "dynamodb"):
+        return (f"add a gateway endpoint for {name} on the subnets' route tables (free), or an "
+                "interface endpoint with private DNS on, or a route to a NAT gateway")
+    return (f"add an interface endpoint for {name} with private DNS on in the workload's VPC, "
+            "or route 0.0.0.0/0 to a NAT gateway in a public subnet")
+
+
+def _other_side(answer: Answer, name: str) -> str:
+    return name
+
+
+# -- the `reach` subcommand's output ---------------------------------------------------
+
+
+def render_text(answer: Answer, origin: str | None = None) -> str:
+    lines = [f"{answer.source} -> {answer.target} ({answer.protocol}/{answer.port}): "
+             f"{answer.verdict}" + (f"  [{origin}]" if origin else "")]
+    for path in answer.paths:
+        where = " -> ".join(x for x in (path.source_subnet, path.target_subnet) if x)
+        lines.append(f"  path {where or '(placement unknown)'} via {path.via}: {path.verdict}")
+        for hop in path.hops:
+            at = f"{hop.loc.path}:{hop.loc.line}" if hop.loc else "-"
+            code = f" {hop.code}" if hop.code else ""
+            lines.append(f"    {hop.status:<8} {hop.hop}{code} {hop.resource} {at}: "
+                         f"{shown(hop.detail, 200)}")
+    if answer.fix:
+        lines.append(f"  fix: {answer.fix}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(answer: Answer, origin: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = answer.as_json()
+    if origin is not None:
+        data["origin"] = origin
+    return data
