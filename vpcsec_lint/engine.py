@@ -62,7 +62,9 @@ def build_model(unit: Unit) -> Model:
         from vpcsec_lint.terraform.build import build_model as build
     else:
         from vpcsec_lint.cloudformation.build import build_model as build
-    return build(unit.root, unit.resources)
+    model = build(unit.root, unit.resources)
+    model.incomplete = bool(unit.problems)
+    return model
 
 
 def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None) -> list[Finding]:

@@ -377,6 +377,9 @@ class Model:
     loose_associations: set[str] = field(default_factory=set)
     """`route-table` and/or `nacl` when some association names a subnet we cannot follow:
     a subnet without a known association may be the one it names."""
+    incomplete: bool = False
+    """A file of the unit did not parse (VSL000): what it defined is missing, so nothing
+    may be judged blocked for lack of it."""
     custom_dns: dict[str, Location] = field(default_factory=dict)
     """VPC key -> a DHCP options association whose DNS servers are not (known to be) AWS's."""
 

@@ -18,18 +18,18 @@ if TYPE_CHECKING:
     from vpcsec_lint.reach.paths import Answer
 
 
-def fix_text(model: Model, source: Place, answer: Answer) -> str:
+def fix_text(model: Model, source: Place, target: Place | str, answer: Answer) -> str:
     """One sentence per distinct blocker, in path order; empty when nothing blocks."""
     fixes: list[str] = []
     for hop in answer.blockers():
-        text = _fix(source, answer, hop)
+        text = _fix(source, target, answer, hop)
         if text not in fixes:
             fixes.append(text)
     fixes.extend(a for a in answer.alternatives if fixes and a not in fixes)
     return "; ".join(fixes) + ("." if fixes else "")
 
 
-def _fix(source: Place, answer: Answer, hop: Hop) -> str:
+def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> str:
     target, port = answer.target, answer.port
     service = target[4:] if target.startswith("aws:") else None
     if hop.code == "NOT_IN_VPC":
@@ -39,13 +39,13 @@ def _fix(source: Place, answer: Answer, hop: Hop) -> str:
         return f"turn on DNS support (and DNS hostnames) on {hop.resource}"
     if hop.hop == "source-sg-egress":
         return (f"allow egress {answer.protocol}/{port} on {hop.resource} to "
-                f"{_other_side(answer, target)}")
+                f"{_other_side(target_place)}")
     if hop.hop == "target-sg-ingress":
         return (f"allow ingress {answer.protocol}/{port} on {hop.resource} from "
-                f"{_other_side(answer, source.resource)}")
+                f"{_other_side(source)}")
     if hop.hop == "nacl-reply":
-        return (f"let {hop.resource} pass the replies (TCP {source.ephemeral[0]}-"
-                f"{source.ephemeral[1]}, or 1024-65535)")
+        return (f"let {hop.resource} pass the replies: allow TCP {source.ephemeral[0]}-"
+                f"{source.ephemeral[1]} to the client's subnet")
     if hop.hop.endswith("nacl") or "nacl" in hop.hop:
         return f"add an entry to {hop.resource} that allows {hop.detail.split(' allow ')[-1]}"
     if hop.code == "NAT_NO_INTERNET_ROUTE":
@@ -69,8 +69,14 @@ def _api_fix(service: str) -> str:
             "or route 0.0.0.0/0 to a NAT gateway in a public subnet")
 
 
-def _other_side(answer: Answer, name: str) -> str:
-    return name
+def _other_side(place: Place | str) -> str:
+    """A peer as a rule should name it: its security group (by membership, not by IP)."""
+    if isinstance(place, str):
+        return "0.0.0.0/0 (or the endpoint's group or prefix list)" if place.startswith(
+            "aws:") or place == "internet" else place
+    if place.groups:
+        return f"{place.groups[0].resource} (the group of {place.resource})"
+    return place.resource
 
 
 # -- the `reach` subcommand's output ---------------------------------------------------

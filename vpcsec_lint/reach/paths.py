@@ -140,9 +140,14 @@ def evaluate(model: Model, source: Place, target: Place | str, port: int,
         answer.paths = _from_internet(model, target, port, protocol)  # type: ignore[arg-type]
     else:
         answer.paths = _to_place(model, source, target, port, protocol)  # type: ignore[arg-type]
+    if model.incomplete:  # a file did not parse: what it held may open the path
+        for path in answer.paths:
+            for hop in path.blockers():
+                hop.status, hop.code = UNKNOWN_STATUS, ""
+                hop.detail += " (a file of this unit could not be parsed)"
     from vpcsec_lint.reach.explain import fix_text
 
-    answer.fix = fix_text(model, source, answer)
+    answer.fix = fix_text(model, source, target, answer)
     return answer
 
 
