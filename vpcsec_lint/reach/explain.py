@@ -103,3 +103,38 @@ def render_json(answer: Answer, origin: dict[str, Any] | None = None) -> dict[st
     if origin is not None:
         data["origin"] = origin
     return data
+
+
+# -- findings ----------------------------------------------------------------------------
+
+
+def intent_findings(rule: Any, intent: Any) -> list[Any]:
+    """One finding per blocking hop kind of a blocked or partial intent, at the line to
+    change, with the intent's origin and the other blockers as related locations."""
+    from vpcsec_lint.findings import Related
+
+    answer = intent.evaluate()
+    if answer.verdict not in ("blocked", "partial"):
+        return []
+    by_kind: dict[str, Hop] = {}
+    for hop in answer.blockers():
+        if hop.loc is not None:
+            by_kind.setdefault(hop.hop, hop)
+    failing = ""
+    if answer.verdict == "partial":
+        subnets = [f"{p.source_subnet or p.target_subnet}"
+                   + (f" ({p.zone})" if p.zone else "") for p in answer.failing()]
+        failing = f" from {', '.join(dict.fromkeys(subnets))}"
+    out = []
+    for kind, hop in by_kind.items():
+        others = [Related(h.loc, f"also blocking: {h.hop} at {h.resource}")
+                  for h in by_kind.values() if h is not hop and h.loc is not None]
+        message = (f"{answer.source} cannot reach {answer.target} on "
+                   f"{answer.protocol}/{answer.port} ({answer.verdict}{failing}); blocked at "
+                   f"{kind}: {hop.detail}. Fix: {answer.fix}")
+        finding = rule.finding(intent.model, hop.loc, hop.resource, shown(message, 1000),
+                               [Related(intent.origin, f"needed because {intent.why}"),
+                                *others])
+        finding.subject = f"{answer.source}->{answer.target}:{answer.port}:{kind}"
+        out.append(finding)
+    return out

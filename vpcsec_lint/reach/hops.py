@@ -43,7 +43,7 @@ class Hop:
     detail: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"hop": self.hop, "status": self.status, "code": self.code,
+        return {"hop": self.hop, "status": self.status, "code": self.code or None,
                 "resource": self.resource, "path": self.loc.path if self.loc else None,
                 "line": self.loc.line if self.loc else None, "detail": self.detail}
 

@@ -457,7 +457,7 @@ def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
 def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | None,
                         choice: TableChoice, port: int, vpc: Vpc | None) -> PairPath:
     found = default_route(model, choice)
-    where = choice.table.resource if choice.table else s.resource
+    where = table_name(model, choice, s)
     loc = choice.table.loc if choice.table else (choice.loc or s.loc)
     if not found.known:
         return PairPath(s.resource, None, "nat", [Hop("route", UNKNOWN_STATUS, "", where, loc,
@@ -466,8 +466,8 @@ def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | 
     if not found.found or route is None:
         hop = Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", source.resource,
                   source.subnets_loc or source.loc,
-                  f"the route table of {s.resource} ({where}) has no route to AWS public "
-                  "endpoints or the internet (no 0.0.0.0/0 route, no endpoint)")
+                  f"{s.resource} uses {where}, which has no route to AWS public endpoints or "
+                  "the internet (no 0.0.0.0/0 route) and no endpoint serves the service")
         return PairPath(s.resource, None, "nat", [hop], zone(s))
     sacl = subnet_acl(model, s)
     common = [sg_hop(model, "source-sg-egress", source, "egress", "tcp", port,
@@ -485,6 +485,14 @@ def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | 
         "route", UNKNOWN_STATUS, "", route.resource, route.loc,
         f"{route.resource} sends 0.0.0.0/0 to a {route.target} target, which is not "
         "evaluated")], zone(s))
+
+
+def table_name(model: Model, choice: TableChoice, subnet: Subnet) -> str:
+    """The route table as a message names it (the implicit main table has no resource)."""
+    if choice.table is not None:
+        return choice.table.resource
+    vpc = subnet_vpc(model, subnet)
+    return f"the main route table of {vpc.resource if vpc else 'its VPC'} (local route only)"
 
 
 def _igw_hops(model: Model, source: Place, route: Any, vpc: Vpc | None) -> list[Hop]:
@@ -562,7 +570,7 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
                    f"the subnet of {nat.resource} is not in the analysed files")
     choice = subnet_table(model, nsub)
     found = default_route(model, choice)
-    where = choice.table.resource if choice.table else nsub.resource
+    where = table_name(model, choice, nsub)
     loc = choice.table.loc if choice.table else (choice.loc or nsub.loc)
     if not found.known:
         return Hop("nat-gateway", UNKNOWN_STATUS, "", where, loc, found.why)

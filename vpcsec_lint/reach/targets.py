@@ -53,3 +53,28 @@ def target_places(model: Model) -> dict[str, Place]:
             groups_loc=cache.security_groups_loc, has_dns_name=True,
             port=cache.port if isinstance(cache.port, int) else engine_port(cache.engine))
     return out
+
+
+CONNECTION_ATTRS = frozenset({
+    "address", "endpoint", "reader_endpoint", "primary_endpoint_address",
+    "reader_endpoint_address", "configuration_endpoint_address", "cluster_endpoint",
+    "dns_name", "port", "Endpoint.Address", "Endpoint.Port", "ReadEndpoint.Address",
+    "RedisEndpoint.Address", "RedisEndpoint.Port", "PrimaryEndPoint.Address",
+    "PrimaryEndPoint.Port", "ReaderEndPoint.Address", "ConfigurationEndPoint.Address",
+    "ClusterEndpoint.Address", "DomainEndpoint", "DNSName"})
+
+
+def store_for_ref(model: Model, val: Any, targets: dict[str, Place]) -> Place | None:
+    """The target whose endpoint a referencing value names (`aws_db_instance.x.address`)."""
+    if val.ref is None:
+        return None
+    address, attr = val.ref
+    place = targets.get(address)
+    if place is None or place.kind in ("lambda", "instance", "endpoint"):
+        return None
+    return place if attr in CONNECTION_ATTRS else None
+
+
+def workload_intents(model: Model, found: dict[str, Place]) -> list:  # type: ignore[type-arg]
+    """Intents of workloads other than Lambda functions (ECS services)."""
+    return []
