@@ -131,8 +131,9 @@ def _table(answers: list, unresolved: list) -> str:  # type: ignore[type-arg]
         rows.append((answer.source, answer.target, f"{answer.protocol}/{answer.port}",
                      answer.verdict, shown(intent.why, 60)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows]
-    for intent, answer in answers:
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+             for r in rows]
+    for _, answer in answers:
         if answer.verdict in ("blocked", "partial") and answer.fix:
             lines.append(f"{answer.source} -> {answer.target}: {answer.fix}")
     for entry in unresolved:
