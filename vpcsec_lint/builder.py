@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from vpcsec_lint.model import (
     Attachment,
+    CloudMapService,
+    DataStore,
+    EcsService,
+    EcsTaskDefinition,
     Endpoint,
     HostedZone,
+    IamRole,
     LambdaFunction,
     Model,
     Ref,
+    RolePolicy,
     Route,
+    ServiceRegistry,
     Setting,
     as_bool,
+    as_int,
+    engine_port,
 )
 from vpcsec_lint.raw import RawResource
-from vpcsec_lint.values import Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val
+
+
+class StoreSpec(NamedTuple):
+    """How one data-store resource type names its settings (dotted paths into the body)."""
+
+    kind: str
+    engine: str | None = None
+    default_engine: str | None = None
+    port: str | None = None
+    groups: str | None = None
+    subnets: str | None = None
+    subnet_group: str | None = None
+    public: str | None = None
+    connection: tuple[str, ...] = ()
+    member: str | None = None
+    """The attribute naming the cluster/group it belongs to (then it uses its groups)."""
+    requires: str | None = None
+    """Only a data store in a VPC when this attribute is set (OpenSearch `vpc_options`)."""
+
+
+class EcsNames(NamedTuple):
+    """Attribute names of the ECS and Cloud Map resources in one framework."""
+
+    network_mode: str
+    compatibilities: str
+    containers: str
+    task_role: str
+    execution_role: str
+    task_definition: str
+    launch_type: str
+    capacity_providers: str
+    network_configuration: str
+    awsvpc: str | None
+    subnets: str
+    groups: str
+    public_ip: str
+    registries: str
+    registry_arn: str
+    container_name: str
+    container_port: str
+    registry_port: str
+    execute_command: str
 
 
 class BaseBuilder:
@@ -188,6 +241,213 @@ class BaseBuilder:
         elif inst.subnet is not None and inst.subnet.key is not None:
             inst.public_ip = self.model.subnets[inst.subnet.key].public_ip_on_launch
         self.model.instances[res.address] = inst
+    # -- references by any attribute (ARNs, names) ----------------------------
+
+    name_attrs: frozenset[str] = frozenset()
+    """Reference attributes that name a resource by ARN or name (`arn`, `Arn`, `name`)."""
+
+    def named(self, val: Val | None, entities: dict) -> Ref:
+        """A reference by identity, ARN or name to an entity in `entities`."""
+        key = self.target(val)
+        if key is None and val is not None and val.ref is not None \
+                and val.ref[1] in self.name_attrs:
+            key = val.ref[0]
+        return Ref(key if key in entities else None, val)
+
+    # -- data stores ---------------------------------------------------------
+
+    def add_data_store(self, res: RawResource, spec: StoreSpec, public_default: object,
+                       subnet_groups: dict[str, Val | None]) -> None:
+        """A data store from its type's `StoreSpec`; `subnet_groups` maps group -> subnets."""
+        body = res.body
+        if spec.requires is not None and not _present(dig(body, spec.requires)):
+            return
+        engine_val = dig(body, spec.engine)
+        engine = setting(engine_val, spec.default_engine or UNKNOWN, res.loc)
+        if spec.engine is not None and engine_val is None and spec.default_engine is None:
+            engine = Setting(UNKNOWN, res.loc, False)
+        port_val = dig(body, spec.port)
+        port = (Setting(as_int(port_val), setting_loc(port_val, res.loc), True, port_val)
+                if port_val is not None else
+                Setting(engine_port(engine.value), res.loc, False))
+        groups = dig(body, spec.groups)
+        store = DataStore(
+            res.address, self.framework, res.loc, res.address, kind=spec.kind,
+            resource_type=res.type, engine=engine, port=port,
+            security_groups=self.refs(groups, self.model.security_groups),
+            security_groups_val=groups, security_groups_loc=setting_loc(groups, res.loc),
+            publicly_accessible=setting(dig(body, spec.public), public_default, res.loc)
+            if spec.public else Setting(False, res.loc, False),
+            connection_attrs={(res.address, attr) for attr in spec.connection})
+        subnets = dig(body, spec.subnets)
+        group_val = dig(body, spec.subnet_group)
+        if group_val is not None:
+            group_key = self.named(group_val, subnet_groups).key
+            store.subnet_group = Ref(group_key, group_val)
+            subnets = subnet_groups.get(group_key) if group_key else None
+        if subnets is not None:
+            store.subnets = self.refs(subnets, self.model.subnets)
+            store.subnets_known = subnets.known and all(r.known for r in store.subnets)
+        member = dig(body, spec.member)
+        if member is not None and member.value not in (None, ""):
+            store.member_of = Ref(member.ref[0] if member.ref else None, member)
+        self.model.data_stores[res.address] = store
+
+    def link_members(self) -> None:
+        """Cluster members use their cluster's groups (and port, unless they set their own)."""
+        stores = self.model.data_stores
+        for store in stores.values():
+            if store.member_of is None:
+                continue
+            cluster = stores.get(store.member_of.key or "")
+            if store.member_of.key not in stores:
+                store.member_of = Ref(None, store.member_of.val)
+            if cluster is None:
+                continue
+            if store.security_groups_val is None:
+                store.security_groups = list(cluster.security_groups)
+                store.security_groups_val = cluster.security_groups_val
+                store.security_groups_loc = cluster.security_groups_loc
+            if store.port is not None and not store.port.explicit:
+                store.port = cluster.port
+            if not store.subnets and cluster.subnets:
+                store.subnets, store.subnets_known = cluster.subnets, cluster.subnets_known
+
+    # -- ECS and Cloud Map ---------------------------------------------------
+
+    def add_task_definition(self, res: RawResource, names: EcsNames) -> None:
+        from vpcsec_lint.containers import parse_containers
+
+        body = res.body
+        containers_val = body.get(names.containers)
+        containers, complete = parse_containers(containers_val, res.loc)
+        task_role, execution_role = body.get(names.task_role), body.get(names.execution_role)
+        self.model.task_definitions[res.address] = EcsTaskDefinition(
+            res.address, self.framework, res.loc, res.address,
+            network_mode=setting(body.get(names.network_mode), "bridge", res.loc),
+            requires_compatibilities=body.get(names.compatibilities),
+            containers=containers, containers_known=complete,
+            containers_loc=setting_loc(containers_val, res.loc),
+            task_role=self.named(task_role, self.model.roles) if task_role else None,
+            execution_role=self.named(execution_role, self.model.roles)
+            if execution_role else None,
+            execution_role_loc=setting_loc(execution_role, res.loc))
+
+    def add_ecs_service(self, res: RawResource, names: EcsNames) -> None:
+        body = res.body
+        strategy = body.get(names.capacity_providers)
+        launch = body.get(names.launch_type)
+        service = EcsService(
+            res.address, self.framework, res.loc, res.address,
+            task_definition=self.named(body.get(names.task_definition),
+                                       self.model.task_definitions),
+            launch_type=setting(launch, UNKNOWN, res.loc),
+            capacity_providers=strategy.items() if strategy is not None else [],
+            enable_execute_command=setting(body.get(names.execute_command), False, res.loc))
+        config = _first(body.get(names.network_configuration))
+        if names.awsvpc is not None:
+            config = _first(config.get(names.awsvpc)) if config is not None else None
+        if config is not None:
+            service.awsvpc = True
+            service.subnets_val = config.get(names.subnets)
+            service.subnets = self.refs(service.subnets_val, self.model.subnets)
+            service.security_groups_val = config.get(names.groups)
+            service.security_groups = self.refs(service.security_groups_val,
+                                                self.model.security_groups)
+            public = config.get(names.public_ip)
+            if isinstance(public.value if public else None, str):  # CloudFormation ENABLED
+                public = Val(public.value.upper() == "ENABLED", public.loc)  # type: ignore[union-attr]
+            service.assign_public_ip = setting(public, False, res.loc)
+        registries = body.get(names.registries)
+        for entry in (registries.items() if registries is not None else []):
+            if not isinstance(entry.value, dict):
+                continue
+            service.service_registries.append(ServiceRegistry(
+                self.named(entry.get(names.registry_arn), self.model.cloud_map_services),
+                entry.loc or res.loc, entry.get(names.container_name),
+                entry.get(names.container_port), entry.get(names.registry_port)))
+        self.model.ecs_services[res.address] = service
+
+    def add_cloud_map_service(self, res: RawResource, dns_config: Val | None,
+                              records_key: str, type_key: str, policy_key: str,
+                              namespace: Val | None) -> None:
+        service = CloudMapService(res.address, self.framework, res.loc, res.address,
+                                  namespace=namespace)
+        config = _first(dns_config)
+        if config is not None:
+            service.dns_config_loc = config.loc
+            records = config.get(records_key)
+            service.records_known = records is not None and records.known and all(
+                isinstance(r.value, dict) and r.symbol != "dynamic" for r in records.items())
+            for record in (records.items() if records is not None else []):
+                kind = record.get(type_key) if isinstance(record.value, dict) else None
+                if kind is not None:
+                    service.record_types.append(kind)
+                else:
+                    service.records_known = False
+            service.routing_policy = setting(config.get(policy_key), "MULTIVALUE", res.loc)
+        self.model.cloud_map_services[res.address] = service
+
+    # -- IAM -----------------------------------------------------------------
+
+    def add_role(self, res: RawResource, trust: Val | None) -> IamRole:
+        role = IamRole(res.address, self.framework, res.loc, res.address,
+                       assume_role_policy=trust)
+        self.model.roles[res.address] = role
+        return role
+
+    def attach_policy(self, role: IamRole, source: str, name: str, loc: Location,
+                      document: Val | None) -> None:
+        """A policy document that applies to `role` (None: a document that is not known)."""
+        from vpcsec_lint.policy import Policy, parse_policy
+
+        policies = parse_policy(document, self.model, loc) if document is not None else []
+        policy = policies[0] if len(policies) == 1 else Policy(loc, False)
+        role.policies.append(RolePolicy(source, name, loc, policy))
+
+    def attach_managed(self, role: IamRole, arn: Val, documents: dict[str, Val | None]) -> None:
+        """A managed policy by ARN: one defined in the code (`documents`), an AWS-managed one
+        (its statements from the shipped snapshot), or an unknown one."""
+        from vpcsec_lint.iam import aws_managed_policy
+
+        loc = arn.loc or role.loc
+        key = self.named(arn, documents).key
+        if key is not None:
+            self.attach_policy(role, "customer_managed", key, loc, documents[key])
+            return
+        text = arn.value if isinstance(arn.value, str) else arn.partial
+        managed = aws_managed_policy(text, loc) if text and not arn.alternatives else None
+        if managed is not None:
+            role.policies.append(managed)
+            return
+        role.policies.append(RolePolicy("unknown", str(arn.value) if arn.known else "?", loc))
+
+
+def dig(body: Val, path: str | None) -> Val | None:
+    """The value at a dotted path (`vpc_options.subnet_ids`); a block list gives its first item."""
+    if path is None:
+        return None
+    val: Val | None = body
+    for name in path.split("."):
+        val = _first(val)
+        val = val.get(name) if val is not None else None
+        if val is None:
+            return None
+    return val
+
+
+def _first(val: Val | None) -> Val | None:
+    """A mapping, or the first mapping of a block list; None otherwise."""
+    if val is None:
+        return None
+    if isinstance(val.value, list):
+        items = val.value
+        return items[0] if len(items) == 1 and isinstance(items[0].value, dict) else None
+    return val if isinstance(val.value, dict) else None
+
+
+def _present(val: Val | None) -> bool:
+    return val is not None and val.value not in (None, [], {})
 
 
 def setting(val: Val | None, default: object, fallback: Location) -> Setting:

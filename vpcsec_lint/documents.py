@@ -31,3 +31,13 @@ def wrap(data: Any, loc: Location | None) -> Val:
     if isinstance(data, list):
         return Val([wrap(v, loc) for v in data], loc)
     return Val(data, loc)
+
+
+def member(val: Val | None, key: str) -> Val | None:
+    """A member of a mapping, matching the key case-insensitively (JSON documents differ)."""
+    if val is None or not isinstance(val.value, dict):
+        return None
+    if key in val.value:
+        return val.value[key]
+    lowered = key.lower()
+    return next((v for k, v in val.value.items() if k.lower() == lowered), None)

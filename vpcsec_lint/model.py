@@ -341,6 +341,198 @@ class HostedZone(Entity):
     vpcs: list[Ref] = field(default_factory=list)
 
 
+# -- data stores, ECS, IAM, Cloud Map, regions ----------------------------------
+
+ENGINE_PORTS: tuple[tuple[str, int], ...] = (
+    ("aurora-postgresql", 5432), ("postgres", 5432), ("aurora-mysql", 3306),
+    ("aurora", 3306), ("mysql", 3306), ("mariadb", 3306), ("oracle", 1521),
+    ("custom-oracle", 1521), ("sqlserver", 1433), ("custom-sqlserver", 1433), ("db2", 50000),
+    ("redis", 6379), ("valkey", 6379), ("memcached", 11211), ("docdb", 27017),
+    ("neptune", 8182), ("redshift", 5439), ("opensearch", 443), ("elasticsearch", 443),
+    ("efs", 2049), ("rabbitmq", 5671), ("activemq", 61617),
+)
+"""Engine (matched by prefix, case-insensitively) -> the port it listens on by default."""
+
+
+def engine_port(engine: Any) -> Any:
+    """The default port of an engine name (`postgres`, `oracle-ee`, `RabbitMQ`), else UNKNOWN."""
+    if not isinstance(engine, str):
+        return UNKNOWN
+    name = engine.strip().lower()
+    for prefix, port in ENGINE_PORTS:
+        if name.startswith(prefix):
+            return port
+    return UNKNOWN
+
+
+@dataclass(slots=True)
+class DataStore(Entity):
+    """Something that stores data and listens in a VPC: a database, cache, broker or file system.
+
+    `kind` is one of `rds_instance`, `rds_cluster`, `rds_proxy`, `elasticache`,
+    `memorydb`, `opensearch`, `docdb`, `neptune`, `redshift`, `mq`,
+    `efs_mount_target`; `resource_type` is the framework's own type.
+    """
+
+    kind: str = ""
+    resource_type: str = ""
+    engine: Setting | None = None
+    """The engine (`postgres`, `redis`, `RabbitMQ`, ...); defaulted per type when omitted."""
+    port: Setting | None = None
+    """Its port attribute, else the engine's default port (`engine_port`); UNKNOWN when unsure."""
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    """The security-group attribute as written (None when omitted: the VPC's default group)."""
+    security_groups_loc: Location | None = None
+    subnets: list[Ref] = field(default_factory=list)
+    """Its subnets, from the resource or its subnet group; empty when unknown or not given."""
+    subnet_group: Ref | None = None
+    """The subnet group it names (key None when it is not in the code)."""
+    subnets_known: bool = False
+    """True when `subnets` is the complete, known list."""
+    publicly_accessible: Setting | None = None
+    """True, False or UNKNOWN (omitted: Terraform `false`, CloudFormation unknown)."""
+    connection_attrs: set[tuple[str, str]] = field(default_factory=set)
+    """References that name its endpoint (`("aws_db_instance.orders", "address")`,
+    `("Db", "Endpoint.Address")`), to map a client's setting back to this store."""
+    member_of: Ref | None = None
+    """For a cluster member (an Aurora instance): the cluster whose groups it uses."""
+
+
+@dataclass(slots=True)
+class Secret:
+    """One `secrets` entry of a container definition."""
+
+    name: Val | None
+    value_from: Val | None
+    loc: Location
+
+
+@dataclass(slots=True)
+class Container:
+    """One container definition, parsed from JSON text or a structure."""
+
+    name: Val | None
+    image: Val | None
+    loc: Location
+    environment: list[tuple[Val | None, Val | None]] = field(default_factory=list)
+    """(name, value) pairs."""
+    secrets: list[Secret] = field(default_factory=list)
+    log_driver: Val | None = None
+    port_mappings: list[Val] = field(default_factory=list)
+    """Each `portMappings` entry as written (`containerPort`, `hostPort`, `protocol`)."""
+
+
+@dataclass(slots=True)
+class EcsTaskDefinition(Entity):
+    network_mode: Setting | None = None
+    """`awsvpc`, `bridge`, `host`, `none`; omitted is `bridge` (`explicit=False`)."""
+    requires_compatibilities: Val | None = None
+    containers: list[Container] = field(default_factory=list)
+    containers_known: bool = False
+    """True when every container definition could be read."""
+    containers_loc: Location | None = None
+    task_role: Ref | None = None
+    """None when omitted; key None when the role is not in the code."""
+    execution_role: Ref | None = None
+    execution_role_loc: Location | None = None
+
+    def compatibilities(self) -> set[str] | None:
+        """`{"EC2"}`, `{"FARGATE"}`, ...; None when unknown, empty when omitted."""
+        if self.requires_compatibilities is None:
+            return set()
+        items = self.requires_compatibilities.items()
+        if not self.requires_compatibilities.known or any(
+                not isinstance(i.value, str) for i in items):
+            return None
+        return {str(i.value).upper() for i in items}
+
+
+@dataclass(slots=True)
+class ServiceRegistry:
+    """One `service_registries` entry of an ECS service."""
+
+    registry: Ref
+    """The Cloud Map service (key None when not in the code)."""
+    loc: Location
+    container_name: Val | None = None
+    container_port: Val | None = None
+    port: Val | None = None
+
+
+@dataclass(slots=True)
+class EcsService(Entity):
+    task_definition: Ref = field(default_factory=lambda: Ref(None, None))
+    launch_type: Setting | None = None
+    """`EC2`, `FARGATE`, `EXTERNAL`; UNKNOWN when omitted (the cluster's default strategy)."""
+    capacity_providers: list[Val] = field(default_factory=list)
+    awsvpc: bool = False
+    """It has an `awsvpc` network configuration."""
+    subnets: list[Ref] = field(default_factory=list)
+    subnets_val: Val | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    assign_public_ip: Setting | None = None
+    service_registries: list[ServiceRegistry] = field(default_factory=list)
+    enable_execute_command: Setting | None = None
+
+
+@dataclass(slots=True)
+class CloudMapService(Entity):
+    record_types: list[Val] = field(default_factory=list)
+    """The `dns_records` types (`A`, `AAAA`, `SRV`, `CNAME`) as written."""
+    records_known: bool = False
+    routing_policy: Setting | None = None
+    namespace: Val | None = None
+    dns_config_loc: Location | None = None
+
+
+@dataclass(slots=True)
+class RolePolicy:
+    """One policy that applies to a role, however it is attached.
+
+    `source`: `inline` (on the role), `role_policy` (a separate inline-policy
+    resource), `customer_managed` (a policy defined in the code),
+    `aws_managed` (an AWS-managed ARN; `policy` from the shipped snapshot, None
+    when not in it), `unknown` (an ARN or reference that cannot be followed).
+    """
+
+    source: str
+    name: str
+    loc: Location
+    policy: Any = None
+    """A `vpcsec_lint.policy.Policy` (its statements), or None when unknown."""
+    scope: frozenset[str] | None = None
+    """Snapshot policies kept in part: the action prefixes their statements are complete for."""
+
+
+@dataclass(slots=True)
+class IamRole(Entity):
+    assume_role_policy: Val | None = None
+    policies: list[RolePolicy] = field(default_factory=list)
+    exclusive: bool = False
+    """The code states the role's whole policy set (nothing unknown is attached in it)."""
+
+    @property
+    def policies_known(self) -> bool:
+        """Every policy attached in the code has known statements."""
+        return all(p.policy is not None and p.policy.known for p in self.policies)
+
+
+@dataclass(slots=True)
+class Region:
+    """The region a resource is created in."""
+
+    value: Any
+    """A region name, or UNKNOWN."""
+    loc: Location | None = None
+    """Where it is set (a provider's or the resource's `region`)."""
+    fixed: bool = False
+    """Written as a literal in the code (not a variable, not the environment)."""
+    provider: str | None = None
+    """The Terraform provider configuration (`provider.aws`, `provider.aws.west`)."""
+
+
 @dataclass
 class Model:
     """Everything one unit of analysis (a Terraform module or a template) defines."""
@@ -382,6 +574,15 @@ class Model:
     may be judged blocked for lack of it."""
     custom_dns: dict[str, Location] = field(default_factory=dict)
     """VPC key -> a DHCP options association whose DNS servers are not (known to be) AWS's."""
+    data_stores: dict[str, DataStore] = field(default_factory=dict)
+    task_definitions: dict[str, EcsTaskDefinition] = field(default_factory=dict)
+    ecs_services: dict[str, EcsService] = field(default_factory=dict)
+    cloud_map_services: dict[str, CloudMapService] = field(default_factory=dict)
+    roles: dict[str, IamRole] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    """Resource key -> the region it is created in (absent: unknown)."""
+    resource_policies: set[str] = field(default_factory=set)
+    """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code."""
 
     def vpc(self, ref: Ref | None) -> Vpc | None:
         return self.vpcs.get(ref.key) if ref is not None and ref.key else None
@@ -392,6 +593,18 @@ class Model:
 
     def rules_of(self, group_key: str, direction: str = "ingress") -> list[SgRule]:
         return [r for r in self.sg_rules if r.group.key == group_key and r.direction == direction]
+
+    def region_of(self, key: str) -> Region:
+        return self.regions.get(key) or Region(UNKNOWN)
+
+    def data_store_named(self, val: Val | None) -> DataStore | None:
+        """The data store whose endpoint a value refers to (`aws_db_instance.x.address`)."""
+        if val is None or val.ref is None:
+            return None
+        for store in self.data_stores.values():
+            if val.ref in store.connection_attrs:
+                return store
+        return None
 
     def peering(self, ref: Ref | None) -> Peering | None:
         """The peering connection a reference names, following accepter resources."""

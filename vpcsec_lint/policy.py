@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from vpcsec_lint.documents import MAX_DOCUMENT_CHARS, wrap
+from vpcsec_lint.documents import MAX_DOCUMENT_CHARS, member, wrap
 from vpcsec_lint.model import Endpoint, Model, Setting
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
@@ -132,6 +132,12 @@ class Statement:
     """Known to have no condition (missing or empty)."""
     maybe_condition: bool = True
     """Could carry a condition (present and non-empty, or unknown)."""
+    actions: list[Val] = field(default_factory=list)
+    """`Action` (or `NotAction` when `not_action`) items as written; UNKNOWN items possible."""
+    not_action: bool = False
+    resources: list[Val] = field(default_factory=list)
+    """`Resource` (or `NotResource` when `not_resource`) items as written."""
+    not_resource: bool = False
 
     @property
     def allows_everything(self) -> bool:
@@ -296,7 +302,7 @@ def _statement_lines(text: str) -> list[int] | None:
         return None
     if doc is None or not isinstance(doc.value, dict):
         return None
-    stmts = _member(doc, "Statement")
+    stmts = member(doc, "Statement")
     if stmts is None:
         return []
     items = stmts.value if isinstance(stmts.value, list) else [stmts]
@@ -304,18 +310,8 @@ def _statement_lines(text: str) -> list[int] | None:
     return None if any(line is None for line in lines) else lines  # type: ignore[misc]
 
 
-def _member(val: Val, key: str) -> Val | None:
-    """A member of a mapping, matching the key case-insensitively."""
-    if not isinstance(val.value, dict):
-        return None
-    if key in val.value:
-        return val.value[key]
-    lowered = key.lower()
-    return next((v for k, v in val.value.items() if k.lower() == lowered), None)
-
-
 def _from_structure(doc: Val, loc: Location, form: str) -> Policy:
-    stmts = _member(doc, "Statement")
+    stmts = member(doc, "Statement")
     if stmts is None:
         return Policy(loc, True, [], form)
     if stmts.value is UNKNOWN or stmts.alternatives:
@@ -327,17 +323,31 @@ def _from_structure(doc: Val, loc: Location, form: str) -> Policy:
 def _json_statement(val: Val) -> Statement:
     if not isinstance(val.value, dict) or val.alternatives:
         return Statement(val.loc, known=False)
-    effect = _member(val, "Effect")
+    effect = member(val, "Effect")
     stmt = Statement(val.loc, effect=_effect(effect.value if effect is not None else UNKNOWN))
-    stmt.any_principal = _json_any_principal(_member(val, "Principal"))
-    stmt.any_action = _member(val, "NotAction") is not None or _any_of(
-        _member(val, "Action"), _is_action_wildcard)
-    stmt.any_resource = _member(val, "NotResource") is not None or _any_of(
-        _member(val, "Resource"), lambda v: v == "*")
-    condition = _member(val, "Condition")
+    stmt.any_principal = _json_any_principal(member(val, "Principal"))
+    stmt.any_action = member(val, "NotAction") is not None or _any_of(
+        member(val, "Action"), _is_action_wildcard)
+    stmt.any_resource = member(val, "NotResource") is not None or _any_of(
+        member(val, "Resource"), lambda v: v == "*")
+    stmt.not_action = member(val, "Action") is None and member(val, "NotAction") is not None
+    stmt.actions = _listed(member(val, "NotAction" if stmt.not_action else "Action"))
+    stmt.not_resource = member(val, "Resource") is None and member(
+        val, "NotResource") is not None
+    stmt.resources = _listed(member(val, "NotResource" if stmt.not_resource else "Resource"))
+    condition = member(val, "Condition")
     if condition is None or condition.value in ({}, None, [], ""):
         stmt.no_condition, stmt.maybe_condition = True, False
     return stmt
+
+
+def _listed(val: Val | None) -> list[Val]:
+    """The items of a string-or-list member; one UNKNOWN item when the list is not known."""
+    if val is None:
+        return []
+    if val.alternatives or val.value is UNKNOWN:
+        return [Val(UNKNOWN, val.loc, ref=val.ref)]
+    return list(val.value) if isinstance(val.value, list) else [val]
 
 
 def _effect(value: Any) -> Any:
@@ -365,7 +375,7 @@ def _json_any_principal(val: Val | None) -> bool:
         return False
     if val.value == "*":
         return True
-    aws = _member(val, "AWS")
+    aws = member(val, "AWS")
     return _any_of(aws, lambda v: v == "*")
 
 
@@ -373,7 +383,7 @@ def _json_any_principal(val: Val | None) -> bool:
 
 def _from_iam_document(body: Val, loc: Location) -> Policy:
     source = body.loc
-    if not isinstance(body.value, dict) or any(_member(body, k) is not None
+    if not isinstance(body.value, dict) or any(member(body, k) is not None
                                                for k in _MERGE_ARGS):
         return Policy(loc, False, [], "iam_policy_document", source)
     blocks = body.value.get("statement")
@@ -396,6 +406,10 @@ def _iam_statement(block: Val) -> Statement:
         body.get("actions"), _is_action_wildcard)
     stmt.any_resource = _nonempty(body.get("not_resources")) or _any_of(
         body.get("resources"), lambda v: v == "*")
+    stmt.not_action = body.get("actions") is None and body.get("not_actions") is not None
+    stmt.actions = _listed(body.get("not_actions" if stmt.not_action else "actions"))
+    stmt.not_resource = body.get("resources") is None and body.get("not_resources") is not None
+    stmt.resources = _listed(body.get("not_resources" if stmt.not_resource else "resources"))
     conditions = body.get("condition")
     if conditions is None or (isinstance(conditions.value, list) and not conditions.value):
         stmt.no_condition, stmt.maybe_condition = True, False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
+from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
 from vpcsec_lint.model import (
     Cache,
     InternetGateway,
@@ -13,6 +13,7 @@ from vpcsec_lint.model import (
     Peering,
     PrefixList,
     Ref,
+    RolePolicy,
     Route,
     RouteTable,
     SecurityGroup,
@@ -48,6 +49,62 @@ _ROUTE_TARGETS = {"GatewayId": "gateway", "NatGatewayId": "nat",
                   "VpcEndpointId": "vpce", "TransitGatewayId": "other", "InstanceId": "other",
                   "NetworkInterfaceId": "other", "CarrierGatewayId": "other",
                   "LocalGatewayId": "other", "CoreNetworkArn": "other"}
+_DATA_STORES = {
+    "AWS::RDS::DBInstance": StoreSpec(
+        "rds_instance", "Engine", None, "Port", "VPCSecurityGroups", None, "DBSubnetGroupName",
+        "PubliclyAccessible", ("Endpoint.Address",), member="DBClusterIdentifier"),
+    "AWS::RDS::DBCluster": StoreSpec(
+        "rds_cluster", "Engine", None, "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
+        "PubliclyAccessible", ("Endpoint.Address", "ReadEndpoint.Address")),
+    "AWS::RDS::DBProxy": StoreSpec(
+        "rds_proxy", "EngineFamily", None, None, "VpcSecurityGroupIds", "VpcSubnetIds",
+        connection=("Endpoint",)),
+    "AWS::ElastiCache::ReplicationGroup": StoreSpec(
+        "elasticache", "Engine", "redis", "Port", "SecurityGroupIds", None,
+        "CacheSubnetGroupName", connection=("PrimaryEndPoint.Address", "ReaderEndPoint.Address",
+                                            "ConfigurationEndPoint.Address")),
+    "AWS::ElastiCache::CacheCluster": StoreSpec(
+        "elasticache", "Engine", None, "Port", "VpcSecurityGroupIds", None,
+        "CacheSubnetGroupName",
+        connection=("RedisEndpoint.Address", "ConfigurationEndpoint.Address")),
+    "AWS::ElastiCache::ServerlessCache": StoreSpec(
+        "elasticache", "Engine", None, None, "SecurityGroupIds", "SubnetIds",
+        connection=("Endpoint.Address", "ReaderEndpoint.Address")),
+    "AWS::MemoryDB::Cluster": StoreSpec(
+        "memorydb", "Engine", "redis", "Port", "SecurityGroupIds", None, "SubnetGroupName",
+        connection=("ClusterEndpoint.Address",)),
+    "AWS::OpenSearchService::Domain": StoreSpec(
+        "opensearch", None, "opensearch", None, "VPCOptions.SecurityGroupIds",
+        "VPCOptions.SubnetIds", connection=("DomainEndpoint",), requires="VPCOptions"),
+    "AWS::Elasticsearch::Domain": StoreSpec(
+        "opensearch", None, "elasticsearch", None, "VPCOptions.SecurityGroupIds",
+        "VPCOptions.SubnetIds", connection=("DomainEndpoint",), requires="VPCOptions"),
+    "AWS::DocDB::DBCluster": StoreSpec(
+        "docdb", None, "docdb", "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
+        connection=("Endpoint", "ReadEndpoint")),
+    "AWS::Neptune::DBCluster": StoreSpec(
+        "neptune", None, "neptune", "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
+        connection=("Endpoint", "ReadEndpoint")),
+    "AWS::Redshift::Cluster": StoreSpec(
+        "redshift", None, "redshift", "Port", "VpcSecurityGroupIds", None,
+        "ClusterSubnetGroupName", "PubliclyAccessible", ("Endpoint.Address",)),
+    "AWS::AmazonMQ::Broker": StoreSpec(
+        "mq", "EngineType", None, None, "SecurityGroups", "SubnetIds", None,
+        "PubliclyAccessible", ("AmqpEndpoints", "OpenWireEndpoints", "StompEndpoints",
+                               "MqttEndpoints", "WssEndpoints")),
+    "AWS::EFS::MountTarget": StoreSpec(
+        "efs_mount_target", None, "efs", None, "SecurityGroups", "SubnetId",
+        connection=("IpAddress",)),
+}
+_SUBNET_GROUPS = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup",
+                  "AWS::MemoryDB::SubnetGroup", "AWS::DocDB::DBSubnetGroup",
+                  "AWS::Neptune::DBSubnetGroup", "AWS::Redshift::ClusterSubnetGroup")
+_ECS = EcsNames(
+    "NetworkMode", "RequiresCompatibilities", "ContainerDefinitions", "TaskRoleArn",
+    "ExecutionRoleArn", "TaskDefinition", "LaunchType", "CapacityProviderStrategy",
+    "NetworkConfiguration", "AwsvpcConfiguration", "Subnets", "SecurityGroups",
+    "AssignPublicIp", "ServiceRegistries", "RegistryArn", "ContainerName", "ContainerPort",
+    "Port", "EnableExecuteCommand")
 _SG_RULE_TYPES = {"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress",
                   "AWS::EC2::SecurityGroupEgress"}
 _FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -59,6 +116,7 @@ def build_model(root: str, resources: list[RawResource]) -> Model:
 
 class CloudFormationBuilder(BaseBuilder):
     framework = "cloudformation"
+    name_attrs = frozenset({"Ref", "Arn", "Name", "Id", "PolicyArn"})
 
     def target(self, val: Val | None) -> str | None:
         if val is None or val.ref is None:
@@ -94,6 +152,9 @@ class CloudFormationBuilder(BaseBuilder):
         self.add_dhcp(self.by_type("AWS::EC2::DHCPOptions"), "DomainNameServers",
                       self.by_type("AWS::EC2::VPCDHCPOptionsAssociation"), "VpcId",
                       "DhcpOptionsId")
+        self.data_stores()
+        self.roles()
+        self.ecs()
         interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
                      for k, e in self.model.endpoints.items()}
         self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, interface)
@@ -374,6 +435,68 @@ class CloudFormationBuilder(BaseBuilder):
     def hosted_zones(self) -> None:
         for res in self.by_type("AWS::Route53::HostedZone"):
             self.add_hosted_zone(res, res.body.get("Name"), res.body.get("VPCs"), "VPCId")
+
+    # -- data stores, IAM, ECS -----------------------------------------------
+
+    def data_stores(self) -> None:
+        subnet_groups = {r.address: r.body.get("SubnetIds") for r in self.by_type(*_SUBNET_GROUPS)}
+        for res in self.by_type(*_DATA_STORES):
+            # PubliclyAccessible's default depends on the subnet group and VPC: unknown.
+            self.add_data_store(res, _DATA_STORES[res.type], UNKNOWN, subnet_groups)
+        self.link_members()
+        for store in self.model.data_stores.values():
+            if store.kind == "efs_mount_target":
+                fs = self.model.resources[store.key].body.get("FileSystemId")
+                if fs is not None and fs.ref is not None:
+                    store.connection_attrs.add((fs.ref[0], "Ref"))
+        for res in self.by_type("AWS::SecretsManager::ResourcePolicy"):
+            secret = res.body.get("SecretId")
+            if secret is not None and secret.ref is not None:
+                self.model.resource_policies.add(secret.ref[0])
+
+    def roles(self) -> None:
+        documents = {r.address: r.body.get("PolicyDocument")
+                     for r in self.by_type("AWS::IAM::ManagedPolicy")}
+        for res in self.by_type("AWS::IAM::Role"):
+            role = self.add_role(res, res.body.get("AssumeRolePolicyDocument"))
+            policies = res.body.get("Policies")
+            if policies is not None and not isinstance(policies.value, list):
+                role.policies.append(RolePolicy("unknown", "Policies", policies.loc or res.loc))
+            for item in (policies.items() if policies is not None else []):
+                name = item.get("PolicyName")
+                self.attach_policy(role, "inline", name.value if name is not None and isinstance(
+                    name.value, str) else res.address, item.loc or res.loc,
+                    item.get("PolicyDocument"))
+            arns = res.body.get("ManagedPolicyArns")
+            if arns is not None and not isinstance(arns.value, list):
+                role.policies.append(RolePolicy("unknown", "ManagedPolicyArns",
+                                                arns.loc or res.loc))
+            for arn in (arns.items() if arns is not None else []):
+                self.attach_managed(role, arn, documents)
+        roles = self.model.roles
+        for res in self.by_type("AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
+            names = res.body.get("Roles") if res.type == "AWS::IAM::Policy" else res.body.get(
+                "RoleName")
+            for role_val in (names.items() if names is not None else []):
+                key = self.named(role_val, roles).key
+                if key is not None:
+                    self.attach_policy(roles[key], "role_policy", res.address, res.loc,
+                                       res.body.get("PolicyDocument"))
+        for res in self.by_type("AWS::IAM::ManagedPolicy"):
+            for role_val in (res.body.get("Roles").items() if res.body.get("Roles") else []):
+                key = self.named(role_val, roles).key
+                if key is not None:
+                    self.attach_policy(roles[key], "customer_managed", res.address, res.loc,
+                                       documents[res.address])
+
+    def ecs(self) -> None:
+        for res in self.by_type("AWS::ServiceDiscovery::Service"):
+            self.add_cloud_map_service(res, res.body.get("DnsConfig"), "DnsRecords", "Type",
+                                       "RoutingPolicy", res.body.get("NamespaceId"))
+        for res in self.by_type("AWS::ECS::TaskDefinition"):
+            self.add_task_definition(res, _ECS)
+        for res in self.by_type("AWS::ECS::Service"):
+            self.add_ecs_service(res, _ECS)
 
 
 def _replication_group_nodes(body: Val) -> tuple[object, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from vpcsec_lint.builder import BaseBuilder, setting, setting_loc
+from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
 from vpcsec_lint.model import (
     Attachment,
     Cache,
@@ -16,6 +16,8 @@ from vpcsec_lint.model import (
     Peering,
     PrefixList,
     Ref,
+    Region,
+    RolePolicy,
     Route,
     RouteTable,
     SecurityGroup,
@@ -38,6 +40,67 @@ _ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat",
                   "network_interface_id": "other", "carrier_gateway_id": "other",
                   "local_gateway_id": "other", "core_network_arn": "other",
                   "instance_id": "other"}
+_DATA_STORES = {
+    "aws_db_instance": StoreSpec(
+        "rds_instance", "engine", None, "port", "vpc_security_group_ids", None,
+        "db_subnet_group_name", "publicly_accessible", ("address", "endpoint")),
+    "aws_rds_cluster": StoreSpec(
+        "rds_cluster", "engine", "aurora", "port", "vpc_security_group_ids", None,
+        "db_subnet_group_name", "publicly_accessible", ("endpoint", "reader_endpoint")),
+    "aws_rds_cluster_instance": StoreSpec(
+        "rds_instance", "engine", None, None, None, None, "db_subnet_group_name",
+        "publicly_accessible", ("endpoint",), member="cluster_identifier"),
+    "aws_db_proxy": StoreSpec(
+        "rds_proxy", "engine_family", None, None, "vpc_security_group_ids", "vpc_subnet_ids",
+        connection=("endpoint",)),
+    "aws_elasticache_replication_group": StoreSpec(
+        "elasticache", "engine", "redis", "port", "security_group_ids", None,
+        "subnet_group_name", connection=("primary_endpoint_address", "reader_endpoint_address",
+                                         "configuration_endpoint_address")),
+    "aws_elasticache_cluster": StoreSpec(
+        "elasticache", "engine", None, "port", "security_group_ids", None, "subnet_group_name",
+        connection=("cache_nodes", "cluster_address", "configuration_endpoint"),
+        member="replication_group_id"),
+    "aws_elasticache_serverless_cache": StoreSpec(
+        "elasticache", "engine", None, None, "security_group_ids", "subnet_ids",
+        connection=("endpoint", "reader_endpoint")),
+    "aws_memorydb_cluster": StoreSpec(
+        "memorydb", "engine", "redis", "port", "security_group_ids", None, "subnet_group_name",
+        connection=("cluster_endpoint",)),
+    "aws_opensearch_domain": StoreSpec(
+        "opensearch", None, "opensearch", None, "vpc_options.security_group_ids",
+        "vpc_options.subnet_ids", connection=("endpoint",), requires="vpc_options"),
+    "aws_elasticsearch_domain": StoreSpec(
+        "opensearch", None, "elasticsearch", None, "vpc_options.security_group_ids",
+        "vpc_options.subnet_ids", connection=("endpoint",), requires="vpc_options"),
+    "aws_docdb_cluster": StoreSpec(
+        "docdb", None, "docdb", "port", "vpc_security_group_ids", None, "db_subnet_group_name",
+        connection=("endpoint", "reader_endpoint")),
+    "aws_neptune_cluster": StoreSpec(
+        "neptune", None, "neptune", "port", "vpc_security_group_ids", None,
+        "neptune_subnet_group_name", connection=("endpoint", "reader_endpoint")),
+    "aws_redshift_cluster": StoreSpec(
+        "redshift", None, "redshift", "port", "vpc_security_group_ids", None,
+        "cluster_subnet_group_name", "publicly_accessible", ("endpoint", "dns_name")),
+    "aws_mq_broker": StoreSpec(
+        "mq", "engine_type", None, None, "security_groups", "subnet_ids", None,
+        "publicly_accessible", ("instances",)),
+    "aws_efs_mount_target": StoreSpec(
+        "efs_mount_target", None, "efs", None, "security_groups", "subnet_id",
+        connection=("dns_name", "ip_address", "mount_target_dns_name")),
+}
+_SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group",
+                  "aws_memorydb_subnet_group", "aws_docdb_subnet_group",
+                  "aws_neptune_subnet_group", "aws_redshift_subnet_group")
+_PUBLIC_DEFAULT = {"aws_redshift_cluster": True}
+"""Provider v5 defaults of `publicly_accessible` that are not `false`."""
+_ECS = EcsNames(
+    "network_mode", "requires_compatibilities", "container_definitions", "task_role_arn",
+    "execution_role_arn", "task_definition", "launch_type", "capacity_provider_strategy",
+    "network_configuration", None, "subnets", "security_groups", "assign_public_ip",
+    "service_registries", "registry_arn", "container_name", "container_port", "port",
+    "enable_execute_command")
+_SECRET_POLICIES = {"aws_secretsmanager_secret_policy": "secret_arn"}
 _SG_RULE_TYPES = {"aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
                   "aws_vpc_security_group_egress_rule", "aws_security_group"}
 
@@ -49,6 +112,7 @@ def build_model(root: str, resources: list[RawResource]) -> Model:
 class TerraformBuilder(BaseBuilder):
     framework = "terraform"
     identity_attrs = frozenset({"id"})
+    name_attrs = frozenset({"arn", "name", "id", "family"})
 
     def by_type(self, *types: str) -> list[RawResource]:
         return [r for r in self.raw if r.type in types and not r.is_data]
@@ -71,6 +135,10 @@ class TerraformBuilder(BaseBuilder):
         self.associations()
         self.instances()
         self.dhcp_options()
+        self.data_stores()
+        self.roles()
+        self.ecs()
+        self.regions()
         interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
                      for k, e in self.model.endpoints.items()}
         self.attachments(_SG_RULE_TYPES | {"aws_vpc_endpoint_security_group_association"},
@@ -493,6 +561,97 @@ class TerraformBuilder(BaseBuilder):
     def hosted_zones(self) -> None:
         for res in self.by_type("aws_route53_zone"):
             self.add_hosted_zone(res, res.body.get("name"), res.body.get("vpc"), "vpc_id")
+
+    # -- data stores, IAM, ECS, regions --------------------------------------
+
+    def data_stores(self) -> None:
+        subnet_groups = {r.address: r.body.get("subnet_ids") for r in self.by_type(*_SUBNET_GROUPS)}
+        for res in self.by_type(*_DATA_STORES):
+            self.add_data_store(res, _DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
+                                subnet_groups)
+        self.link_members()
+        for store in self.model.data_stores.values():
+            if store.kind == "efs_mount_target":
+                fs = self.model.resources[store.key].body.get("file_system_id")
+                if fs is not None and fs.ref is not None:
+                    store.connection_attrs.add((fs.ref[0], "dns_name"))
+        for res in self.by_type(*_SECRET_POLICIES):
+            secret = res.body.get(_SECRET_POLICIES[res.type])
+            if secret is not None and secret.ref is not None:
+                self.model.resource_policies.add(secret.ref[0])
+
+    def roles(self) -> None:
+        documents = {r.address: r.body.get("policy") for r in self.by_type("aws_iam_policy")}
+        for res in self.by_type("aws_iam_role"):
+            role = self.add_role(res, res.body.get("assume_role_policy"))
+            for block in _items(res.body.get("inline_policy")):
+                name = block.get("name")
+                self.attach_policy(role, "inline", _text(name, res.address), block.loc or res.loc,
+                                   block.get("policy") if block.symbol != "dynamic" else None)
+            arns = res.body.get("managed_policy_arns")
+            if arns is not None and not isinstance(arns.value, list):
+                role.policies.append(RolePolicy("unknown", "managed_policy_arns",
+                                                arns.loc or res.loc))
+            for arn in _items(arns):
+                self.attach_managed(role, arn, documents)
+            role.exclusive = arns is not None and res.body.get("inline_policy") is not None
+        roles = self.model.roles
+        for res in self.by_type("aws_iam_role_policy"):
+            role_ref = self.named(res.body.get("role"), roles)
+            if role_ref.key is not None:
+                self.attach_policy(roles[role_ref.key], "role_policy", res.address, res.loc,
+                                   res.body.get("policy"))
+        for res in self.by_type("aws_iam_role_policy_attachment"):
+            role_ref = self.named(res.body.get("role"), roles)
+            arn = res.body.get("policy_arn")
+            if role_ref.key is not None and arn is not None:
+                self.attach_managed(roles[role_ref.key], arn, documents)
+        for res in self.by_type("aws_iam_policy_attachment"):
+            arn = res.body.get("policy_arn")
+            for role_val in _items(res.body.get("roles")):
+                role_ref = self.named(role_val, roles)
+                if role_ref.key is not None and arn is not None:
+                    self.attach_managed(roles[role_ref.key], arn, documents)
+
+    def ecs(self) -> None:
+        for res in self.by_type("aws_service_discovery_service"):
+            self.add_cloud_map_service(res, res.body.get("dns_config"), "dns_records", "type",
+                                       "routing_policy", res.body.get("namespace_id"))
+        for res in self.by_type("aws_ecs_task_definition"):
+            self.add_task_definition(res, _ECS)
+        for res in self.by_type("aws_ecs_service"):
+            self.add_ecs_service(res, _ECS)
+
+    def regions(self) -> None:
+        """Each resource's region: its own `region` argument (provider v6), else its provider's."""
+        providers = {r.address: r for r in self.raw if r.type == "provider"}
+        for res in self.by_type(*{r.type for r in self.raw if r.type.startswith("aws_")}):
+            prefix = res.address[:len(res.address) - len(res.type) - 1 - len(
+                res.address.rsplit(".", 1)[-1])]
+            meta = res.body.get("provider")
+            name = meta.ref[0][len(prefix):] if meta is not None and meta.ref else "aws"
+            own = res.body.get("region")
+            config = providers.get(f"{prefix}provider.{name}")
+            val = own if own is not None else config.body.get("region") if config else None
+            if val is None:
+                continue
+            self.model.regions[res.address] = Region(
+                val.value if isinstance(val.value, str) and not val.alternatives else UNKNOWN,
+                val.loc, val.known and not val.alternatives and not _from_input(val),
+                config.address if config is not None and own is None else None)
+
+
+def _from_input(val: Val) -> bool:
+    """The value comes from a variable (its default or tfvars can be changed at plan time)."""
+    return val.symbol is not None and ("var." in val.symbol)
+
+
+def _items(val: Val | None) -> list[Val]:
+    return val.items() if val is not None else []
+
+
+def _text(val: Val | None, fallback: str) -> str:
+    return val.value if val is not None and isinstance(val.value, str) else fallback
 
 
 def _without_nulls(body: Val) -> Val:

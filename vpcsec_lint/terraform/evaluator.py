@@ -75,6 +75,10 @@ class Module:
         self.module_calls: dict[str, Block] = {}
         self.outputs: dict[str, Attribute] = {}
         self.tfvars: dict[str, Attribute] = {}
+        self.providers: dict[str, Block] = {}
+        """Provider configurations written in this module: `aws`, `aws.west` (by alias)."""
+        self.inherited: dict[str, RawResource] = {}
+        """Provider configurations this instance receives from its caller, by local name."""
         self._memo: dict[str, object] = {}
         self._children: dict[str, Module | None] = {}
         self._collect(extra_tfvars or [])
@@ -109,6 +113,13 @@ class Module:
             self.module_calls.setdefault(labels[0], block)
         elif kind == "output" and len(labels) == 1 and "value" in block.body.attributes:
             self.outputs.setdefault(labels[0], block.body.attributes["value"])
+        elif kind == "provider" and len(labels) == 1:
+            alias = block.body.attributes.get("alias")
+            alias_val = self.eval(alias.expr) if alias is not None else None
+            if alias_val is not None and not isinstance(alias_val.value, str):
+                return
+            key = labels[0] + (f".{alias_val.value}" if alias_val is not None else "")
+            self.providers.setdefault(key, block)
 
     def _apply_override(self, block: Block) -> None:
         if block.type == "resource" and len(block.labels) == 2:
@@ -128,9 +139,29 @@ class Module:
 
     # -- public --------------------------------------------------------------
 
+    def provider_configs(self) -> dict[str, RawResource]:
+        """The provider configurations resources of this instance use, by local name.
+
+        Each is a `RawResource` of type `provider` (a data entry: no rule sees it
+        as a resource) at `<prefix>provider.<name>`; a child module's come from
+        its caller (`providers = {...}`, else the caller's default ones).
+        """
+        out = dict(self.inherited)
+        for key, block in self.providers.items():
+            out[key] = RawResource("terraform", "provider", f"{self.prefix}provider.{key}",
+                                   self.block_value("provider." + key, block), block.loc,
+                                   is_data=True, call_sites=self.call_sites)
+        return out
+
     def raw_resources(self) -> list[RawResource]:
         """Every resource and data source of this module and its local children."""
         out: list[RawResource] = []
+        configs = self.provider_configs()
+        for key, config in configs.items():
+            address = f"{self.prefix}provider.{key}"
+            out.append(config if config.address == address else RawResource(
+                "terraform", "provider", address, config.body, config.loc, is_data=True,
+                call_sites=self.call_sites))
         for address, block in self.resources.items():
             if self._has_no_instances(block):
                 continue
@@ -167,8 +198,24 @@ class Module:
                                        "depends_on"}}
                 result = Module(loaded, self.loader, f"{self.prefix}module.{name}.", inputs,
                                 (*self.call_sites, block.loc), self.root_dir, self.depth + 1)
+                result.inherited = self._passed_providers(block)
         self._children[name] = result
         return result
+
+    def _passed_providers(self, block: Block) -> dict[str, RawResource]:
+        """The provider configurations a module call hands to its child, by the child's names."""
+        configs = self.provider_configs()
+        attr = block.body.attributes.get("providers")
+        if attr is None:  # the caller's default (unaliased) configurations are inherited
+            return {k: v for k, v in configs.items() if "." not in k}
+        passed = self.eval(attr.expr)
+        out: dict[str, RawResource] = {}
+        if isinstance(passed.value, dict):
+            for child_name, val in passed.value.items():
+                name = val.ref[0][len(self.prefix):] if val.ref else None
+                if name in configs:
+                    out[child_name] = configs[name]
+        return out
 
     def _has_no_instances(self, block: Block) -> bool:
         attrs = block.body.attributes
