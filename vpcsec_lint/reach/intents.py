@@ -115,10 +115,17 @@ def all_intents(model: Model) -> list[Intent]:
 
     found = places(model)
     intents: list[Intent] = []
+    from vpcsec_lint.reach.targets import file_system_place, workload_intents
+
     for fn in model.lambdas.values():
-        intents.extend(address_intents(model, found[fn.resource],
-                                       _env_pairs(fn.environment), found))
-    from vpcsec_lint.reach.targets import workload_intents
+        place = found[fn.resource]
+        intents.extend(address_intents(model, place, _env_pairs(fn.environment), found))
+        for arn in fn.file_systems:
+            target = file_system_place(model, arn, found)
+            if target is not None:
+                intents.append(Intent(model, place, target, 2049, "address",
+                                      f"file_system_config mounts {target.resource}",
+                                      arn.loc or fn.loc))
 
     intents.extend(workload_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
