@@ -58,6 +58,9 @@ from vpcsec_lint.reach.network import (
 )
 from vpcsec_lint.values import UNKNOWN
 
+_TARGET_NAMES = {"nat": "a NAT gateway", "igw": "an internet gateway that is not attached",
+                 "egress-igw": "an egress-only internet gateway", "vpce": "a VPC endpoint",
+                 "peering": "a peering connection", "local": "the local route"}
 VERDICT = {OK: "reachable", BLOCKED: "blocked", UNKNOWN_STATUS: "unknown"}
 GATEWAY_SERVICES = ("s3", "dynamodb")
 
@@ -588,12 +591,13 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
         if attached is UNKNOWN:
             return Hop("nat-gateway", UNKNOWN_STATUS, "", route.resource, route.loc,
                        "whether the internet gateway is attached to the VPC is not known")
-    target = f"sends 0.0.0.0/0 to a {route.target} target" if found.found and route else \
-        "has no 0.0.0.0/0 route"
-    return Hop("nat-gateway", BLOCKED, "NAT_NO_INTERNET_ROUTE", where,
+    target = f"sends 0.0.0.0/0 to {_TARGET_NAMES.get(route.target, route.target)}, not" \
+        if found.found and route else "has no 0.0.0.0/0 route"
+    return Hop("nat-gateway", BLOCKED, "NAT_NO_INTERNET_ROUTE",
+               choice.table.resource if choice.table else nsub.resource,
                route.loc if found.found and route else loc,
-               f"{nat.resource} is in {nsub.resource}, whose route table {where} {target}, "
-               "not to an internet gateway attached to the VPC")
+               f"{nat.resource} is in {nsub.resource}, whose route table ({where}) {target} "
+               "to an internet gateway attached to the VPC")
 
 
 def _to_internet(model: Model, source: Place, port: int, protocol: str) -> list[PairPath]:
