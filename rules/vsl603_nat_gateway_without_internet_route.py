@@ -64,8 +64,10 @@ class NatGatewayWithoutInternetRoute(Rule):
         for route in model.routes:
             key = route.target_ref.key if route.target == "nat" and route.target_ref else None
             if key in model.nat_gateways:
+                where = route.target_ref.val.loc if route.target_ref and route.target_ref.val \
+                    and route.target_ref.val.loc else route.loc  # type: ignore[union-attr]
                 users.setdefault(key, []).append(Related(  # type: ignore[arg-type]
-                    route.target_loc or route.loc, f"{route.resource} sends traffic to it"))
+                    where, f"{route.resource} sends traffic to it"))
         for key, related in users.items():
             nat = model.nat_gateways[key]
             hop = nat_internet_hop(model, nat)

@@ -30,4 +30,4 @@ def test_related_names_the_nat_gateway_and_its_users():
     assert "sends 0.0.0.0/0 to a NAT gateway, not to an internet gateway" in finding.message
     assert [(r.loc.line, r.message) for r in finding.related] == [
         (34, "NAT gateway aws_nat_gateway.b"),
-        (61, "aws_route.app_default sends traffic to it")]
+        (60, "aws_route.app_default sends traffic to it")]
