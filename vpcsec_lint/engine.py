@@ -79,6 +79,11 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
         model = build_model(unit)
     except Exception as exc:  # a bug in a builder must not lose the other units
         return findings + [internal_error("model builder", where, exc, unit.framework)]
+    model.reach_entries = options.reach
+    if options.reach:
+        from vpcsec_lint.reach.intents import entry_notices
+
+        unit.notices.extend(entry_notices(model))
     for rule in rules:
         try:
             found = list(rule.check(model))
@@ -145,8 +150,15 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
         report.findings.extend(outcome.findings)
         report.notices.extend(outcome.notices)
     report.findings = finalize(report.findings, options)
-    report.notices = sorted(set(report.notices), key=Notice.sort_key)
+    report.notices = sorted(set(resolve_reach_notices(report.notices)), key=Notice.sort_key)
     return report
+
+
+def resolve_reach_notices(notices: list[Notice]) -> list[Notice]:
+    """A `reach:` entry is unresolved only when no unit of the run holds its resources."""
+    resolved = {(n.path, n.line) for n in notices if n.kind == "reach-resolved"}
+    return [n for n in notices if n.kind != "reach-resolved" and not (
+        n.code == "reach-entry-not-analysed" and (n.path, n.line) in resolved)]
 
 
 def finalize(findings: list[Finding], options: Options) -> list[Finding]:

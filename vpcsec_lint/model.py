@@ -569,6 +569,8 @@ class Model:
     loose_associations: set[str] = field(default_factory=set)
     """`route-table` and/or `nacl` when some association names a subnet we cannot follow:
     a subnet without a known association may be the one it names."""
+    reach_entries: list[dict[str, Any]] = field(default_factory=list)
+    """The configuration's `reach:` entries (VSL604 checks them against this unit)."""
     incomplete: bool = False
     """A file of the unit did not parse (VSL000): what it defined is missing, so nothing
     may be judged blocked for lack of it."""

@@ -176,3 +176,19 @@ def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
     return Intent(source_model, source, target, port, "declared",
                   f"reach entry {shown(entry['from'])} -> {shown(entry['to'])}", origin,
                   entry.get("protocol") or "tcp", entry.get("expect") or "reachable")
+
+
+def entry_notices(model: Model) -> list[Any]:
+    """Per `reach:` entry: resolved in this unit (a marker the run drops), or unresolved."""
+    from vpcsec_lint.findings import Notice
+    from vpcsec_lint.reach.session import Session
+
+    session = Session([model])
+    out = []
+    for entry in model.reach_entries:
+        found = declared_intent(session, entry) is not None
+        out.append(Notice("reach-resolved" if found else "unresolved",
+                          "reach-entry-not-analysed", entry["path"], entry["line"],
+                          f"reach entry {shown(entry['from'])} -> {shown(entry['to'])}: its "
+                          "resources are not in the analysed files"))
+    return out

@@ -105,6 +105,10 @@ def _unit_name(model: Model) -> str:
 
 
 def _same_unit(model: Model, unit: str) -> bool:
-    mine = os.path.normpath(os.path.abspath(model.root))
-    other = os.path.normpath(os.path.abspath(unit))
-    return mine == other or os.path.basename(mine) == unit.rstrip("/")
+    """`unit` names the model's root: the same path, or its trailing path components
+    (`infra/app`, `template.yaml`), wherever the command runs from."""
+    mine = os.path.normpath(os.path.abspath(model.root)).split(os.sep)
+    other = [p for p in os.path.normpath(unit).split(os.sep) if p not in ("", ".")]
+    if os.path.isabs(unit):
+        return mine == os.path.normpath(unit).split(os.sep)
+    return bool(other) and mine[-len(other):] == other
