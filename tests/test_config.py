@@ -196,7 +196,7 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
      "unknown key 'fial-on' (did you mean 'fail-on'?)"),
     (".vpcsec-lint.yaml", "colour: red\n",
      "unknown key 'colour' (known keys: select, ignore, fail-on, exclude, severity, "
-     "per-path-ignore)"),
+     "per-path-ignore, reach)"),
     (".vpcsec-lint.yaml", "select: 3\n",
      "key 'select': 3 is not a list of strings, or one comma-separated string"),
     (".vpcsec-lint.yaml", "fail-on: sometimes\n",

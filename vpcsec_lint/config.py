@@ -56,18 +56,6 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "reach": {
-            "type": "array",
-            "items": {
-                "type": "object", "additionalProperties": False, "required": ["from", "to"],
-                "properties": {
-                    "from": {"type": "string", "minLength": 1},
-                    "to": {"type": "string", "minLength": 1},
-                    "port": {"type": "integer", "minimum": 0, "maximum": 65535},
-                    "protocol": {"enum": ["tcp", "udp"]},
-                    "expect": {"enum": ["reachable", "blocked"]},
-                }},
-            "description": "a list of {from, to, port, protocol, expect} entries"},
         "select": _STRINGS,
         "ignore": _STRINGS,
         "fail-on": {"enum": SEVERITY_ENUM},
@@ -81,6 +69,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
                  "properties": {"ignore": _STRINGS, "reason": {"type": "string"}}}],
                 "description": "rule IDs, or {ignore: [rule IDs], reason: text}"},
         },
+        "reach": {
+            "type": "array",
+            "items": {
+                "type": "object", "additionalProperties": False, "required": ["from", "to"],
+                "properties": {
+                    "from": {"type": "string", "minLength": 1},
+                    "to": {"type": "string", "minLength": 1},
+                    "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+                    "protocol": {"enum": ["tcp", "udp"]},
+                    "expect": {"enum": ["reachable", "blocked"]},
+                }},
+            "description": "a list of {from, to, port, protocol, expect} entries"},
     },
 }
 
