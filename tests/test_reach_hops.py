@@ -15,7 +15,7 @@ from vpcsec_lint.reach.session import load_session
 
 TF_TYPES = {"fn": "aws_lambda_function", "instance": "aws_instance", "sg": "aws_security_group",
             "nacl": "aws_network_acl", "table": "aws_route_table", "vpc": "aws_vpc",
-            "nat": "aws_nat_gateway", "subnet": "aws_subnet"}
+            "nat": "aws_nat_gateway", "subnet": "aws_subnet", "endpoint": "aws_vpc_endpoint"}
 CFN_SUFFIX = {"nacl": "Acl", "table": "Table"}
 CFN_NAMES = {"sg:endpoints": "EndpointsGroup", "vpc:nodns": "Nodns"}
 
@@ -107,7 +107,7 @@ CASES = [
      set()),
     # Private DNS off: the endpoint carries nothing; the path is the (missing) default route.
     ("apis", "fn:fn_isolated", "aws:ssm", 443, "blocked", {"nat"},
-     {("route", "NO_ROUTE_TO_DESTINATION", "fn:fn_isolated")}),
+     {("endpoint-private-dns", "VPCE_PRIVATE_DNS_DISABLED", "endpoint:ssm")}),
     ("apis", "fn:fn_isolated", "aws:kms", 443, "blocked", {"interface-endpoint"},
      {("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:endpoints_http")}),
     ("apis", "fn:fn_isolated", "aws:s3", 443, "reachable", {"gateway-endpoint"}, set()),
@@ -144,11 +144,14 @@ def test_partial_names_the_failing_subnet(framework):
 
 @pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
 def test_fixes_name_the_smallest_change(framework):
-    api = answer("apis", framework, "fn:fn_isolated", "aws:ssm", 443)
-    assert api.fix.startswith("add an interface endpoint for com.amazonaws.<region>.ssm with "
+    api = answer("apis", framework, "fn:fn_isolated", "aws:sqs", 443)
+    assert api.fix.startswith("add an interface endpoint for com.amazonaws.<region>.sqs with "
                               "private DNS on")
     endpoint = "aws_vpc_endpoint.ssm" if framework == "terraform" else "Ssm"
-    assert f"turn on private DNS for {endpoint}" in api.fix
+    dns_off = answer("apis", framework, "fn:fn_isolated", "aws:ssm", 443)
+    assert dns_off.fix == (f"turn on private DNS for {endpoint} (with it off the SDK resolves "
+                           "the public name and the endpoint carries nothing) (or route "
+                           "0.0.0.0/0 to a NAT gateway).")
     s3 = answer("apis", framework, "fn:fn_public", "aws:s3", 443)
     assert s3.fix.startswith("add a gateway endpoint for com.amazonaws.<region>.s3")
     nat = answer("apis", framework, "fn:fn_bad_nat", "aws:sqs", 443)

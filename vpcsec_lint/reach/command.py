@@ -129,7 +129,7 @@ def _table(answers: list, unresolved: list) -> str:  # type: ignore[type-arg]
     rows = [("FROM", "TO", "PORT", "VERDICT", "WHY")]
     for intent, answer in answers:
         rows.append((answer.source, answer.target, f"{answer.protocol}/{answer.port}",
-                     answer.verdict, shown(intent.why, 60)))
+                     answer.verdict, shown(intent.why, 70)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
              for r in rows]

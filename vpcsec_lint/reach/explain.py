@@ -25,7 +25,6 @@ def fix_text(model: Model, source: Place, target: Place | str, answer: Answer) -
         text = _fix(source, target, answer, hop)
         if text not in fixes:
             fixes.append(text)
-    fixes.extend(a for a in answer.alternatives if fixes and a not in fixes)
     return "; ".join(fixes) + ("." if fixes else "")
 
 
@@ -51,7 +50,9 @@ def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> 
     if hop.code == "NAT_NO_INTERNET_ROUTE":
         return (f"route 0.0.0.0/0 in {hop.resource} to an internet gateway attached to the VPC "
                 "(a public NAT gateway needs a public subnet)")
-    if service is not None and hop.hop in ("route", "public-ip"):
+    if service is not None and hop.hop in ("route", "public-ip", "endpoint-private-dns"):
+        if answer.alternatives:  # an endpoint is there: turning on private DNS is smaller
+            return f"{answer.alternatives[0]} (or route 0.0.0.0/0 to a NAT gateway)"
         return _api_fix(service)
     if hop.hop in ("route", "return-route"):
         return f"add a route in {hop.resource} through the VPC peering connection"

@@ -377,9 +377,8 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
     for endpoint in interface:
         if endpoint.private_dns.value is not True:
             answer.alternatives.append(
-                f"turn on private DNS for {endpoint.resource} (`private_dns_enabled`/"
-                "`PrivateDnsEnabled`): with it off the SDK resolves the public name and the "
-                "endpoint carries nothing")
+                f"turn on private DNS for {endpoint.resource} (with it off the SDK resolves "
+                "the public name and the endpoint carries nothing)")
     if _private_zone_for(model, vpc, service):
         return [PairPath(s.resource, None, "interface-endpoint", [Hop(
             "name-resolution", UNKNOWN_STATUS, "", vpc.resource if vpc else s.resource,
@@ -392,7 +391,21 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
         gateway = _gateway_path(model, source, s, snet, choice, service, port)
         if gateway is not None:
             return [gateway]
-    return [_default_route_path(model, source, s, snet, choice, port, vpc)]
+    path = _default_route_path(model, source, s, snet, choice, port, vpc)
+    disabled = [e for e in interface if e.private_dns.value is not True]
+    if disabled:  # the endpoint that would carry it is the setting to change
+        for hop in path.hops:
+            if hop.status == BLOCKED and hop.hop in ("route", "public-ip"):
+                dns = disabled[0].private_dns
+                hop.hop, hop.code, hop.resource = ("endpoint-private-dns",
+                                                   "VPCE_PRIVATE_DNS_DISABLED",
+                                                   disabled[0].resource)
+                hop.loc = dns.loc if dns is not None else disabled[0].loc
+                hop.detail = (f"{disabled[0].resource} has private DNS off"
+                              + ("" if dns is not None and dns.explicit else " (the default)")
+                              + ", so the service name resolves to public addresses; "
+                              + hop.detail[0].lower() + hop.detail[1:])
+    return [path]
 
 
 def _private_zone_for(model: Model, vpc: Vpc | None, service: str) -> bool:
