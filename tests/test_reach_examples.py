@@ -3,10 +3,11 @@
 from helpers import FIXTURES, lint, triples
 
 EXAMPLES = FIXTURES / "terraform" / "examples"
+VSL6 = {"VSL601", "VSL602", "VSL603", "VSL604", "VSL605"}
 
 
 def test_the_broken_lambda_app_has_its_three_mistakes_found():
-    report = lint(EXAMPLES / "lambda-app" / "broken", select={"VSL601", "VSL602", "VSL603", "VSL604", "VSL605"})
+    report = lint(EXAMPLES / "lambda-app" / "broken", select=VSL6)
     assert triples(report, EXAMPLES / "lambda-app") == {
         ("VSL601", "aws_security_group.db", "broken/app.tf", 13),
         ("VSL601", "aws_security_group.cache", "broken/app.tf", 25),
