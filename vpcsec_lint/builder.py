@@ -146,7 +146,8 @@ class BaseBuilder:
                    file_systems: list[Val] | None = None) -> None:
         """A function and, when it has a VPC configuration, its subnets and groups."""
         fn = LambdaFunction(res.address, self.framework, res.loc, res.address,
-                            environment=environment, file_systems=file_systems or [])
+                            environment=environment, file_systems=file_systems or [],
+                            role=res.body.get("role") or res.body.get("Role"))
         if config is not None and isinstance(config.value, dict):
             fn.subnets = subnets
             fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)

@@ -303,6 +303,8 @@ class LambdaFunction(Entity):
     """The environment variables mapping, when given."""
     file_systems: list[Val] = field(default_factory=list)
     """`file_system_config` ARNs (EFS access points)."""
+    role: Val | None = None
+    """The execution role (`role`/`Role`) as written."""
 
 
 @dataclass(slots=True)

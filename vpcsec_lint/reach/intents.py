@@ -128,6 +128,7 @@ def all_intents(model: Model) -> list[Intent]:
                                       arn.loc or fn.loc))
 
     intents.extend(workload_intents(model, found))
+    intents.extend(role_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
     unique = []
     for intent in intents:
@@ -192,3 +193,107 @@ def entry_notices(model: Model) -> list[Any]:
                           f"reach entry {shown(entry['from'])} -> {shown(entry['to'])}: its "
                           "resources are not in the analysed files"))
     return out
+
+
+# -- role intents (weaker evidence: permission is not use) --------------------------------
+
+_POLLED = ("sqs", "kinesis", "mq", "kafka")
+"""Services the Lambda service polls for an event source mapping, outside the function's
+ENI: https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html"""
+_FUNCTION_SIDE = ("logs", "xray")
+"""Lambda ships logs and traces itself: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html"""
+
+
+def endpoint_services() -> dict[str, str]:
+    """The shipped IAM-prefix -> endpoint-service table (`data/iam_endpoint_services.json`)."""
+    import json
+    import pkgutil
+
+    data = pkgutil.get_data("vpcsec_lint", "data/iam_endpoint_services.json")
+    return json.loads(data or b"{}")["services"]
+
+
+def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
+    """Intents from the `Allow` actions of Lambda execution roles, ECS task roles and (for
+    container secrets) task execution roles."""
+    table = endpoint_services()
+    out: list[Intent] = []
+    for fn in model.lambdas.values():
+        role = model.roles.get(fn.role.ref[0]) if fn.role is not None and fn.role.ref else None
+        if role is not None:
+            skip = _lambda_side_effects(model, fn.resource)
+            out.extend(_from_role(model, found[fn.resource], role, table, skip, lambda_fn=True))
+    for service in model.ecs_services.values():
+        place = found.get(service.resource)
+        task = model.task_definitions.get(service.task_definition.key or "")
+        if place is None or task is None:
+            continue
+        refs = [task.task_role]
+        if any(c.secrets for c in task.containers):
+            refs.append(task.execution_role)
+        for ref in refs:
+            role = model.roles.get(ref.key) if ref is not None and ref.key else None
+            if role is not None:
+                out.extend(_from_role(model, place, role, table, set(), lambda_fn=False))
+    return out
+
+
+def _lambda_side_effects(model: Model, address: str) -> set[str]:
+    """Services the Lambda service uses for the function outside its ENI: polled event
+    sources, dead-letter queues and on-failure destinations."""
+    skip: set[str] = set()
+    for raw in model.resources.values():
+        body = raw.body
+        target = body.get("function_name") or body.get("FunctionName")
+        if raw.type in ("aws_lambda_event_source_mapping", "AWS::Lambda::EventSourceMapping") \
+                and target is not None and target.ref and target.ref[0] == address:
+            skip.update(_POLLED)
+        if raw.type in ("aws_lambda_function_event_invoke_config",
+                        "AWS::Lambda::EventInvokeConfig") and target is not None \
+                and target.ref and target.ref[0] == address:
+            skip.update(("sqs", "sns", "events", "lambda"))
+    fn = model.resources.get(address)
+    if fn is not None and (fn.body.get("dead_letter_config") is not None
+                           or fn.body.get("DeadLetterConfig") is not None):
+        skip.update(("sqs", "sns"))
+    return skip
+
+
+def _from_role(model: Model, place: Place, role: Any, table: dict[str, str], skip: set[str],
+               lambda_fn: bool) -> list[Intent]:
+    out = []
+    for attached in role.policies:
+        policy = attached.policy
+        if attached.source == "aws_managed" or policy is None or not policy.known:
+            continue  # AWS-managed or unknown policies are not evidence
+        for stmt in policy.statements:
+            if stmt.effect != "Allow" or stmt.not_action:
+                continue
+            for action in stmt.actions:
+                service = _service_of(action.value, table, stmt, skip, lambda_fn)
+                if service is None:
+                    continue
+                loc = action.loc or stmt.loc or attached.loc
+                out.append(Intent(model, place, f"aws:{service}", 443, "role",
+                                  f"role {role.resource} allows {shown(action.value)}", loc))
+    return out
+
+
+def _service_of(action: Any, table: dict[str, str], stmt: Any, skip: set[str],
+                lambda_fn: bool) -> str | None:
+    if not isinstance(action, str) or ":" not in action:
+        return None  # `*` names no service
+    prefix, _, name = action.partition(":")
+    prefix = prefix.lower()
+    service = table.get(prefix)
+    if not service or prefix in skip:
+        return None
+    if lambda_fn and (prefix in _FUNCTION_SIDE or (prefix == "ec2"
+                                                    and "networkinterface" in name.lower())):
+        return None
+    if prefix == "kms" and not stmt.no_condition:
+        return None  # may be limited to kms:ViaService / aws:ViaAWSService
+    if prefix == "dynamodb" and "sqs" in skip and any(
+            k in name for k in ("Stream", "GetRecords", "GetShardIterator")):
+        return None
+    return service
