@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
 
@@ -75,7 +75,8 @@ class ReachabilityAssertionFailed(Rule):
                        f"({answer.verdict}, via {open_path.via}"
                        + (f" from {open_path.source_subnet}" if open_path.source_subnet else "")
                        + f"): {hop.detail if hop else 'every hop passes'}.")
-            finding = self.finding(model, loc, hop.resource if hop else None, message,
+            finding = self.finding(model, loc, hop.resource if hop else None,
+                                   shown(message, 1000),
                                    [Related(intent.origin, "the reach entry")])
             finding.subject = f"{answer.source}->{answer.target}:{answer.port}"
             yield finding

@@ -81,6 +81,14 @@ def nacl_allows(draw, model):
                          HERE), low, draw(st.sampled_from([low, 65535])))
 
 
+def fresh_copy(model):
+    """A deep copy without the per-model caches of the reachability analysis."""
+    changed = copy.deepcopy(model)
+    for cache in ("reach_acls", "reach_intents"):
+        changed.__dict__.pop(cache, None)
+    return changed
+
+
 def assert_monotone(before: dict, after: dict, up: bool) -> None:
     for question, old in before.items():
         new = after[question]
@@ -95,7 +103,7 @@ def assert_monotone(before: dict, after: dict, up: bool) -> None:
 def test_adding_an_allow_never_makes_a_path_worse(name, data):
     model = SESSIONS[name].models[0]
     before = verdicts(model)
-    changed = copy.deepcopy(model)
+    changed = fresh_copy(model)
     if changed.nacls and data.draw(st.booleans()):
         changed.nacl_entries.append(data.draw(nacl_allows(changed)))
     else:
@@ -109,7 +117,7 @@ def test_adding_an_allow_never_makes_a_path_worse(name, data):
 def test_removing_an_allow_never_makes_a_path_better(name, data):
     model = SESSIONS[name].models[0]
     before = verdicts(model)
-    changed = copy.deepcopy(model)
+    changed = fresh_copy(model)
     allows = [("sg", i) for i in range(len(changed.sg_rules))] + [
         ("nacl", i) for i, e in enumerate(changed.nacl_entries) if e.action == "allow"]
     kind, index = data.draw(st.sampled_from(allows))
@@ -118,3 +126,20 @@ def test_removing_an_allow_never_makes_a_path_better(name, data):
     else:
         del changed.nacl_entries[index]
     assert_monotone(before, verdicts(changed), up=False)
+
+
+def test_the_mutations_reach_the_verdicts():
+    """Not vacuous: one added egress rule and one removed NACL entry change verdicts."""
+    model = SESSIONS["one-vpc"].models[0]
+    key = ("aws_lambda_function.fn_omitted", "aws_instance.db_ok", 5432)
+    assert verdicts(model)[key] == [RANK["blocked"]]
+    changed = fresh_copy(model)
+    changed.sg_rules.append(SgRule("terraform", "generated", HERE,
+                                   Ref("aws_security_group.omitted_egress", None), "egress",
+                                   "all", 0, 65535, [Val("0.0.0.0/0", HERE)]))
+    assert verdicts(changed)[key] == [RANK["reachable"]]
+    reply = ("aws_lambda_function.fn_ok", "aws_instance.db_ok", 5432)
+    changed = fresh_copy(model)
+    changed.nacl_entries = [e for e in changed.nacl_entries
+                            if not (e.nacl.key == "aws_network_acl.data" and e.egress)]
+    assert verdicts(changed)[reply] == [RANK["blocked"], RANK["blocked"]]

@@ -34,6 +34,10 @@ SERVICE_OF_TYPE = {
 }
 
 
+MAX_INTENTS = 2000
+"""Intents evaluated per unit of analysis; the analysis stays linear in intents x subnets."""
+
+
 @dataclass
 class Intent:
     """A workload that must reach a target, and why we think so."""
@@ -131,7 +135,7 @@ def all_intents(model: Model) -> list[Intent]:
     intents.extend(role_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
     unique = []
-    for intent in intents:
+    for intent in intents[:MAX_INTENTS]:
         key = (intent.source.resource, intent.target_name, intent.port)
         if key not in seen:
             seen.add(key)

@@ -315,12 +315,16 @@ def subnet_acl(model: Model, subnet: Subnet) -> AclChoice:
     if nacl.is_default:
         entries = [e for e in model.nacl_entries if e.nacl.key == nacl.key]
         return AclChoice(True, nacl, entries)
-    for acl in custom_acls(model):
-        if acl.nacl.key == nacl.key:
-            if not acl.complete:
-                return AclChoice(False, nacl, why=f"the entries of {nacl.resource} are not known")
-            return AclChoice(True, nacl, acl.entries, maybe_absent=acl.maybe_absent)
-    return AclChoice(False, nacl, why="its network ACL is not known")
+    acls = getattr(model, "reach_acls", None)
+    if acls is None:  # once per model: every pair asks
+        acls = {a.nacl.key: a for a in custom_acls(model)}
+        model.reach_acls = acls  # type: ignore[attr-defined]
+    acl = acls.get(nacl.key)
+    if acl is None:
+        return AclChoice(False, nacl, why="its network ACL is not known")
+    if not acl.complete:
+        return AclChoice(False, nacl, why=f"the entries of {nacl.resource} are not known")
+    return AclChoice(True, nacl, acl.entries, maybe_absent=acl.maybe_absent)
 
 
 def igw_attached(model: Model, ref: Ref | None, vpc: Vpc | None) -> Any:

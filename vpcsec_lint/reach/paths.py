@@ -162,6 +162,11 @@ def _unknown_placement(place: Place) -> Hop:
                f"the subnets of {place.resource} are not known")
 
 
+MAX_PAIRS = 64
+"""Subnet pairs evaluated per question (a workload has at most 16 subnets, a subnet group
+at most 20 or so); beyond it the rest is one `unknown` path, so the work stays bounded."""
+
+
 def _pairs(source: Place, target: Place) -> list[tuple[Subnet | None, Subnet | None]] | None:
     if source.subnets is None or target.subnets is None:
         return None
@@ -179,7 +184,12 @@ def _to_place(model: Model, source: Place, target: Place, port: int,
     if pairs is None:
         unknown = source if source.subnets is None else target
         return [PairPath(None, None, "local", [_unknown_placement(unknown)])]
-    return [_pair(model, source, s, target, t, port, protocol) for s, t in pairs]
+    paths = [_pair(model, source, s, target, t, port, protocol) for s, t in pairs[:MAX_PAIRS]]
+    if len(pairs) > MAX_PAIRS:
+        paths.append(PairPath(None, None, "local", [Hop(
+            "placement", UNKNOWN_STATUS, "", source.resource, source.loc,
+            f"{len(pairs) - MAX_PAIRS} more subnet pairs were not evaluated (budget)")]))
+    return paths
 
 
 def _pair(model: Model, source: Place, s: Subnet | None, target: Place, t: Subnet | None,
