@@ -6,6 +6,8 @@
 - `tf-dir`, `corpus`: `vpcsec-lint --no-cache --jobs 1` with every rule, and with
   `--ignore VSL6` (every rule but the reachability ones), alternated `--repeat` times
   as fresh processes; medians of wall and CPU time and their ratio (goal: at most 1.3x).
+- `rules`: in one process, every rule on already-loaded units, with and without VSL6
+  (what a language-server save costs once the buffer is parsed).
 - `answers`: in one process, a loaded model (the corpus's VPC module directory and the
   bundled example applications); every workload -> target question of them is answered
   (`Session.resolve` + `evaluate`) `--repeat` times; the median and worst time of one
@@ -86,11 +88,41 @@ def answers(args: argparse.Namespace, targets: list[str]) -> str:
             f"median {median:.2f} ms | worst {worst:.2f} ms | ≤20 ms: {status} |")
 
 
+def rule_cost(args: argparse.Namespace, targets: list[str]) -> list[str]:
+    """In one process, the time of all rules on loaded units with and without VSL6: what
+    the language server spends on a save once the buffer is parsed."""
+    sys.path.insert(0, REPO)
+    from vpcsec_lint.discovery import collect
+    from vpcsec_lint.engine import Options, lint_unit
+    from vpcsec_lint.units import load_units
+
+    every = Options().enabled_rules()
+    without = [r for r in every if not r.id.startswith("VSL6")]
+    rows = []
+    for target in targets:
+        units = [u for u, _ in load_units(collect([target], None), Options())]
+        medians = []
+        for rules in (every, without):
+            times = []
+            for _ in range(max(args.repeat, 5)):
+                start = time.perf_counter()
+                for unit in units:
+                    unit.notices = []
+                    lint_unit(unit, rules, Options())
+                times.append(time.perf_counter() - start)
+            medians.append(statistics.median(times) * 1000)
+        name = os.path.relpath(target, REPO) if target.startswith(REPO) else \
+            os.path.basename(target)
+        rows.append(f"| rules on `{name}` ({len(units)} units) | {medians[0]:.1f} ms | "
+                    f"{medians[1]:.1f} ms | {medians[0] / medians[1]:.2f}x |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cases", default="tf-dir,corpus,answers")
+    parser.add_argument("--cases", default="tf-dir,corpus,answers,rules")
     args = parser.parse_args(argv)
     cases = set(args.cases.split(","))
     print("| case | wall with / without (s) | CPU with / without (s) | ratio wall | "
@@ -105,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         print("| case | median | worst | goal |")
         print("|---|---:|---:|---|")
         print(answers(args, [os.path.join(args.corpus, TF_DIR), *EXAMPLES]))
+    if "rules" in cases:
+        print()
+        print("| case | all rules | without VSL6 | ratio |")
+        print("|---|---:|---:|---:|")
+        for row in rule_cost(args, [os.path.join(args.corpus, TF_DIR), *EXAMPLES]):
+            print(row)
     return 0
 
 
