@@ -168,3 +168,62 @@ def test_hop_points_at_the_line_to_change():
     hop = result.blockers()[0]
     assert (hop.loc.path.rsplit("/", 1)[-1], hop.loc.line) == ("groups.tf", 14)
     assert "Terraform's aws_security_group removes AWS's default allow-all egress" in hop.detail
+
+
+DEFAULT_GROUP_TF = """
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "b" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_db_subnet_group" "db" {
+  name       = "db"
+  subnet_ids = [aws_subnet.b.id]
+}
+resource "aws_security_group" "fn" {
+  vpc_id = aws_vpc.main.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_db_instance" "db" {
+  engine               = "postgres"
+  instance_class       = "db.t4g.micro"
+  db_subnet_group_name = aws_db_subnet_group.db.name
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/fn"
+  vpc_config {
+    subnet_ids         = [aws_subnet.a.id]
+    security_group_ids = [aws_security_group.fn.id]
+  }
+}
+"""
+
+
+def test_a_store_without_groups_uses_the_default_group_only_when_the_code_manages_it(tmp_path):
+    (tmp_path / "main.tf").write_text(DEFAULT_GROUP_TF)
+    session = load_session([str(tmp_path)])
+    model, fn = session.resolve("aws_lambda_function.fn")
+    _, db = session.resolve("aws_db_instance.db")
+    assert evaluate(model, fn, db, 5432).verdict == "unknown"
+    (tmp_path / "default.tf").write_text(
+        'resource "aws_default_security_group" "default" {\n'
+        '  vpc_id = aws_vpc.main.id\n}\n')
+    session = load_session([str(tmp_path)])
+    model, fn = session.resolve("aws_lambda_function.fn")
+    _, db = session.resolve("aws_db_instance.db")
+    result = evaluate(model, fn, db, 5432)
+    assert result.verdict == "blocked"
+    assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {
+        ("target-sg-ingress", "SG_HAS_NO_RULES", "aws_default_security_group.default")}

@@ -22,7 +22,7 @@ from typing import Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import DataStore, EcsService, Model
-from vpcsec_lint.reach.network import Place
+from vpcsec_lint.reach.network import Place, default_group
 from vpcsec_lint.values import UNKNOWN, Location
 
 _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
@@ -36,9 +36,12 @@ def _store_place(model: Model, store: DataStore) -> Place:
         subnets = [model.subnets.get(r.key) if r.key else None for r in store.subnets]
     port = store.port.value if store.port is not None else UNKNOWN
     public = store.publicly_accessible.value if store.publicly_accessible else UNKNOWN
+    complete = len(groups) == len(store.security_groups) and bool(groups)
+    if store.security_groups_val is None and not store.security_groups:
+        default = default_group(model, subnets)
+        groups, complete = ([default], True) if default is not None else ([], False)
     return Place(store.resource, store.kind, store.loc, store.framework, subnets=subnets,
-                 subnets_loc=store.loc, groups=groups,
-                 groups_complete=len(groups) == len(store.security_groups) and bool(groups),
+                 subnets_loc=store.loc, groups=groups, groups_complete=complete,
                  groups_loc=store.security_groups_loc, public_ip=public,
                  port=port if isinstance(port, int) else UNKNOWN, has_dns_name=True)
 
