@@ -32,3 +32,13 @@ def test_fargate_in_private_subnets_needs_its_endpoints():
     assert related == {"needed because container web pulls its image from Amazon ECR",
                        "needed because container web uses the awslogs driver",
                        "needed because secret of web is in Secrets Manager"}
+
+
+def test_the_cloudformation_twin_finds_the_same_three_mistakes():
+    base = FIXTURES / "cloudformation" / "examples" / "lambda-app"
+    assert triples(lint(base / "broken.yaml", select=VSL6), base) == {
+        ("VSL601", "DbSg", "broken.yaml", 54),
+        ("VSL601", "CacheSg", "broken.yaml", 64),
+        ("VSL602", "SecretsEndpoint", "broken.yaml", 92),
+    }
+    assert lint(base / "fixed.yaml").findings == []
