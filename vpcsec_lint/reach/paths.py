@@ -31,7 +31,6 @@ from vpcsec_lint.policy import aws_service
 from vpcsec_lint.reach.hops import (
     BLOCKED,
     OK,
-    SKIPPED,
     UNKNOWN_STATUS,
     Hop,
     Peer,
@@ -687,5 +686,3 @@ def _public_address_hop(target: Place) -> Hop:
     return Hop("public-ip", UNKNOWN_STATUS, "", target.resource, target.loc,
                f"whether {target.resource} has a public address is not known")
 
-
-__all__ = ["Answer", "PairPath", "evaluate", "SKIPPED"]
