@@ -237,5 +237,5 @@ def test_documented_examples_are_valid(tmp_path):
     (tmp_path / ".vpcsec-lint.yaml").write_text(yaml_block.group(1))
     (tmp_path / "pyproject.toml").write_text(toml_block.group(1))
     assert set(load_settings(str(tmp_path / ".vpcsec-lint.yaml")).data) == {
-        "select", "ignore", "fail-on", "exclude", "severity", "per-path-ignore"}
+        "select", "ignore", "fail-on", "exclude", "severity", "per-path-ignore", "reach"}
     assert load_settings(str(tmp_path / "pyproject.toml")).data["fail-on"] == "error"
