@@ -64,8 +64,8 @@ class SgVpcCidrSource(Rule):
     In CloudFormation, use `SourceSecurityGroupId: !Ref AppSecurityGroup`.
 
     ## References
-    - Domain guide: "Security Groups", "Trap 7"
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-referencing
     """
 
     id = "VSL101"

@@ -69,8 +69,8 @@ class SgHardcodedHostIp(Rule):
     ```
 
     ## References
-    - Domain guide: "Source references — the self-reference and chain patterns"
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-referencing
     """
 
     id = "VSL102"

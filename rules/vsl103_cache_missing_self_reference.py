@@ -97,9 +97,10 @@ class CacheMissingSelfReference(Rule):
     and `SourceSecurityGroupId` are both `!Ref CacheSecurityGroup`.
 
     ## References
-    - Domain guide: "Trap 2", "Source references — the self-reference and chain patterns"
     - https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/elasticache-vpc-accessing.html
     - https://docs.aws.amazon.com/memorydb/latest/devguide/memorydb-vpc-accessing.html
+    - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-referencing
+    - https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
     """
 
     id = "VSL103"

@@ -74,8 +74,8 @@ class EndpointSgMissingHttps(Rule):
     ```
 
     ## References
-    - Domain guide: "Security-group traps on the endpoint ENI", FAQ Q4
     - https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
     """
 
     id = "VSL104"

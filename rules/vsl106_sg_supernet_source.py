@@ -77,8 +77,8 @@ class SgSupernetSource(Rule):
     ```
 
     ## References
-    - Domain guide: "Security Groups", "Trap 7"
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+    - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html#security-group-referencing
     """
 
     id = "VSL106"

@@ -58,8 +58,9 @@ class EndpointPrivateDnsDisabled(Rule):
     and DNS hostnames enabled (see VSL202).
 
     ## References
-    - Domain guide: "Trap 8", "DNS — Enable Private DNS", FAQ Q6
     - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns
+    - https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html
+    - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_endpoint
     """
 
     id = "VSL201"

@@ -56,8 +56,9 @@ class VpcDnsDisabledForPrivateDns(Rule):
     In CloudFormation, set `EnableDnsSupport: true` and `EnableDnsHostnames: true`.
 
     ## References
-    - Domain guide: "DNS — Enable Private DNS", FAQ Q6
     - https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html#vpc-dns-support
+    - https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns
     """
 
     id = "VSL202"

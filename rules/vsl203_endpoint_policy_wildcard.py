@@ -75,8 +75,7 @@ class EndpointPolicyWildcard(Rule):
     `aws:ResourceOrgID` (a data perimeter).
 
     ## References
-    - Domain guide: "Endpoint policies — IAM-style allowlists"
-    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
     """
 
     id = "VSL203"

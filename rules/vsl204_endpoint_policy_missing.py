@@ -52,8 +52,7 @@ class EndpointPolicyMissing(Rule):
     In CloudFormation, set `PolicyDocument`.
 
     ## References
-    - Domain guide: "Endpoint policies — IAM-style allowlists"
-    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
     """
 
     id = "VSL204"

@@ -54,9 +54,9 @@ class GatewayEndpointMissing(Rule):
     In CloudFormation, an `AWS::EC2::VPCEndpoint` with `RouteTableIds`.
 
     ## References
-    - Domain guide: "Gateway Endpoint — free, S3 and DynamoDB only"
     - https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
     - https://aws.amazon.com/vpc/pricing/
+    - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-pricing.html
     """
 
     id = "VSL205"

@@ -43,8 +43,8 @@ class VpcDnsSupportDisabled(Rule):
     In CloudFormation, remove `EnableDnsSupport: false` or set it to `true`.
 
     ## References
-    - Domain guide: "DNS — Enable Private DNS"
     - https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html#vpc-dns-support
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-private-dns
     """
 
     id = "VSL206"

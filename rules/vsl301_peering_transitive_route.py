@@ -73,9 +73,8 @@ class PeeringTransitiveRoute(Rule):
     through an interface endpoint (PrivateLink).
 
     ## References
-    - Domain guide: "VPC Peering", "Trap 6: Peering is non-transitive"
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html
-    - https://docs.aws.amazon.com/vpc/latest/peering/invalid-peering-configurations.html
+    - https://docs.aws.amazon.com/vpc/latest/peering/invalid-peering-configurations.html#transitive-peering
     """
 
     id = "VSL301"

@@ -46,8 +46,8 @@ class PeeringOverlappingCidr(Rule):
     which has no CIDR-overlap constraint.
 
     ## References
-    - Domain guide: "VPC Peering"
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-limitations
+    - https://docs.aws.amazon.com/vpc/latest/peering/invalid-peering-configurations.html#overlapping-cidr
     """
 
     id = "VSL302"

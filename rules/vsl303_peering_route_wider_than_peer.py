@@ -51,8 +51,8 @@ class PeeringRouteWiderThanPeer(Rule):
     ```
 
     ## References
-    - Domain guide: "VPC Peering"
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
+    - https://docs.aws.amazon.com/vpc/latest/peering/peering-configurations-partial-access.html
     """
 
     id = "VSL303"

@@ -105,7 +105,6 @@ class NaclMissingEphemeralReturn(Rule):
     ```
 
     ## References
-    - Domain guide: "NACLs — What Developers Need to Know", "Where stateless breaks: NACLs"
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
     """

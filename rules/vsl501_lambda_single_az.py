@@ -55,9 +55,9 @@ class LambdaSingleAz(Rule):
     ```
 
     ## References
-    - Domain guide: "Lambda VPC checklist"
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
     - https://docs.aws.amazon.com/lambda/latest/dg/security-resilience.html
+    - https://docs.aws.amazon.com/config/latest/developerguide/lambda-vpc-multi-az-check.html
     """
 
     id = "VSL501"

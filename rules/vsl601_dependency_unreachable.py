@@ -61,7 +61,6 @@ class DependencyUnreachable(Rule):
     ```
 
     ## References
-    - Domain guide: "Lambda VPC checklist" and "security groups by membership"
     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html

@@ -58,7 +58,6 @@ class AwsApiUnreachable(Rule):
     ```
 
     ## References
-    - Domain guide: "Trap 1" and "Lambda VPC checklist"
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html

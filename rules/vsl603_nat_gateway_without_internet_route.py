@@ -45,7 +45,6 @@ class NatGatewayWithoutInternetRoute(Rule):
     ```
 
     ## References
-    - Domain guide: "NAT gateway placement"
     - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html

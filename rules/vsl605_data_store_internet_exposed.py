@@ -48,7 +48,6 @@ class DataStoreInternetExposed(Rule):
     ```
 
     ## References
-    - Domain guide: "databases belong in private subnets"
     - https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding
     - https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html
     - https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html#cfn-rds-dbinstance-publiclyaccessible

@@ -53,7 +53,6 @@ class RoleServiceUnreachable(Rule):
     ```
 
     ## References
-    - Domain guide: "Trap 1"
     - https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html
     - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
     - https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html

@@ -57,3 +57,49 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None, stdin: str | None 
     return subprocess.run([sys.executable, "-m", "vpcsec_lint", *args], cwd=cwd, input=stdin,
                           capture_output=True, text=True, env={**os.environ, **(env or {})},
                           timeout=600)
+
+
+def require(tool: str, found: object) -> None:
+    """Skip when `tool` is missing on a developer machine; fail on CI (`CI=true`): never silent."""
+    if found:
+        return
+    import pytest
+
+    if os.environ.get("CI", "").lower() in ("true", "1"):
+        pytest.fail(f"{tool} is required on CI (.ci/run installs it) but was not found")
+    pytest.skip(f"{tool} is not installed")
+
+
+_REPORT_VALIDATOR = None
+
+
+def json_report(text: str) -> dict:
+    """A `--format json` report, parsed and validated against the shipped JSON Schema."""
+    global _REPORT_VALIDATOR
+    import json
+    from importlib.resources import files
+
+    from jsonschema import Draft202012Validator
+
+    if _REPORT_VALIDATOR is None:
+        schema = json.loads(files("vpcsec_lint").joinpath("data/report.schema.json").read_text())
+        Draft202012Validator.check_schema(schema)
+        _REPORT_VALIDATOR = Draft202012Validator(schema)
+    document = json.loads(text)
+    errors = sorted(_REPORT_VALIDATOR.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "the JSON report does not match vpcsec_lint/data/report.schema.json:\n" + \
+        "\n".join(f"  at {'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in errors)
+    return document
+
+
+def snapshot_checkout(destination: Path) -> Path:
+    """Copy this checkout's files (committed or not, minus ignored ones) to `destination`."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, listed.split("\0")):
+        if (REPO / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, destination / name)
+    return destination

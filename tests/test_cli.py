@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from helpers import FIXTURES, REPO, run_cli
+from helpers import FIXTURES, REPO, json_report, run_cli
 
 VSL101_TF = FIXTURES / "terraform" / "VSL101" / "fire"
 
@@ -22,7 +22,7 @@ def test_json_report_shape_and_order():
     result = run_cli("--format", "json", "--select", "VSL101", "fixtures/terraform/VSL101/fire",
                      cwd=REPO)
     assert result.returncode == 1
-    doc = json.loads(result.stdout)
+    doc = json_report(result.stdout)
     assert list(doc) == ["schema_version", "tool", "findings", "summary"]
     assert doc["schema_version"] == 1 and doc["tool"]["name"] == "vpcsec-lint"
     first = doc["findings"][0]
@@ -58,6 +58,7 @@ def test_output_is_byte_identical_across_hash_seeds(tmp_path):
                          env={"PYTHONHASHSEED": seed, "VPCSEC_LINT_CACHE_DIR": str(tmp_path)})
         outputs.add(result.stdout)
     assert len(outputs) == 1
+    json_report(outputs.pop())
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -90,13 +91,13 @@ def test_fail_on_and_ignore():
 def test_named_file_brings_its_module_and_filters_findings(tmp_path):
     shutil.copytree(VSL101_TF, tmp_path / "mod")
     # groups.tf holds the findings; vpc.tf holds only related locations (the VPC).
-    only_vpc = json.loads(run_cli("--format", "json", "--select", "VSL101", "mod/vpc.tf",
-                                  cwd=tmp_path).stdout)
+    only_vpc = json_report(run_cli("--format", "json", "--select", "VSL101", "mod/vpc.tf",
+                                   cwd=tmp_path).stdout)
     assert {f["path"] for f in only_vpc["findings"]} == {"mod/groups.tf"}
     # Those whose VPC (aws_vpc.main or data.aws_vpc.shared) is declared in vpc.tf.
     assert len(only_vpc["findings"]) == 6
-    groups = json.loads(run_cli("--format", "json", "--select", "VSL101", "mod/groups.tf",
-                                cwd=tmp_path).stdout)
+    groups = json_report(run_cli("--format", "json", "--select", "VSL101", "mod/groups.tf",
+                                 cwd=tmp_path).stdout)
     assert len(groups["findings"]) == 7
 
 
@@ -106,7 +107,7 @@ def test_stdin_filename_lints_the_buffer_with_its_siblings(tmp_path):
         "cidr_blocks = [aws_vpc.main.cidr_block]", 'cidr_blocks = ["10.42.3.0/24"]')
     result = run_cli("--format", "json", "--select", "VSL101", "--stdin-filename",
                      "mod/groups.tf", cwd=tmp_path, stdin=fixed)
-    lines = {f["line"] for f in json.loads(result.stdout)["findings"]}
+    lines = {f["line"] for f in json_report(result.stdout)["findings"]}
     assert 10 not in lines and 26 in lines
 
 
@@ -115,7 +116,7 @@ def test_output_file_and_nothing_to_analyse(tmp_path):
     out = tmp_path / "report.json"
     result = run_cli("--format", "json", "--output", str(out), str(tmp_path))
     assert result.returncode == 0 and result.stdout == ""
-    assert json.loads(out.read_text())["summary"]["files"] == 0
+    assert json_report(out.read_text())["summary"]["files"] == 0
     assert "no Terraform or CloudFormation files" in result.stderr
 
 
@@ -151,7 +152,7 @@ def test_notices_reach_the_json_summary_and_the_text_summary(tmp_path):
     report = Report(files=1, notices=[
         Notice("budget", "string-size", str(tmp_path / "main.tf"), 3, "a string over 1 MiB"),
         Notice("unresolved", "module-not-initialised", str(tmp_path / "main.tf"), 9, "run init")])
-    doc = json.loads(render(report, RenderContext(cwd=str(tmp_path))))
+    doc = json_report(render(report, RenderContext(cwd=str(tmp_path))))
     assert doc["summary"]["budgets"] == [
         {"code": "string-size", "path": "main.tf", "line": 3, "message": "a string over 1 MiB"}]
     assert doc["summary"]["unresolved"] == [

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import VPC_AND_DB_SG_TF, run_cli
+from helpers import VPC_AND_DB_SG_TF, json_report, run_cli
 
 from vpcsec_lint.config import Exclusion, glob_regex
 
@@ -28,7 +28,7 @@ def findings(*args: str, cwd: Path, status: int | None = None,
     if status is not None:
         assert result.returncode == status, result.stderr
     return [(f["rule_id"], f["path"], f["severity"], f["suppressed"])
-            for f in json.loads(result.stdout)["findings"]]
+            for f in json_report(result.stdout)["findings"]]
 
 
 def error(*args: str, cwd: Path) -> str:
@@ -153,6 +153,24 @@ def test_exclude_applies_to_walked_and_named_files(tmp_path):
     assert findings("legacy", cwd=repo) == [("VSL101", "legacy/main.tf", "warning", False)]
 
 
+def test_a_named_excluded_file_says_it_was_excluded(tmp_path):
+    repo = tree(tmp_path, {
+        ".vpcsec-lint.yaml": "exclude: [legacy/]\n",
+        "legacy/main.tf": VPC_AND_DB_SG_TF,
+        "app/main.tf": VPC_AND_DB_SG_TF,
+    })
+    result = run_cli("legacy/main.tf", "app/main.tf", cwd=repo)
+    assert result.returncode == 1
+    notes = [line for line in result.stderr.splitlines() if "excluded" in line]
+    assert notes == ["vpcsec-lint: note: legacy/main.tf is excluded by the configuration "
+                     "(exclude); not linted"]
+    assert "legacy/main.tf" not in result.stdout and "app/main.tf:11:" in result.stdout
+    buffer = run_cli("--stdin-filename", "legacy/main.tf", "-", cwd=repo, stdin=VPC_AND_DB_SG_TF)
+    assert buffer.returncode == 0 and "legacy/main.tf is excluded" in buffer.stderr
+    walked = run_cli(".", cwd=repo)
+    assert "excluded" not in walked.stderr
+
+
 def test_glob_semantics():
     cases = [("legacy", "legacy/main.tf", True), ("legacy", "a/legacy/main.tf", True),
              ("/legacy", "a/legacy/main.tf", False), ("infra/*.tf", "infra/a.tf", True),
@@ -180,7 +198,7 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
                            "vendor/net/main.tf": VPC_AND_DB_SG_TF, "app/main.tf": VPC_AND_DB_SG_TF})
     result = run_cli("--format", "json", ".", cwd=repo)
     assert result.returncode == 1
-    doc = json.loads(result.stdout)
+    doc = json_report(result.stdout)
     assert [(f["path"], f["suppressed"], f["suppression_reason"]) for f in doc["findings"]] == [
         ("app/main.tf", False, None),
         ("generated/main.tf.json", True, None),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, json_report
 
 TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
 CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
@@ -62,7 +62,7 @@ def lint(root: Path, *paths: str, bounded: bool = False,
         preexec_fn=_limits if bounded else preexec)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1), proc.stderr
-    doc = json.loads(proc.stdout)
+    doc = json_report(proc.stdout)
     return Run(proc.returncode, proc.stderr, doc["findings"], doc["summary"]["files"])
 
 
@@ -217,7 +217,7 @@ def test_undecodable_standard_input(tmp_path: Path, good: set[Triple]) -> None:
         cwd=root, input=buffer, capture_output=True, timeout=600,
         env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
     assert b"Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
-    findings = json.loads(proc.stdout)["findings"]
+    findings = json_report(proc.stdout)["findings"]
     assert {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in findings} == {
         t for t in good if t[2] == "good/groups.tf"}
 

@@ -7,7 +7,6 @@ on PYTHONPATH, registered through the `vpcsec_lint.rules` entry-point group.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -16,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, json_report
 from plugin_wheel import build_wheel, install
 
 PLUGIN = '''\
@@ -77,7 +76,7 @@ def test_a_raising_rule_becomes_vsl999_and_everything_else_still_reports(
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 2
-    findings = json.loads(proc.stdout)["findings"]
+    findings = json_report(proc.stdout)["findings"]
     by_rule: dict[str, set[tuple[str | None, str, int]]] = {}
     for f in findings:
         by_rule.setdefault(f["rule_id"], set()).add((f["resource"], f["path"], f["line"]))

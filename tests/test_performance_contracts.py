@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, FIXTURES, REPO
+from helpers import CORPUS, FIXTURES, REPO, json_report
 
 from vpcsec_lint import cli, units
 
@@ -69,6 +69,7 @@ def run_json(argv: list[str], out: Path) -> bytes:
     """`vpcsec-lint --format json ARGV`, in this process; the report's bytes."""
     code = cli.main(["--format", "json", "--output", str(out), *argv])
     assert code in (0, 1)
+    json_report(out.read_text(encoding="utf-8"))
     return out.read_bytes()
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, json_report
 from plugin_wheel import RULE_DOC, build_wheel, install
 
 
@@ -75,7 +75,7 @@ def test_plugin_rule_runs_like_a_builtin(plugins):
     result = run(plugins["good"], "--format", "json", "--select", "ACME", str(target))
     assert result.returncode == 1, result.stderr
     found = {(f["rule_id"], f["resource"], Path(f["path"]).name, f["line"])
-             for f in json.loads(result.stdout)["findings"]}
+             for f in json_report(result.stdout)["findings"]}
     assert found == {("ACME101", "aws_vpc.main", "vpc.tf", 5),
                      ("ACME101", "data.aws_vpc.shared", "vpc.tf", 14)}
 

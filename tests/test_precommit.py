@@ -128,20 +128,32 @@ def pre_commit(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def configured(hook_repo: Path, project: Path) -> Path:
-    """The project with the `.pre-commit-config.yaml` of docs/ci.md, pointed at this checkout.
+    """The project with the `.pre-commit-config.yaml` of docs/ci.md, as a user fills it in.
 
-    Both hooks are configured; `pre-commit run` installs them once into the
-    module's PRE_COMMIT_HOME (`try-repo` uses a fresh store every time).
+    The repository is a `file://` clone of this checkout's snapshot (standing in
+    for the documented URL), and `rev` is the commit the documented
+    `git ls-remote URL HEAD` prints. Both hooks are configured; `pre-commit
+    run` installs them once into the module's PRE_COMMIT_HOME (`try-repo` uses
+    a fresh store every time).
     """
-    from test_ci_docs import doc_block
+    from test_ci_docs import REPOSITORY, doc_block
 
-    config = yaml.safe_load(doc_block("pre-commit"))
+    block = doc_block("pre-commit")
+    config = yaml.safe_load(block)
     manifest = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     documented = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
     assert documented == ["vpcsec-lint"]
     assert {hook["id"] for hook in manifest} == {"vpcsec-lint", "vpcsec-lint-all"}
-    config["repos"][0]["repo"] = str(hook_repo)
-    config["repos"][0]["rev"] = git("rev-parse", "HEAD", cwd=hook_repo).strip()
+    (ls_remote,) = re.findall(r"# (git ls-remote \S+ HEAD)", block)
+    assert config["repos"][0]["repo"] == REPOSITORY and config["repos"][0]["rev"] == "<commit-sha>"
+    clone = hook_repo.parent / "vpcsec-lint-clone.git"
+    git("clone", "-q", "--bare", hook_repo.as_uri(), str(clone), cwd=hook_repo.parent)
+    url = clone.as_uri()
+    listed = subprocess.run(ls_remote.replace(REPOSITORY, url).split(), check=True,
+                            capture_output=True, text=True).stdout
+    config["repos"][0]["repo"] = url
+    config["repos"][0]["rev"] = listed.split()[0]
+    assert re.fullmatch(r"[0-9a-f]{40}", config["repos"][0]["rev"])
     config["repos"][0]["hooks"].append({"id": "vpcsec-lint-all"})
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     git("add", ".pre-commit-config.yaml", cwd=project)

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import FIXTURES
+from helpers import FIXTURES, json_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -201,5 +201,6 @@ def test_cli_json_is_byte_identical_across_runs_and_hash_seeds(
                 cwd=tmp, capture_output=True, timeout=600,
                 env={**os.environ, "PYTHONHASHSEED": seed})
             assert proc.returncode in (0, 1), proc.stderr
+            json_report(proc.stdout.decode("utf-8"))
             outputs.add(proc.stdout)
     assert len(outputs) == 1

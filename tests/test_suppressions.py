@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from helpers import lint, run_cli
+from helpers import json_report, lint, run_cli
 
 from vpcsec_lint.suppressions import parse_directive
 
@@ -161,7 +160,7 @@ def test_suppressed_findings_are_kept_counted_and_never_fail_the_run(tmp_path):
                      + group("cache", eol="  # vpcsec-lint: ignore=VSL101")})
     result = run_cli("--format", "json", "--fail-on", "note", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
+    doc = json_report(result.stdout)
     assert [(f["resource"], f["line"], f["suppressed"], f["suppression_reason"])
             for f in doc["findings"] if f["rule_id"] == "VSL101"] == [
         ("aws_security_group.db", 8, True, "reviewed"),
@@ -192,7 +191,7 @@ def test_parse_errors_cannot_be_suppressed(tmp_path):
                                    "Resources: [unclosed\n"})
     result = run_cli("--format", "json", ".", cwd=tmp_path)
     assert result.returncode == 1
-    doc = json.loads(result.stdout)
+    doc = json_report(result.stdout)
     assert [(f["rule_id"], f["path"], f["suppressed"]) for f in doc["findings"]] == [
         ("VSL000", "cfn/t.yaml", False), ("VSL000", "tf/main.tf", False)]
 

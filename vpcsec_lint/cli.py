@@ -129,6 +129,11 @@ def _run(args: argparse.Namespace) -> int:
         from vpcsec_lint.formatters.text_format import summary_line
 
         print(summary_line(report), file=sys.stderr)
+    from vpcsec_lint.findings import shown
+
+    for path in report.excluded:
+        print(f"vpcsec-lint: note: {shown(path)} is excluded by the configuration (exclude); "
+              "not linted", file=sys.stderr)
     if report.files == 0:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
     return status

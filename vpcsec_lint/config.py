@@ -373,8 +373,11 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
             run.options.jobs = jobs
         report = lint_paths([] if stdin is not None else run.paths, run.options, stdin=stdin,
                             use_cache=use_cache, **lint_kwargs)
-        if stdin is not None and run.options.excluded is not None \
-                and run.options.excluded(stdin[0]):
+        excluded = run.options.excluded or (lambda _path: False)
+        named = [stdin[0]] if stdin is not None else \
+            [p for p in run.paths if not os.path.isdir(p)]
+        merged.excluded.extend(p for p in named if excluded(p))
+        if stdin is not None and excluded(stdin[0]):
             report.findings = []
         apply_path_ignores(report.findings, run.settings)
         status = max(status, report.exit_code(run.options.fail_on))

@@ -47,6 +47,8 @@ class Report:
     files: int = 0
     notices: list[Notice] = field(default_factory=list)
     """Budgets hit and things not followed, deduplicated and sorted (never findings)."""
+    excluded: list[str] = field(default_factory=list)
+    """Files named explicitly that the configuration's `exclude` kept out of the run."""
 
     def notices_of(self, kind: str) -> list[Notice]:
         return [n for n in self.notices if n.kind == kind]

@@ -482,7 +482,7 @@ def serve(argv: Sequence[str] = ()) -> int:
         import sys
 
         print(f"vpcsec-lint: error: the language server needs pygls 2 ({exc}); "
-              "install it with: pip install 'vpcsec-lint[lsp]'", file=sys.stderr)
+              "install it into this environment with: pip install 'pygls>=2,<3'", file=sys.stderr)
         return 2
     server.start_io()
     return 0

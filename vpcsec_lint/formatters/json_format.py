@@ -1,4 +1,4 @@
-"""`--format json`: the report document described in CLI.md (schema_version 1)."""
+"""`--format json`: the report of docs/cli.md (schema_version 1, data/report.schema.json)."""
 
 from __future__ import annotations
 

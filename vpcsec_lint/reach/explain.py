@@ -1,7 +1,7 @@
 """What to change: the smallest fix for each blocking hop, and the `reach` output.
 
 For an AWS API with no path, the endpoint comes first (private, and cheaper than NAT
-data processing), as the domain guide's Trap 1 says:
+data processing):
 https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
 """
 
