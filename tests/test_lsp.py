@@ -535,3 +535,37 @@ async def test_new_file_not_yet_on_disk_is_linted_with_its_module(client: Langua
     diagnostics = await open_document(client, root / "db.tf", text=DB_TF)
     assert not (root / "db.tf").exists()
     assert summary(diagnostics) == {("VSL101", 7, 4, 7, 43)}
+
+
+OVERRIDE_TF = """\
+resource "aws_security_group" "db" {
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["10.42.1.0/24"]
+  }
+}
+"""
+
+
+@lsp_test
+async def test_editing_an_override_file_never_changes_the_cached_trees(
+        client: LanguageClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF, "db_override.tf": OVERRIDE_TF})
+    db_uri, override_uri = (root / "db.tf").as_uri(), (root / "db_override.tf").as_uri()
+    assert await open_document(client, root / "db.tf") == []  # the override's ingress wins
+    await open_document(client, root / "db_override.tf")
+    # The override no longer replaces the ingress blocks: db.tf's own one is back, from
+    # the same (cached) parse of db.tf, which merging the override must not have changed.
+    waiting = diagnostics_for(client, override_uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=override_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text='resource "aws_security_group" "db" {\n  description = "db"\n}\n')]))
+    await waiting
+    waiting = diagnostics_for(client, db_uri)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=db_uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=DB_TF)]))
+    assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}

@@ -6,6 +6,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vpcsec_lint.engine import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -125,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd())
     _write(renderer(fmt)(report, context), args.output)
+    _print_budgets(report)
     if fmt == "text":
         from vpcsec_lint.formatters.text_format import summary_line
 
@@ -137,6 +142,18 @@ def _run(args: argparse.Namespace) -> int:
     if report.files == 0:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
     return status
+
+
+def _print_budgets(report: Report) -> None:
+    """One line on standard error for each budget hit, whatever the format: a run that
+    gave up on part of its input never passes silently."""
+    from vpcsec_lint.findings import shown
+    from vpcsec_lint.formatters import display_path
+
+    for notice in report.notices_of("budget"):
+        where = display_path(notice.path, os.getcwd())
+        print(f"vpcsec-lint: budget hit: {shown(where, 200)}:{notice.line}: "
+              f"{shown(notice.message, 300)} [{notice.code}]", file=sys.stderr)
 
 
 def _read_stdin() -> str:

@@ -20,6 +20,9 @@ class Targets:
     """Module directory -> the named files to report on (None: report everything)."""
     templates: dict[str, bool] = field(default_factory=dict)
     """Template candidate path -> named explicitly."""
+    given: dict[str, str] = field(default_factory=dict)
+    """Module directory or template -> the PATH named on the command line that led to it
+    (outside a repository, reads stay under it: `sources.analysis_root`)."""
 
 
 def is_cfn_candidate(name: str) -> bool:
@@ -37,11 +40,17 @@ def collect(paths: list[str], excluded: callable[[str], bool] | None = None) -> 
     skip = excluded or (lambda _p: False)
     for path in paths:
         if os.path.isdir(path):
+            before = {*targets.tf_modules, *targets.templates}
             _walk(path, targets, skip)
+            for found in {*targets.tf_modules, *targets.templates} - before:
+                targets.given.setdefault(found, path)
         elif skip(path):
             continue
         else:
+            before = {*targets.tf_modules, *targets.templates}
             _add_named_file(path, targets)
+            for found in {*targets.tf_modules, *targets.templates} - before:
+                targets.given.setdefault(found, path)
     return targets
 
 

@@ -138,10 +138,13 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
 
         filename, _text = stdin
         targets = Targets()
+        directory = os.path.dirname(filename) or "."
         if is_cfn_candidate(os.path.basename(filename)):
             targets.templates[filename] = False
         else:
-            targets.tf_modules[os.path.dirname(filename) or "."] = {filename}
+            targets.tf_modules[directory] = {filename}
+        # A buffer's reads stay in its repository, else its directory.
+        targets.given = {filename: directory, directory: directory}
     else:
         from vpcsec_lint.discovery import collect
 

@@ -120,3 +120,39 @@ def inside_root(path: str, root: str) -> bool:
         return os.path.commonpath([real, root]) == root
     except ValueError:  # different drives
         return False
+
+
+def read_inside_root(path: str, root: str, limit: int) -> str | None:
+    """The UTF-8 text of `path` if it is a regular file of at most `limit` bytes inside
+    `root` (see `analysis_root`), reached through no symlink that leaves it; else None.
+
+    What the analysed code names is hostile: `/proc/self/environ`, `/dev/zero`,
+    `/dev/stdin`, a FIFO, `../../secrets` or a symlink out of the tree are never
+    opened. Only `inside_root` looks at the path before it is known to be inside.
+    """
+    if "\0" in path or not inside_root(path, root):
+        return None
+    real = os.path.realpath(path)
+    try:
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(real, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)  # what was opened, should the path have changed meanwhile
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -41,10 +41,10 @@ RACY_NS = 2_000_000_000
 class Task:
     """One unit to analyse. (Plain classes here: dataclasses cost start-up time.)"""
 
-    __slots__ = ("framework", "path", "report_only", "named")
+    __slots__ = ("framework", "path", "report_only", "named", "given")
 
     def __init__(self, framework: str, path: str, report_only: frozenset[str] | None = None,
-                 named: bool = False) -> None:
+                 named: bool = False, given: str | None = None) -> None:
         self.framework = framework
         self.path = path
         """The module directory or the template path."""
@@ -52,9 +52,11 @@ class Task:
         """Terraform: the named files to report on (None: everything)."""
         self.named = named
         """CloudFormation: named explicitly (a non-template is then an error)."""
+        self.given = given if given is not None else path
+        """The PATH the user named that led here (bounds reads outside a repository)."""
 
     def __reduce__(self) -> tuple:
-        return (Task, (self.framework, self.path, self.report_only, self.named))
+        return (Task, (self.framework, self.path, self.report_only, self.named, self.given))
 
     def __repr__(self) -> str:
         return f"Task({self.framework!r}, {self.path!r})"
@@ -77,9 +79,10 @@ class Outcome:
 
 def plan(targets: Targets) -> list[Task]:
     """The tasks for what discovery found, in the order of a serial run."""
-    tasks = [Task("terraform", d, None if only is None else frozenset(only))
+    tasks = [Task("terraform", d, None if only is None else frozenset(only),
+                  given=targets.given.get(d))
              for d, only in sorted(targets.tf_modules.items())]
-    tasks += [Task("cloudformation", p, None, named)
+    tasks += [Task("cloudformation", p, None, named, targets.given.get(p))
               for p, named in sorted(targets.templates.items())]
     return tasks
 
@@ -128,7 +131,8 @@ class Analyser:
                 self._parse_cache = ParseCache(self.read)
             # The buffer belongs to its module even when it is not on disk yet.
             return load_module(task.path, self._parse_cache, self.options.var_files,
-                               extra=self.stdin[0] if self.stdin is not None else None)
+                               extra=self.stdin[0] if self.stdin is not None else None,
+                               given=task.given)
         from vpcsec_lint.cloudformation.loader import load_template
 
         text = None
@@ -171,7 +175,7 @@ class Analyser:
                 *(f"{k}={v}" for k, v in sorted(self.options.severity.items())),
                 "\0".join(self.options.var_files), repr(self.options.reach))
         return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
-                                                     str(task.named)))
+                                                     str(task.named), task.given))
 
     def cached(self, task: Task) -> Outcome | None:
         """The cached outcome when every file and directory it read is unchanged."""

@@ -7,7 +7,7 @@ was written, where it came from, and what it refers to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +114,21 @@ class Val:
                 stack.extend(val.value.values())
             elif isinstance(val.value, list):
                 stack.extend(val.value)
+
+
+MAX_ORIGINS = 32
+"""Origins kept per value: a string doubled through locals would double them too."""
+
+
+def merge_origins(*groups: Iterable[Location]) -> tuple[Location, ...]:
+    """The origins of `groups` in order, each once, at most `MAX_ORIGINS`."""
+    out: dict[Location, None] = {}
+    for group in groups:
+        for loc in group:
+            out[loc] = None
+            if len(out) == MAX_ORIGINS:
+                return tuple(out)
+    return tuple(out)
 
 
 def to_plain(val: Val | Any) -> Any:

@@ -31,6 +31,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from vpcsec_lint.budgets import parse_integer
 from vpcsec_lint.values import Location, Val
 
 MAX_NODES = 500_000
@@ -267,10 +268,10 @@ def _scalar(tag: str, text: str) -> Any:
         try:
             cleaned = text.replace("_", "")
             if cleaned.lower().startswith(("0x", "-0x", "+0x")):
-                return int(cleaned, 16)
+                return parse_integer(cleaned, 16)
             if cleaned.lower().startswith(("0o", "-0o", "+0o")):
-                return int(cleaned, 8)
-            return int(cleaned, 10)
+                return parse_integer(cleaned, 8)
+            return parse_integer(cleaned, 10)
         except ValueError:
             return text
     if tag == "tag:yaml.org,2002:float":

@@ -6,6 +6,10 @@ Intrinsics are resolved where their inputs are known: parameter defaults,
 shape in `Val.ref` (`("Vpc", "Ref")`, `("Vpc", "CidrBlock")`) and take the
 resource's property value when it has one of that name. Anything else
 (`Fn::ImportValue`, pseudo parameters, SSM parameters) is `UNKNOWN`.
+
+Conditions, then resources, are evaluated once each in dependency order
+(`evaluation_order.py`), and every value within the budgets of `budgets.py`
+(over one: unknown, with a `budget` notice).
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vpcsec_lint import budgets
+from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
+from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.raw import RawResource, Unit
-from vpcsec_lint.values import UNKNOWN, Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
 
 _NO_VALUE = Val(None)  # AWS::NoValue: the key or item disappears
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
+"""`${Name}` or `${Res.Attr}` (a name never holds `$`: each match attempt stops at the
+next `$`, so a template of many unclosed `${` costs linear time)."""
 _UNRESOLVED = object()
 
 
@@ -63,10 +72,33 @@ class _Template:
         self.globals = _mapping(_mapping(doc.get("Globals")).get("Function"))
         self._conditions: dict[str, Any] = {}
         self._props: dict[str, Any] = {}
+        self._settling = False
+        self.sizer = Sizer()
+
+    def budget(self, code: str, loc: Location | None, what: str = "") -> None:
+        self.unit.notices.append(budget_notice(code, loc, self.path, what))
+
+    def settle(self) -> None:
+        """Every condition, then every resource's properties, each after what it refers to."""
+        self._settling = True
+        try:
+            graph = {name: list(_references(body, "Condition")) for name, body
+                     in self.conditions.items()}
+            for name in dependency_order(graph):
+                self._condition(name)
+            graph = {lid: list(_references(res, "Resources")) for lid, res
+                     in self.resources.items()}
+            for logical_id in dependency_order(graph):
+                if logical_id not in self._props:
+                    self._properties(logical_id)
+        finally:
+            self._settling = False
 
     def run(self) -> None:
         metadata = self.doc.get("Metadata")
         self.unit.template_metadata = metadata
+        self.settle()
+        unit_nodes = 0
         for logical_id, res in self.resources.items():
             rtype = res.get("Type") if isinstance(res.value, dict) else None
             if rtype is None or not isinstance(rtype.value, str):
@@ -78,6 +110,10 @@ class _Template:
                 if self.condition(condition.value) is False:
                     continue
             props = self.properties(logical_id)
+            unit_nodes += self.sizer.measure(props)[0]
+            if unit_nodes > budgets.UNIT_NODES:
+                self.budget("unit-nodes", res.loc, logical_id)
+                props = Val({k: Val(UNKNOWN, v.loc) for k, v in props.value.items()}, props.loc)
             self.unit.resources.append(RawResource(
                 "cloudformation", rtype.value, logical_id, props,
                 res.loc or Location(self.path, 1), metadata=res.get("Metadata")))
@@ -86,10 +122,13 @@ class _Template:
 
     def properties(self, logical_id: str) -> Val:
         cached = self._props.get(logical_id)
-        if cached is _UNRESOLVED:
-            return Val(UNKNOWN)
+        if cached is _UNRESOLVED or (cached is None and self._settling):
+            return Val(UNKNOWN)  # a cycle
         if cached is not None:
             return cached
+        return self._properties(logical_id)
+
+    def _properties(self, logical_id: str) -> Val:
         self._props[logical_id] = _UNRESOLVED
         res = self.resources[logical_id]
         props = res.get("Properties")
@@ -103,6 +142,16 @@ class _Template:
             for key, gval in self.globals.items():
                 if key not in value.value:
                     value.value[key] = self.resolve(gval)
+        total = 0
+        for key, member in list(value.value.items()):  # each property, then all together
+            code = self.sizer.check(member)
+            if code is None and total <= budgets.VALUE_NODES:
+                total += self.sizer.measure(member)[0]
+                if total > budgets.VALUE_NODES:
+                    code = "value-nodes"
+            if code is not None:
+                self.budget(code, member.loc or res.loc, f"{logical_id}.{key}")
+                value.value[key] = Val(UNKNOWN, member.loc)
         self._props[logical_id] = value
         return value
 
@@ -111,11 +160,13 @@ class _Template:
     def resolve(self, val: Val) -> Val:
         try:
             return self._resolve(val, 0)
-        except RecursionError:
+        except RecursionError:  # not expected: `EXPRESSION_DEPTH` stops well before
+            self.budget("expression-depth", val.loc)
             return Val(UNKNOWN, val.loc)
 
     def _resolve(self, val: Val, depth: int) -> Val:
-        if depth > 200:
+        if depth > budgets.EXPRESSION_DEPTH:
+            self.budget("expression-depth", val.loc)
             return Val(UNKNOWN, val.loc)
         value = val.value
         if isinstance(value, dict):
@@ -145,7 +196,11 @@ class _Template:
             return self.sub(arg, loc, depth)
         args = self._resolve(arg, depth + 1)
         if name == "Fn::Join":
-            return _join(args, loc)
+            try:
+                return _join(args, loc)
+            except BudgetExceeded as exc:
+                self.budget(exc.code, loc, name)
+                return Val(UNKNOWN, loc)
         if name == "Fn::Select":
             return _select(args, loc)
         if name == "Fn::Split":
@@ -244,10 +299,23 @@ class _Template:
             unknown = True
             return match.group(0)
 
-        result = _SUB_VAR.sub(replace, template).replace("${!", "${")
+        def replace_bounded(match: re.Match[str]) -> str:
+            nonlocal length
+            text = replace(match)
+            length += len(text)
+            if length > budgets.STRING_CHARS:
+                raise BudgetExceeded("string-size")
+            return text
+
+        length = len(template)
+        try:
+            result = _SUB_VAR.sub(replace_bounded, template).replace("${!", "${")
+        except BudgetExceeded as exc:
+            self.budget(exc.code, loc, "Fn::Sub")
+            return Val(UNKNOWN, loc)
         if unknown:
-            return Val(UNKNOWN, loc, tuple(origins), partial=result)
-        return Val(result, loc, tuple(origins))
+            return Val(UNKNOWN, loc, merge_origins(origins), partial=result)
+        return Val(result, loc, merge_origins(origins))
 
     def _sub_name(self, name: str, loc: Location | None) -> Val:
         if "." in name:
@@ -282,6 +350,11 @@ class _Template:
         if name in self._conditions:
             state = self._conditions[name]
             return UNKNOWN if state is _UNRESOLVED else state
+        if self._settling and name in self.conditions:
+            return UNKNOWN  # a cycle
+        return self._condition(name)
+
+    def _condition(self, name: str) -> Any:
         self._conditions[name] = _UNRESOLVED
         body = self.conditions.get(name)
         state = self._condition_value(body, 0) if body is not None else UNKNOWN
@@ -331,6 +404,7 @@ def _join(args: Val, loc: Location | None) -> Val:
         return Val(UNKNOWN, loc)
     texts = []
     unknown = False
+    length = 0
     for item in parts[1].value:
         if item.value is UNKNOWN and not item.alternatives:
             unknown = True  # keep the known text: `partial` shows `${...}` for this part
@@ -339,6 +413,9 @@ def _join(args: Val, loc: Location | None) -> Val:
         if not isinstance(item.value, (str, int, float)) or isinstance(item.value, bool):
             return Val(UNKNOWN, loc)
         texts.append(str(item.value))
+        length += len(texts[-1]) + len(parts[0].value)
+        if length > budgets.STRING_CHARS:
+            raise BudgetExceeded("string-size")
     if unknown:
         return Val(UNKNOWN, loc, partial=parts[0].value.join(texts))
     return Val(parts[0].value.join(texts), loc)
@@ -365,3 +442,36 @@ def _split(args: Val, loc: Location | None) -> Val:
             and isinstance(parts[1].value, str) and parts[0].value:
         return Val([Val(p, loc) for p in parts[1].value.split(parts[0].value)], loc)
     return Val(UNKNOWN, loc)
+
+
+def _references(val: Val, kind: str) -> set[str]:
+    """The names a template value refers to: resources (`Ref`, `Fn::GetAtt`, `Fn::Sub`)
+    when `kind` is "Resources", conditions (`Condition`) when it is "Condition"."""
+    out: set[str] = set()
+    stack = [val]
+    while stack:
+        item = stack.pop()
+        value = item.value
+        if isinstance(value, list):
+            stack.extend(value)
+            continue
+        if not isinstance(value, dict):
+            continue
+        stack.extend(value.values())
+        if len(value) != 1:
+            continue
+        (name, arg), = value.items()
+        if kind == "Condition":
+            if name == "Condition" and isinstance(arg.value, str):
+                out.add(arg.value)
+        elif name == "Ref" and isinstance(arg.value, str):
+            out.add(arg.value)
+        elif name == "Fn::GetAtt":
+            first = arg.value[0].value if isinstance(arg.value, list) and arg.value else arg.value
+            if isinstance(first, str):
+                out.add(first.split(".", 1)[0])
+        elif name == "Fn::Sub":
+            text = arg.value[0].value if isinstance(arg.value, list) and arg.value else arg.value
+            if isinstance(text, str):
+                out.update(m.group(1).split(".", 1)[0] for m in _SUB_VAR.finditer(text))
+    return out

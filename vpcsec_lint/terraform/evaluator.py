@@ -1,19 +1,31 @@
 """Evaluate a Terraform module statically.
 
 Known: literals, variable defaults and tfvars, module inputs, locals, string
-templates with known parts, the functions in `functions.py`, `file()` under
-the module, and the arguments of resources defined in the analysed files.
-Everything else is `UNKNOWN`, but references keep their shape in `Val.ref`
-(`aws_vpc.main.cidr_block` -> `("aws_vpc.main", "cidr_block")`).
+templates with known parts, the functions in `functions.py`, `file()` of a
+regular file inside the analysis root, and the arguments of resources defined
+in the analysed files. Everything else is `UNKNOWN`, but references keep their
+shape in `Val.ref` (`aws_vpc.main.cidr_block` -> `("aws_vpc.main", "cidr_block")`).
+
+Each module instance is evaluated once, up front, in dependency order (its
+resources, data sources, module calls, locals and variables, each after what
+it refers to), so no chain of references nests the evaluation: every value is
+the same whichever resource asks for it first, and only the nesting of one
+expression is bounded (`budgets.EXPRESSION_DEPTH`). Values over a budget
+become unknown with a `budget` notice (`budgets.py`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from vpcsec_lint import budgets
+from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
+from vpcsec_lint.evaluation_order import dependency_order
+from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import RawResource
+from vpcsec_lint.sources import inside_root, read_inside_root
 from vpcsec_lint.terraform.functions import FUNCTIONS
 from vpcsec_lint.terraform.syntax import (
     Attribute,
@@ -27,19 +39,23 @@ from vpcsec_lint.terraform.syntax import (
     Index,
     Literal,
     ObjectExpr,
+    Opaque,
     Splat,
     Template,
     Traversal,
     TupleExpr,
     UnaryOp,
 )
-from vpcsec_lint.values import UNKNOWN, Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
 
 NON_RESOURCE_ROOTS = {"var", "local", "module", "data", "each", "count", "self", "path",
                       "terraform", "provider"}
 MAX_FILE_FUNCTION_BYTES = 1_000_000
+"""`file()` of a larger file is unknown."""
 MAX_MODULE_DEPTH = 8
+"""Local module calls nested deeper than this are not followed."""
 _IN_PROGRESS = object()
+_NOT_INPUTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
 @dataclass
@@ -54,13 +70,46 @@ class ModuleSource:
 ModuleLoader = Callable[[str], "ModuleSource | None"]
 
 
+class Limits:
+    """What all module instances under one root module share: the analysis root (where
+    `file()` and module sources may go), the budgets spent and the notices given."""
+
+    def __init__(self, analysis_root: str, where: str) -> None:
+        self.analysis_root = analysis_root
+        self.where = where
+        """The root module's directory (notices without a better place)."""
+        self.notices: list[Notice] = []
+        self.sizer = Sizer()
+        self.instances = 0
+        self.unit_nodes = 0
+        self.depth = 0
+        """Expressions being evaluated, nested (all instances share one Python stack)."""
+
+    def budget(self, code: str, loc: Location | None, what: str = "") -> None:
+        self.notices.append(budget_notice(code, loc, self.where, what))
+
+    def unresolved(self, code: str, loc: Location | None, message: str) -> None:
+        self.notices.append(Notice("unresolved", code, loc.path if loc else self.where,
+                                   loc.line if loc else 1, message))
+
+    def bounded(self, val: Val, what: str = "") -> Val:
+        """`val`, or unknown (with a notice) when it exceeds a value budget."""
+        code = self.sizer.check(val)
+        if code is None:
+            return val
+        self.budget(code, val.loc, what)
+        return Val(UNKNOWN, val.loc, ref=val.ref, symbol=val.symbol)
+
+
 class Module:
     """One instance of a module: the root, or a local module call with its inputs bound."""
 
     def __init__(self, source: ModuleSource, loader: ModuleLoader, prefix: str = "",
                  inputs: dict[str, Val] | None = None, call_sites: tuple[Location, ...] = (),
                  root_dir: str | None = None, depth: int = 0,
-                 extra_tfvars: list[tuple[str, Body]] | None = None) -> None:
+                 extra_tfvars: list[tuple[str, Body]] | None = None,
+                 limits: Limits | None = None,
+                 inherited: dict[str, RawResource] | None = None) -> None:
         self.source = source
         self.loader = loader
         self.prefix = prefix
@@ -68,6 +117,7 @@ class Module:
         self.call_sites = call_sites
         self.root_dir = root_dir or source.directory
         self.depth = depth
+        self.limits = limits or Limits(self.root_dir, self.root_dir)
         self.variables: dict[str, Block] = {}
         self.locals: dict[str, Attribute] = {}
         self.resources: dict[str, Block] = {}
@@ -77,11 +127,14 @@ class Module:
         self.tfvars: dict[str, Attribute] = {}
         self.providers: dict[str, Block] = {}
         """Provider configurations written in this module: `aws`, `aws.west` (by alias)."""
-        self.inherited: dict[str, RawResource] = {}
-        """Provider configurations this instance receives from its caller, by local name."""
+        self.inherited: dict[str, RawResource] = inherited or {}
+        """Provider configurations this instance receives from its caller, by local name
+        (known before its own module calls are settled: they may pass them on)."""
         self._memo: dict[str, object] = {}
         self._children: dict[str, Module | None] = {}
+        self._settling = False
         self._collect(extra_tfvars or [])
+        self._settle()
 
     # -- collection ----------------------------------------------------------
 
@@ -115,7 +168,10 @@ class Module:
             self.outputs.setdefault(labels[0], block.body.attributes["value"])
         elif kind == "provider" and len(labels) == 1:
             alias = block.body.attributes.get("alias")
-            alias_val = self.eval(alias.expr) if alias is not None else None
+            # A static name in Terraform (decoded without variables): evaluating anything
+            # else here, before the module is settled, would nest unbounded chains.
+            alias_val = None if alias is None else \
+                Val(alias.expr.value) if isinstance(alias.expr, Literal) else Val(UNKNOWN)
             if alias_val is not None and not isinstance(alias_val.value, str):
                 return
             key = labels[0] + (f".{alias_val.value}" if alias_val is not None else "")
@@ -132,10 +188,61 @@ class Module:
         if target is None:
             self._add_block(block)
             return
-        target.body.attributes.update(block.body.attributes)
+        # A merged copy: parsed trees are shared (the parse cache, an editor's other
+        # buffers) and must never change.
         replaced = {b.type for b in block.body.blocks}
-        target.body.blocks = [b for b in target.body.blocks if b.type not in replaced]
-        target.body.blocks.extend(block.body.blocks)
+        body = Body({**target.body.attributes, **block.body.attributes},
+                    [*(b for b in target.body.blocks if b.type not in replaced),
+                     *block.body.blocks])
+        self.resources[f"{block.labels[0]}.{block.labels[1]}"] = Block(
+            target.type, target.labels, body, target.loc, target.end_line)
+
+    # -- evaluation order ----------------------------------------------------
+
+    def _settle(self) -> None:
+        """Evaluate every named value once, each after the values it refers to
+        (`evaluation_order.py`); within a cycle, which Terraform rejects, a reference
+        to a value not evaluated yet is unknown, as it always was. A child module is
+        settled, its outputs included, when its `module` block is."""
+        graph: dict[str, list[str]] = {}
+        for key, block in self.providers.items():  # before the module calls they pass to
+            graph["block:provider." + key] = list(_body_references(block.body))
+        for address, block in self.resources.items():
+            graph["block:" + address] = list(_body_references(block.body))
+        for address, block in self.data.items():
+            graph["block:" + address] = list(_body_references(block.body))
+        for name, block in self.module_calls.items():
+            graph["module:" + name] = list(_body_references(block.body))
+        for name, attr in self.locals.items():
+            graph["local:" + name] = list(_references(attr.expr))
+        for name, attr in self.outputs.items():
+            graph["output:" + name] = list(_references(attr.expr))
+        for name in {**self.variables, **self.tfvars}:
+            expr = self._variable_expr(name)
+            graph["var:" + name] = list(_references(expr)) if expr is not None else []
+        self._settling = True
+        try:
+            for key in dependency_order(graph):
+                self._evaluate_node(key)
+        finally:
+            self._settling = False
+
+    def _evaluate_node(self, key: str) -> None:
+        kind, name = key.split(":", 1)
+        if kind == "block":
+            block = self.resources.get(name) or self.data.get(name) \
+                or self.providers[name.removeprefix("provider.")]
+            self._block_value(name, block)
+        elif kind == "module":
+            self.child(name)
+        elif kind == "local":
+            self._local_value(name)
+        elif kind == "output":
+            self._memo[key] = _IN_PROGRESS
+            self._memo[key] = self.limits.bounded(self.eval(self.outputs[name].expr),
+                                                  f"{self.prefix}output.{name}")
+        else:
+            self._variable_value(name)
 
     # -- public --------------------------------------------------------------
 
@@ -166,17 +273,30 @@ class Module:
             if self._has_no_instances(block):
                 continue
             out.append(RawResource("terraform", block.labels[0], self.prefix + address,
-                                   self.block_value(address, block), block.loc,
+                                   self._unit_bounded(address, block), block.loc,
                                    call_sites=self.call_sites))
         for address, block in self.data.items():
             out.append(RawResource("terraform", block.labels[0], self.prefix + address,
-                                   self.block_value(address, block), block.loc, is_data=True,
-                                   call_sites=self.call_sites))
+                                   self._unit_bounded(address, block), block.loc,
+                                   is_data=True, call_sites=self.call_sites))
         for name in self.module_calls:
             child = self.child(name)
             if child is not None:
                 out.extend(child.raw_resources())
         return out
+
+    def _unit_bounded(self, address: str, block: Block) -> Val:
+        """The body, unless the unit's resources together exceed `UNIT_NODES`."""
+        body = self.block_value(address, block)
+        try:
+            nodes = self.limits.sizer.measure(body)[0]
+        except BudgetExceeded:  # the attributes are bounded one by one, not together
+            nodes = budgets.VALUE_NODES
+        self.limits.unit_nodes += nodes
+        if self.limits.unit_nodes <= budgets.UNIT_NODES:
+            return body
+        self.limits.budget("unit-nodes", block.loc, self.prefix + address)
+        return _unknown_members(body)
 
     def child(self, name: str) -> Module | None:
         """The local module called `name`, evaluated with its inputs, or None."""
@@ -187,20 +307,41 @@ class Module:
         source_attr = block.body.attributes.get("source")
         source = self.eval(source_attr.expr) if source_attr else None
         result = None
-        if (source is not None and isinstance(source.value, str)
-                and source.value.startswith(("./", "../")) and self.depth < MAX_MODULE_DEPTH
-                and not self._has_no_instances(block)):
-            directory = os.path.normpath(os.path.join(self.source.directory, source.value))
-            loaded = self.loader(directory)
+        path = source.value if source is not None and isinstance(source.value, str) else ""
+        local = path.startswith(("./", "../"))
+        if local and self.depth >= MAX_MODULE_DEPTH:
+            self.limits.budget("module-depth", block.loc, self.prefix + "module." + name)
+        elif local and not self._has_no_instances(block):
+            directory = os.path.normpath(os.path.join(self.source.directory, path))
+            loaded = self._load_child(directory, path, block)
             if loaded is not None:
-                inputs = {k: self.eval(a.expr, loc=a.loc) for k, a in block.body.attributes.items()
-                          if k not in {"source", "version", "count", "for_each", "providers",
-                                       "depends_on"}}
+                inputs = {k: self.limits.bounded(self.eval(a.expr, loc=a.loc), f"var.{k}")
+                          for k, a in block.body.attributes.items() if k not in _NOT_INPUTS}
                 result = Module(loaded, self.loader, f"{self.prefix}module.{name}.", inputs,
-                                (*self.call_sites, block.loc), self.root_dir, self.depth + 1)
-                result.inherited = self._passed_providers(block)
+                                (*self.call_sites, block.loc), self.root_dir, self.depth + 1,
+                                limits=self.limits, inherited=self._passed_providers(block))
         self._children[name] = result
         return result
+
+    def _load_child(self, directory: str, source: str, block: Block) -> ModuleSource | None:
+        """The child module's files, if it may be followed: inside the analysis root,
+        through no symlink, within the budget of module instances."""
+        limits = self.limits
+        lexical = os.path.normpath(os.path.join(os.path.realpath(self.source.directory), source))
+        if os.path.realpath(directory) != lexical:
+            limits.unresolved("symlink", block.loc, f"module source {shown(source)} goes "
+                              "through a symbolic link: not followed")
+            return None
+        if not inside_root(directory, limits.analysis_root):
+            limits.unresolved("outside-analysis-root", block.loc,
+                              f"module source {shown(source)} is outside the analysis root "
+                              f"{shown(limits.analysis_root)}: not followed")
+            return None
+        if limits.instances >= budgets.MODULE_INSTANCES:
+            limits.budget("module-instances", block.loc, source)
+            return None
+        limits.instances += 1
+        return self.loader(directory)
 
     def _passed_providers(self, block: Block) -> dict[str, RawResource]:
         """The provider configurations a module call hands to its child, by the child's names."""
@@ -230,15 +371,27 @@ class Module:
     # -- resource bodies -----------------------------------------------------
 
     def block_value(self, address: str, block: Block) -> Val:
-        memo_key = "block:" + address
-        cached = self._memo.get(memo_key)
-        if cached is _IN_PROGRESS:
-            return Val(UNKNOWN, block.loc)
+        cached = self._memo.get("block:" + address)
+        if cached is _IN_PROGRESS or (cached is None and self._settling):
+            return Val(UNKNOWN, block.loc)  # a cycle
         if cached is not None:
             return cached  # type: ignore[return-value]
+        return self._block_value(address, block)
+
+    def _block_value(self, address: str, block: Block) -> Val:
+        memo_key = "block:" + address
         self._memo[memo_key] = _IN_PROGRESS
         env = {"each": Val(UNKNOWN), "count": Val(UNKNOWN), "self": Val(UNKNOWN)}
         value = self.body_value(block.body, block.loc, env)
+        total, over = 0, False
+        for name, member in list(value.value.items()):  # arguments, then the whole body
+            member = self.limits.bounded(member, f"{self.prefix}{address}.{name}")
+            if not over:
+                total += self.limits.sizer.measure(member)[0]
+                over = total > budgets.VALUE_NODES
+                if over:
+                    self.limits.budget("value-nodes", member.loc, self.prefix + address)
+            value.value[name] = Val(UNKNOWN, member.loc) if over else member
         self._memo[memo_key] = value
         return value
 
@@ -277,7 +430,8 @@ class Module:
         """Evaluate `expr`; `loc` (the attribute's span) replaces the expression's location."""
         try:
             val = self._eval(expr, env or {})
-        except RecursionError:
+        except RecursionError:  # not expected: `EXPRESSION_DEPTH` stops well before
+            self.limits.budget("expression-depth", loc or getattr(expr, "loc", None))
             val = Val(UNKNOWN)
         if loc is not None:
             val = Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
@@ -285,7 +439,21 @@ class Module:
         return val
 
     def _eval(self, expr: Expr, env: dict[str, Val]) -> Val:
+        limits = self.limits
+        if limits.depth >= budgets.EXPRESSION_DEPTH:
+            limits.budget("expression-depth", getattr(expr, "loc", None))
+            return Val(UNKNOWN, getattr(expr, "loc", None))
+        limits.depth += 1
+        try:
+            return self._eval_inner(expr, env)
+        finally:
+            limits.depth -= 1
+
+    def _eval_inner(self, expr: Expr, env: dict[str, Val]) -> Val:
         if isinstance(expr, Literal):
+            if not budgets.integer_ok(expr.value):
+                self.limits.budget("integer-digits", expr.loc)
+                return Val(UNKNOWN, expr.loc)
             return Val(expr.value, expr.loc)
         if isinstance(expr, Template):
             return self._template(expr, env)
@@ -325,6 +493,7 @@ class Module:
         origins: list[Location] = []
         symbol = None
         unknown = False
+        length = 0
         for part in expr.parts:
             if isinstance(part, str):
                 pieces.append(part)
@@ -333,15 +502,19 @@ class Module:
             origins.extend(val.origins)
             if val.value is UNKNOWN or isinstance(val.value, (list, dict)):
                 if len(expr.parts) == 1:
-                    return Val(UNKNOWN, expr.loc, tuple(origins), val.ref)
+                    return Val(UNKNOWN, expr.loc, merge_origins(origins), val.ref)
                 unknown = True  # keep the known text: `partial` shows `${...}` for this part
                 pieces.append(val.partial if val.partial is not None else "${...}")
                 continue
             symbol = symbol or val.symbol
             pieces.append(_to_text(val.value))
+            length += len(pieces[-1])
+            if length > budgets.STRING_CHARS:
+                self.limits.budget("string-size", expr.loc)
+                return Val(UNKNOWN, expr.loc, merge_origins(origins))
         if unknown:
-            return Val(UNKNOWN, expr.loc, tuple(origins), partial="".join(pieces))
-        return Val("".join(pieces), expr.loc, tuple(origins))
+            return Val(UNKNOWN, expr.loc, merge_origins(origins), partial="".join(pieces))
+        return Val("".join(pieces), expr.loc, merge_origins(origins))
 
     def _object(self, expr: ObjectExpr, env: dict[str, Val]) -> Val:
         out: dict[str, Val] = {}
@@ -359,25 +532,35 @@ class Module:
         if expr.name == "file" and len(args) == 1:
             return self._file(args[0], expr.loc)
         fn = FUNCTIONS.get(expr.name)
-        if fn is None:
+        if fn is None:  # every other function, `templatefile`, `fileset`... included
             return Val(UNKNOWN, expr.loc)
-        result = fn(args, expr.loc)
+        try:  # a function's work is bounded by its arguments' size, checked together
+            self.limits.sizer.measure_all(args)
+            result = fn(args, expr.loc)
+            self.limits.sizer.measure(result)
+        except BudgetExceeded as exc:
+            self.limits.budget(exc.code, expr.loc, f"{expr.name}()")
+            return Val(UNKNOWN, expr.loc)
+        except (ArithmeticError, ValueError, TypeError):  # 1e999, huge numbers: unknown
+            return Val(UNKNOWN, expr.loc)
         if result.loc is None:
             result.loc = expr.loc
         return result
 
     def _file(self, arg: Val, loc: Location) -> Val:
+        """`file(path)`: only a regular file inside the analysis root (`sources.py`)."""
         if not isinstance(arg.value, str):
             return Val(UNKNOWN, loc)
         path = arg.value
         if not os.path.isabs(path):
             path = os.path.join(self.root_dir, path)
-        try:
-            if os.path.getsize(path) > MAX_FILE_FUNCTION_BYTES:
-                return Val(UNKNOWN, loc)
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError, ValueError):
+        root = self.limits.analysis_root
+        text = read_inside_root(path, root, MAX_FILE_FUNCTION_BYTES)
+        if text is None:
+            if "\0" not in path and not inside_root(path, root):
+                self.limits.unresolved("outside-analysis-root", loc,
+                                       f"file({shown(arg.value)}) is outside the analysis root "
+                                       f"{shown(root)}: not read")
             return Val(UNKNOWN, loc)
         return Val(text, loc, (Location(path, 1, 1),))
 
@@ -397,7 +580,11 @@ class Module:
                 return Val(a or b, expr.loc)
             numbers = isinstance(a, (int, float)) and isinstance(b, (int, float))
             if numbers and expr.op in _ARITH:
-                return Val(_ARITH[expr.op](a, b), expr.loc)
+                result = _ARITH[expr.op](a, b)
+                if not budgets.integer_ok(result):
+                    self.limits.budget("integer-digits", expr.loc)
+                    return Val(UNKNOWN, expr.loc)
+                return Val(result, expr.loc)
         except (ArithmeticError, TypeError, ValueError):
             pass
         return Val(UNKNOWN, expr.loc)
@@ -447,8 +634,9 @@ class Module:
                     member = None
             if member is None:
                 return Val(UNKNOWN, loc, val.origins)
-            val = Val(member.value, member.loc, (*val.origins, *member.origins), member.ref,
-                      member.symbol or val.symbol, member.alternatives, member.partial)
+            val = Val(member.value, member.loc, merge_origins(val.origins, member.origins),
+                      member.ref, member.symbol or val.symbol, member.alternatives,
+                      member.partial)
         return Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
                    val.partial)
 
@@ -456,36 +644,62 @@ class Module:
         symbol = f"{self.prefix}var.{name}"
         if self.inputs is not None and name in self.inputs:
             bound = self.inputs[name]
-            return Val(bound.value, loc, (*bound.origins, *((bound.loc,) if bound.loc else ())),
-                       bound.ref, bound.symbol or symbol, bound.alternatives, bound.partial)
+            where = (bound.loc,) if bound.loc else ()
+            return Val(bound.value, loc, merge_origins(bound.origins, where), bound.ref,
+                       bound.symbol or symbol, bound.alternatives, bound.partial)
+        attr = self._variable_attr(name)
+        if attr is None:
+            return Val(UNKNOWN, loc, symbol=symbol)
+        cached = self._memo.get("var:" + name)
+        if cached is _IN_PROGRESS or (cached is None and self._settling):
+            return Val(UNKNOWN, loc, (attr.loc,), None, symbol)  # a cycle
+        val: Val = cached if cached is not None else self._variable_value(name)  # type: ignore[assignment]
+        if val.value is None and name not in self.tfvars:
+            return Val(UNKNOWN, loc, (attr.loc,), None, symbol)
+        return Val(val.value, loc, (attr.loc,), None, symbol, val.alternatives)
+
+    def _variable_attr(self, name: str) -> Attribute | None:
+        """Where a variable's value is written when no module input binds it."""
         if name in self.tfvars:
-            attr = self.tfvars[name]
-            val = self.eval(attr.expr)
-            return Val(val.value, loc, (attr.loc,), None, symbol, val.alternatives)
+            return self.tfvars[name]
         block = self.variables.get(name)
-        if block is not None and "default" in block.body.attributes:
-            attr = block.body.attributes["default"]
-            val = self.eval(attr.expr)
-            if val.value is None:
-                return Val(UNKNOWN, loc, (attr.loc,), None, symbol)
-            return Val(val.value, loc, (attr.loc,), None, symbol, val.alternatives)
-        return Val(UNKNOWN, loc, symbol=symbol)
+        if block is not None:
+            return block.body.attributes.get("default")
+        return None
+
+    def _variable_expr(self, name: str) -> Expr | None:
+        if self.inputs is not None and name in self.inputs:
+            return None
+        attr = self._variable_attr(name)
+        return attr.expr if attr is not None else None
+
+    def _variable_value(self, name: str) -> Val:
+        attr = self._variable_attr(name)
+        if attr is None or (self.inputs is not None and name in self.inputs):
+            return Val(UNKNOWN)
+        self._memo["var:" + name] = _IN_PROGRESS
+        val = self.limits.bounded(self.eval(attr.expr), f"{self.prefix}var.{name}")
+        self._memo["var:" + name] = val
+        return val
 
     def _local(self, name: str, loc: Location) -> Val:
         attr = self.locals.get(name)
         if attr is None:
             return Val(UNKNOWN, loc)
-        memo_key = "local:" + name
-        cached = self._memo.get(memo_key)
-        if cached is _IN_PROGRESS:
-            return Val(UNKNOWN, loc)
-        if cached is None:
-            self._memo[memo_key] = _IN_PROGRESS
-            cached = self.eval(attr.expr)
-            self._memo[memo_key] = cached
-        val: Val = cached  # type: ignore[assignment]
-        return Val(val.value, loc, (*val.origins, attr.loc), val.ref,
+        cached = self._memo.get("local:" + name)
+        if cached is _IN_PROGRESS or (cached is None and self._settling):
+            return Val(UNKNOWN, loc)  # a cycle
+        val: Val = cached if cached is not None else self._local_value(name)  # type: ignore[assignment]
+        return Val(val.value, loc, merge_origins(val.origins, (attr.loc,)), val.ref,
                    val.symbol or f"{self.prefix}local.{name}", val.alternatives, val.partial)
+
+    def _local_value(self, name: str) -> Val:
+        memo_key = "local:" + name
+        self._memo[memo_key] = _IN_PROGRESS
+        val = self.limits.bounded(self.eval(self.locals[name].expr),
+                                  f"{self.prefix}local.{name}")
+        self._memo[memo_key] = val
+        return val
 
     def _module_output(self, names: list[str], steps: list, env: dict[str, Val],
                        loc: Location) -> Val:
@@ -495,14 +709,9 @@ class Module:
         child = self.child(name) if name in self.module_calls else None
         if child is None or output not in child.outputs:
             return Val(UNKNOWN, loc, ref=ref)
-        memo_key = f"output:{name}.{output}"
-        cached = self._memo.get(memo_key)
-        if cached is _IN_PROGRESS:
+        cached = child._memo.get("output:" + output)
+        if cached is _IN_PROGRESS or cached is None:  # a cycle through the caller
             return Val(UNKNOWN, loc, ref=ref)
-        if cached is None:
-            self._memo[memo_key] = _IN_PROGRESS
-            cached = child.eval(child.outputs[output].expr)
-            self._memo[memo_key] = cached
         val: Val = cached  # type: ignore[assignment]
         rest = steps[2:] if len(steps) >= 2 else []
         return self._apply_steps(Val(val.value, loc, val.origins, val.ref or ref, val.symbol,
@@ -518,8 +727,8 @@ class Module:
         member = body.get(attr)
         if member is None:
             return Val(UNKNOWN, loc, ref=ref)
-        return Val(member.value, loc, (member.loc, *member.origins) if member.loc else (),
-                   ref, member.symbol, member.alternatives)
+        origins = merge_origins((member.loc,), member.origins) if member.loc else ()
+        return Val(member.value, loc, origins, ref, member.symbol, member.alternatives)
 
 
 _ARITH: dict[str, Callable] = {
@@ -562,3 +771,51 @@ def _is_override(path: str) -> bool:
     name = os.path.basename(path)
     return name == "override.tf" or name.endswith("_override.tf") \
         or name == "override.tf.json" or name.endswith("_override.tf.json")
+
+
+def _unknown_members(body: Val) -> Val:
+    """A body whose arguments are all unknown (kept, so that no default applies)."""
+    return Val({k: Val(UNKNOWN, v.loc) for k, v in body.value.items()}, body.loc)
+
+
+def _references(expr: Expr) -> Iterator[str]:
+    """The named values `expr` refers to, as evaluation keys (`local:x`, `block:aws_vpc.a`)."""
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Traversal):
+            names = [s.name for s in node.steps if isinstance(s, GetAttr)]
+            if node.root in ("local", "var", "module") and names:
+                yield f"{node.root}:{names[0]}"
+            elif node.root not in NON_RESOURCE_ROOTS and names:
+                yield f"block:{node.root}.{names[0]}"
+            stack.extend(s.key for s in node.steps if isinstance(s, Index))
+        elif isinstance(node, Template):
+            stack.extend(p for p in node.parts if not isinstance(p, str))
+        elif isinstance(node, TupleExpr):
+            stack.extend(node.items)
+        elif isinstance(node, ObjectExpr):
+            for key, value in node.items:
+                stack.extend((key, value))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+        elif isinstance(node, Conditional):
+            stack.extend((node.cond, node.true, node.false))
+        elif isinstance(node, BinaryOp):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, UnaryOp):
+            stack.append(node.operand)
+        elif isinstance(node, Splat):
+            stack.append(node.source)
+        elif not isinstance(node, (Literal, Opaque)):
+            continue
+
+
+def _body_references(body: Body) -> Iterator[str]:
+    """The named values a block body (nested blocks included) refers to."""
+    bodies = [body]
+    while bodies:
+        current = bodies.pop()
+        for attr in current.attributes.values():
+            yield from _references(attr.expr)
+        bodies.extend(b.body for b in current.blocks)

@@ -1,4 +1,8 @@
-"""The Terraform functions the evaluator models; anything else is unknown."""
+"""The Terraform functions the evaluator models; anything else is unknown.
+
+A function may raise `BudgetExceeded` (its result would be over a budget of
+`budgets.py`) or an arithmetic error: the evaluator makes the call unknown.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import ipaddress
 import json
 from collections.abc import Callable
 
+from vpcsec_lint import budgets
+from vpcsec_lint.budgets import BudgetExceeded
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 
@@ -109,7 +115,9 @@ def _element(args: list[Val], loc: Location) -> Val:
 def _join(args: list[Val], loc: Location) -> Val:
     if len(args) < 2 or _str(args[0]) is None:
         return Val(UNKNOWN, loc)
+    separator = _str(args[0]) or ""
     parts: list[str] = []
+    length = 0
     for arg in args[1:]:
         if not isinstance(arg.value, list):
             return Val(UNKNOWN, loc)
@@ -118,7 +126,10 @@ def _join(args: list[Val], loc: Location) -> Val:
             if text is None:
                 return Val(UNKNOWN, loc)
             parts.append(text)
-    return Val(_str(args[0]).join(parts), loc)  # type: ignore[union-attr]
+            length += len(text) + len(separator)
+            if length > budgets.STRING_CHARS:
+                raise BudgetExceeded("string-size")
+    return Val(separator.join(parts), loc)
 
 
 def _format(args: list[Val], loc: Location) -> Val:

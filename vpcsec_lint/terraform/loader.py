@@ -105,13 +105,18 @@ def module_files(directory: str) -> tuple[list[str], list[str]]:
 
 
 def load_module(directory: str, cache: ParseCache | None = None,
-                var_files: list[str] | None = None, extra: str | None = None) -> Unit:
+                var_files: list[str] | None = None, extra: str | None = None,
+                given: str | None = None) -> Unit:
     """Read and evaluate the module in `directory` (and its local module calls).
 
     `extra` is a file that belongs to the module even if it is not on disk yet
-    (an editor buffer or standard input); it is read through `cache`.
+    (an editor buffer or standard input); it is read through `cache`. `given`
+    is the PATH the user named that led here: with no repository around the
+    module, it bounds what `file()` and module sources may reach
+    (`sources.analysis_root`; default: the module directory).
     """
-    from vpcsec_lint.terraform.evaluator import Module, ModuleSource
+    from vpcsec_lint.sources import analysis_root
+    from vpcsec_lint.terraform.evaluator import Limits, Module, ModuleSource
 
     cache = cache or ParseCache()
     unit = Unit("terraform", directory)
@@ -144,7 +149,9 @@ def load_module(directory: str, cache: ParseCache | None = None,
                 child.bodies.append((path, result))
         return child
 
-    module = Module(source, load_child)
+    limits = Limits(analysis_root(directory, given or directory), directory)
+    module = Module(source, load_child, limits=limits)
     unit.resources = module.raw_resources()
+    unit.notices.extend(limits.notices)
     unit.texts = {p: cache.texts[p] for p in unit.files if p in cache.texts}
     return unit
