@@ -12,7 +12,7 @@ from vpcsec_lint.analysis import (
     origin_related,
     vpc_related,
 )
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Network, Vpc, parse_network
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.values import Val
@@ -109,7 +109,7 @@ def _host_reason(val: Val, vpc: Vpc | None) -> str | None:
         return None
     for net in vpc.networks() if vpc is not None else []:
         if net.version == host.version and host.subnet_of(net):  # type: ignore[arg-type]
-            return f"{host} (inside {net}, the CIDR of {vpc.resource})"  # type: ignore[union-attr]
+            return f"{host} (inside {net}, the CIDR of {shown(vpc.resource)})"  # type: ignore[union-attr]
     if _range_known(vpc, host.version):
         return None
     if any(net.version == host.version and host.subnet_of(net)  # type: ignore[arg-type]

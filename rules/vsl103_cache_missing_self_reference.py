@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpcsec_lint.analysis import rule_may_belong_to, rule_may_come_from
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Cache, Model, SgRule
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.values import UNKNOWN
@@ -129,17 +129,17 @@ class CacheMissingSelfReference(Rule):
                      else "may have several nodes (its node count is unknown)")
             unique = list(dict.fromkeys(g for g in groups if g))
             if len(unique) == 1:
-                who = f"its security group {unique[0]} never allows traffic from itself"
+                who = f"its security group {shown(unique[0])} never allows traffic from itself"
             else:
-                who = (f"its security groups ({', '.join(unique)}) never allow traffic from "
-                       "any of them")
+                who = (f"its security groups ({', '.join(map(shown, unique))}) never allow "
+                       "traffic from any of them")
             how = "`self = true`" if model.framework == "terraform" \
                 else "`SourceSecurityGroupId` naming the group"
             message = (f"This {kind} {nodes}, but {who} on {' or '.join(missing)}: the "
                        "nodes cannot reach each other. Allow ingress from the cache's own "
                        f"security group on {'that port' if len(missing) == 1 else 'those ports'} "
                        f"({how}).")
-            related = [Related(model.security_groups[g].loc, f"security group {g}")
+            related = [Related(model.security_groups[g].loc, f"security group {shown(g)}")
                        for g in dict.fromkeys(groups) if g in model.security_groups]
             yield self.finding(model, cache.security_groups_loc or cache.loc, cache.resource,
                                message, related)

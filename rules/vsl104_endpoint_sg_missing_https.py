@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vpcsec_lint.analysis import rule_may_belong_to
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.analysis import rules_by_group, rules_of
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.registry import Rule
 
@@ -84,6 +84,7 @@ class EndpointSgMissingHttps(Rule):
     summary = "An interface endpoint whose security groups do not allow inbound HTTPS."
 
     def check(self, model: Model) -> Iterator[Finding]:
+        ingress = rules_by_group(r for r in model.sg_rules if r.direction == "ingress")
         for endpoint in model.endpoints.values():
             service = _https_service(endpoint)
             if service is None:
@@ -92,17 +93,17 @@ class EndpointSgMissingHttps(Rule):
             if not groups or any(key is None for key in groups):
                 continue  # the VPC's default group, or a group we cannot see
             unique = list(dict.fromkeys(g for g in groups if g))
-            rules = [r for r in model.sg_rules if r.direction == "ingress"
-                     and rule_may_belong_to(r, set(unique))]
+            rules = rules_of(ingress, unique)
             if any(r.dynamic or r.covers_tcp_port(HTTPS) is not False for r in rules):
                 continue
             if len(unique) == 1:
-                who = f"its security group {unique[0]} does not allow"
+                who = f"its security group {shown(unique[0])} does not allow"
             else:
-                who = f"none of its security groups ({', '.join(unique)}) allows"
-            message = (f"Interface endpoint for {service}: {who} inbound TCP 443, so SDK calls "
-                       "through it time out. Allow HTTPS from the clients' security group.")
-            related = [Related(model.security_groups[g].loc, f"security group {g}")
+                who = f"none of its security groups ({', '.join(map(shown, unique))}) allows"
+            message = (f"Interface endpoint for {shown(service)}: {who} inbound TCP 443, so "
+                       "SDK calls through it time out. Allow HTTPS from the clients' security "
+                       "group.")
+            related = [Related(model.security_groups[g].loc, f"security group {shown(g)}")
                        for g in unique if g in model.security_groups]
             loc = endpoint.security_groups_val.loc if endpoint.security_groups_val is not None \
                 and endpoint.security_groups_val.loc is not None else endpoint.loc

@@ -11,7 +11,7 @@ from vpcsec_lint.analysis import (
     origin_related,
     vpc_related,
 )
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Model, Network, Vpc
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.values import Val
@@ -99,7 +99,7 @@ class SgSupernetSource(Rule):
                 inner = matches[0][1]  # type: ignore[index]
                 loc = rule.cidr_attr or cidr.loc or rule.loc
                 message = (f"Ingress on {rule.describe_ports()} allows {wide}, wider than "
-                           f"{inner}, the CIDR of {vpc.resource}: the whole VPC and more. "
+                           f"{inner}, the CIDR of {shown(vpc.resource)}: the whole VPC and more. "
                            "Allow the client's security group, or the narrower range that "
                            "really needs access.")
                 yield self.finding(model, loc, rule.resource, message,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import HostedZone, Model, Setting
 from vpcsec_lint.policy import ServiceName, aws_service, setting_is
 from vpcsec_lint.registry import Rule
@@ -84,8 +84,9 @@ class EndpointPrivateDnsDisabled(Rule):
             assert dns is not None
             how = "is off" if dns.explicit else "defaults to off"
             host = _UNKNOWN_PART.sub("<region>", service.hostname())
-            message = (f"Private DNS {how} for the {service.service} interface endpoint: SDK "
-                       f"calls to {host} resolve to the public endpoint and bypass it;"
+            message = (f"Private DNS {how} for the {shown(service.service)} interface "
+                       f"endpoint: SDK calls to {shown(host)} resolve to the public endpoint and "
+                       "bypass it;"
                        " set private DNS on (the VPC needs DNS support and hostnames).")
             yield self.finding(model, dns.loc, endpoint.resource, message,
                                _related(dns))

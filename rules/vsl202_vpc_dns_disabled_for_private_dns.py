@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model, Setting, Vpc
 from vpcsec_lint.policy import setting_is
 from vpcsec_lint.registry import Rule
@@ -85,8 +85,9 @@ class VpcDnsDisabledForPrivateDns(Rule):
                 name = tf_name if vpc.framework == "terraform" else cfn_name
                 how = f"{name} is false" if setting.explicit else \
                     f"{name} is omitted and defaults to false"
-                message = (f"VPC {vpc.resource} hosts {_describe(endpoints)} with private DNS "
-                           f"enabled, but {label} is off ({how}): AWS rejects private DNS there; "
+                message = (f"VPC {shown(vpc.resource)} hosts {_describe(endpoints)} with "
+                           f"private DNS enabled, but {label} is off ({how}): AWS rejects "
+                           "private DNS there; "
                            f"set {name} to true.")
                 yield self.finding(model, setting.loc, vpc.resource, message,
                                    _related(vpc, setting, endpoints))
@@ -94,13 +95,13 @@ class VpcDnsDisabledForPrivateDns(Rule):
 
 def _describe(endpoints: list[Endpoint]) -> str:
     if len(endpoints) == 1:
-        return f"interface endpoint {endpoints[0].resource}"
+        return f"interface endpoint {shown(endpoints[0].resource)}"
     return f"{len(endpoints)} interface endpoints"
 
 
 def _related(vpc: Vpc, setting: Setting, endpoints: list[Endpoint]) -> list[Related]:
     related = [Related(e.private_dns.loc if e.private_dns else e.loc,
-                       f"endpoint {e.resource} enables private DNS") for e in endpoints]
+                       f"endpoint {shown(e.resource)} enables private DNS") for e in endpoints]
     if setting.val is not None:
         related.extend(Related(loc, "value defined here") for loc in setting.val.origins)
     return related

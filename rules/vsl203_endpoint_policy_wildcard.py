@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.policy import Policy, full_access, parse_policy, policy_capable
 from vpcsec_lint.registry import Rule
@@ -112,11 +112,11 @@ class EndpointPolicyWildcard(Rule):
         assert stmt is not None
         loc, related = _where(policy, stmt.loc, endpoint)
         if policy.form == "default":
-            what = f"Endpoint policy {resource} sets no policy, so {endpoint.resource} gets " \
-                   "full access"
+            what = f"Endpoint policy {shown(resource)} sets no policy, so " \
+                   f"{shown(endpoint.resource)} gets full access"
         else:
-            what = f"The endpoint policy of {endpoint.resource} allows any principal every " \
-                   "action on every resource without a condition"
+            what = f"The endpoint policy of {shown(endpoint.resource)} allows any principal " \
+                   "every action on every resource without a condition"
         message = (f"{what}: it restricts nothing. Name the actions and "
                    "resources the workload needs, or add a Deny with a condition "
                    "(a data perimeter).")
@@ -126,7 +126,7 @@ class EndpointPolicyWildcard(Rule):
 def _where(policy: Policy, stmt_loc: Location | None,
            endpoint: Endpoint) -> tuple[Location, list[Related]]:
     """The statement when it is in an analysed file, else the policy attribute."""
-    related = [Related(endpoint.loc, f"endpoint {endpoint.resource}")]
+    related = [Related(endpoint.loc, f"endpoint {shown(endpoint.resource)}")]
     if stmt_loc is not None and policy.form != "file":
         return stmt_loc, [Related(policy.loc, "policy set here"), *related]
     if stmt_loc is not None:

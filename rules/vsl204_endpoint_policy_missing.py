@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Endpoint, Model
 from vpcsec_lint.policy import accepts_policy, policy_capable
 from vpcsec_lint.registry import Rule
@@ -71,8 +71,9 @@ class EndpointPolicyMissing(Rule):
                 continue
             yield self.finding(
                 model, endpoint.loc, endpoint.resource,
-                f"Endpoint {endpoint.resource} ({service.service}) has no endpoint policy, so "
-                "AWS allows any principal every action on every resource through it; attach a "
+                f"Endpoint {shown(endpoint.resource)} ({shown(service.service)}) has no "
+                "endpoint policy, so AWS allows any principal every action on every resource "
+                "through it; attach a "
                 "policy that names what the workload needs.")
 
 

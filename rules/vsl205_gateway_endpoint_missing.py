@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Endpoint, Model, RouteTable
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.registry import Rule
@@ -81,7 +81,7 @@ class GatewayEndpointMissing(Rule):
             vpc = model.vpcs[vpc_key]
             tables = sorted(nat_tables[vpc_key], key=lambda t: t.key)
             table_keys = {t.key for t in tables}
-            related = [Related(t.loc, f"route table {t.resource} sends 0.0.0.0/0 to a NAT "
+            related = [Related(t.loc, f"route table {shown(t.resource)} sends 0.0.0.0/0 to a NAT "
                                       "gateway") for t in tables]
             for service in SERVICES:
                 if _served(model, vpc_key, table_keys, service):
@@ -89,8 +89,8 @@ class GatewayEndpointMissing(Rule):
                 label = _LABELS[service]
                 finding = self.finding(
                     model, vpc.loc, vpc.resource,
-                    f"VPC {vpc.resource} sends internet traffic through a NAT gateway, but no "
-                    f"Gateway endpoint for {label} is associated with its NAT route tables: "
+                    f"VPC {shown(vpc.resource)} sends internet traffic through a NAT gateway, "
+                    f"but no Gateway endpoint for {label} is associated with its NAT route tables: "
                     f"{label} traffic pays NAT data processing per GB. A Gateway endpoint for "
                     f"{label} is free; associate one with these route tables.",
                     related)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.policy import setting_is
 from vpcsec_lint.registry import Rule
@@ -61,6 +61,7 @@ class VpcDnsSupportDisabled(Rule):
             origins = setting.val.origins if setting.val is not None else ()
             yield self.finding(
                 model, setting.loc, vpc.resource,
-                f"DNS support is off for VPC {vpc.resource}: the Amazon-provided resolver stops "
-                "answering and nothing in the VPC can resolve AWS service names; turn it on.",
+                f"DNS support is off for VPC {shown(vpc.resource)}: the Amazon-provided "
+                "resolver stops answering and nothing in the VPC can resolve AWS service names; "
+                "turn it on.",
                 [Related(loc, "value defined here") for loc in origins])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.routing import (
@@ -90,7 +90,7 @@ class PeeringTransitiveRoute(Rule):
                 continue
             dest = bad[0]
             message, related = _explain(model, item, dest)
-            others = [d.text for d in bad[1:]]
+            others = [shown(d.text) for d in bad[1:]]
             if others:
                 message += f" The same holds for {', '.join(others)}."
             yield self.finding(model, item.loc, item.route.resource, message,
@@ -103,8 +103,8 @@ def _peers(item: PeeringRoute, version: int) -> str:
 
 def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, list[Related]]:
     net = dest.networks[0]
-    what = f"entry {dest.text} of prefix list {dest.prefix_list.resource}" \
-        if dest.prefix_list is not None else dest.text
+    what = f"entry {shown(dest.text)} of prefix list {shown(dest.prefix_list.resource)}" \
+        if dest.prefix_list is not None else shown(dest.text)
     if all(is_default(n) for n in dest.networks):
         peer = describe_vpc(item.peers[0], net.version) if len(item.peers) == 1 \
             else "the peer VPC"
@@ -114,12 +114,13 @@ def _explain(model: Model, item: PeeringRoute, dest: Destination) -> tuple[str, 
                 f"only the peer's CIDR to the peering; for anything else, {FIXES}."), []
     exclude = {p.key for p in item.peers if p is not None}
     owner = owner_vpc(model, net, exclude) if len(dest.networks) == 1 else None
-    where = f" (in {owner.resource})" if owner is not None else ""
+    where = f" (in {shown(owner.resource)})" if owner is not None else ""
     sides = "peer is" if len(item.peers) == 1 else "VPCs are"
     message = (f"Route to {what}{where} points at {item.connection}, whose {sides} "
                f"{_peers(item, net.version)}: peering is not transitive, so traffic for "
                f"{'another VPC' if owner is not None else 'a network outside the peer'} is "
-               f"dropped. To reach {owner.resource if owner is not None else 'it'}, {FIXES}.")
-    related = [Related(owner.loc, f"{dest.text} belongs to VPC {owner.resource}")] \
+               f"dropped. To reach {shown(owner.resource) if owner is not None else 'it'}, "
+               f"{FIXES}.")
+    related = [Related(owner.loc, f"{shown(dest.text)} belongs to VPC {shown(owner.resource)}")] \
         if owner is not None else []
     return message, related

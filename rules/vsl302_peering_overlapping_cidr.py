@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Network
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.routing import networks_of
@@ -65,12 +65,13 @@ class PeeringOverlappingCidr(Rule):
             if pair is None:
                 continue
             (left, left_val), (right, right_val) = pair
-            message = (f"Peering connection {peering.resource} joins {requester.resource} "
-                       f"({left}) and {accepter.resource} ({right}), whose IPv4 CIDRs "
+            message = (f"Peering connection {shown(peering.resource)} joins "
+                       f"{shown(requester.resource)} ({left}) and {shown(accepter.resource)} "
+                       f"({right}), whose IPv4 CIDRs "
                        "overlap: AWS rejects the peering. Give one VPC a range of its own, or "
                        "expose the service through PrivateLink, which allows overlap.")
-            related = [Related(requester.loc, f"VPC {requester.resource}"),
-                       Related(accepter.loc, f"VPC {accepter.resource}")]
+            related = [Related(requester.loc, f"VPC {shown(requester.resource)}"),
+                       Related(accepter.loc, f"VPC {shown(accepter.resource)}")]
             related += [Related(v.loc, f"CIDR {n}") for n, v in pair if v.loc is not None]
             related += [Related(o, "CIDR defined here") for v in (left_val, right_val)
                         for o in v.origins]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.routing import is_default, peering_routes, route_related, wider_parts
@@ -68,9 +68,9 @@ class PeeringRouteWiderThanPeer(Rule):
                         or not all(parts):
                     continue
                 inner = ", ".join(dict.fromkeys(str(n) for part in parts for n in part or []))
-                peers = " or ".join(p.resource for p in item.peers if p is not None)
-                what = f"entry {dest.text} of prefix list {dest.prefix_list.resource}" \
-                    if dest.prefix_list is not None else dest.text
+                peers = " or ".join(shown(p.resource) for p in item.peers if p is not None)
+                what = shown(dest.text) if dest.prefix_list is None else \
+                    f"entry {shown(dest.text)} of prefix list {shown(dest.prefix_list.resource)}"
                 message = (f"Route to {what} through {item.connection} is wider than {peers} "
                            f"({inner}): only the peer's range is reachable and the rest is "
                            "dropped. Route exactly the peer's CIDR.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, NaclEntry
 from vpcsec_lint.nacl import (
     EPHEMERAL,
@@ -126,18 +126,19 @@ class NaclMissingEphemeralReturn(Rule):
                     gap = _missing_return(entry, region, outbound)
                     if not gap:
                         continue
-                    source = entry.cidr.value if entry.cidr is not None else "?"
+                    source = shown(entry.cidr.value) if entry.cidr is not None else "?"
                     missing = _addresses(gap, version)
                     where = f"{source}" if missing == source else f"{source} (not to {missing})"
                     message = (
-                        f"Network ACL {acl.nacl.resource} admits inbound {describe_entry(entry)}, "
+                        f"Network ACL {shown(acl.nacl.resource)} admits inbound "
+                        f"{describe_entry(entry)}, "
                         f"but its outbound rules do not allow TCP 1024-65535 back to all of "
                         f"{where}: NACLs are stateless, so the replies are dropped and clients "
                         "time out. Add an outbound allow for TCP 1024-65535 to the clients' "
                         "range, numbered before any deny that would shadow it.")
                     yield self.finding(model, entry.loc, entry.resource, message,
                                        [Related(acl.nacl.loc,
-                                                f"network ACL {acl.nacl.resource}")])
+                                                f"network ACL {shown(acl.nacl.resource)}")])
 
 
 def _service_ranges(entry: NaclEntry) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import LambdaFunction, Model, Subnet
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.values import Val
@@ -74,7 +74,7 @@ class LambdaSingleAz(Rule):
             if not verdicts or not all(verdicts):
                 continue
             reason, related = verdicts[0]  # type: ignore[misc]
-            message = (f"Lambda function {fn.resource} is attached to the VPC through "
+            message = (f"Lambda function {shown(fn.resource)} is attached to the VPC through "
                        f"{reason}: an outage of that Availability Zone stops the function. "
                        "Give it subnets in at least two Availability Zones.")
             yield self.finding(model, fn.subnets_loc or fn.loc, fn.resource, message,
@@ -91,7 +91,7 @@ def _single_az(model: Model, fn: LambdaFunction, subnets: Val,
     if len(items) == 1:
         return "exactly one subnet", []
     if all(isinstance(i.value, str) for i in items) and len({i.value for i in items}) == 1:
-        return f"one subnet ({items[0].value}) listed {len(items)} times", []
+        return f"one subnet ({shown(items[0].value)}) listed {len(items)} times", []
     if not refs_apply or len(fn.subnet_refs) != len(items):
         return None  # the resolved subnets belong to the value as written, not to a branch
     found = [model.subnets.get(r.key) if r.key else None for r in fn.subnet_refs]
@@ -100,9 +100,9 @@ def _single_az(model: Model, fn: LambdaFunction, subnets: Val,
     zone = _shared_zone(found)  # type: ignore[arg-type]
     if zone is None:
         return None
-    related = [Related(s.availability_zone.loc or s.loc, f"{s.resource} is in {zone}")
+    related = [Related(s.availability_zone.loc or s.loc, f"{shown(s.resource)} is in {shown(zone)}")
                for s in found if s is not None and s.availability_zone is not None]
-    return f"{len(items)} subnets that are all in {zone}", related
+    return f"{len(items)} subnets that are all in {shown(zone)}", related
 
 
 def _shared_zone(subnets: list[Subnet]) -> str | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import VPC_AND_DB_SG_TF, json_report, run_cli
 
-from vpcsec_lint.config import Exclusion, glob_regex
+from vpcsec_lint.config import Exclusion
+from vpcsec_lint.globs import Glob
 
 
 def tree(root: Path, files: dict[str, str], git: bool = True) -> Path:
@@ -179,7 +180,7 @@ def test_glob_semantics():
              ("*.tf.json", "a/b.tf", False), ("a/**/b", "a/b", True), ("a/**/b", "a/x/y/b", True),
              ("[ab].tf", "b.tf", True), ("[!ab].tf", "b.tf", False), ("?.tf", "ab.tf", False)]
     assert [(p, path) for p, path, expected in cases
-            if bool(glob_regex(p).match(path)) != expected] == []
+            if Glob(p).match(path) != expected] == []
     excluded = Exclusion.of(["legacy/"], "/repo")
     assert excluded is not None
     assert excluded("/repo/legacy/main.tf") and not excluded("/other/legacy/main.tf")

@@ -40,6 +40,13 @@ def message(port: int) -> str:
             "allow the client's security group instead.")
 
 
+def cell(text: str) -> str:
+    """`text` as the job summary writes it (the characters in these messages only)."""
+    for char in "\\_().":
+        text = text.replace(char, "\\" + char)
+    return text.replace("'", "&#39;")
+
+
 def test_one_command_per_finding_with_repository_relative_paths(tmp_path):
     root = repo(tmp_path, {"infra/net/vpc.tf": VPC,
                            "infra/net/groups.tf": group("db", 5432) + group("cache", 6379),
@@ -118,8 +125,9 @@ def test_step_summary_gets_a_table_of_all_findings(tmp_path):
         "1 finding (0 error, 1 warning, 0 note) in 1 file, 1 suppressed.\n\n"
         "| severity | rule | location | resource | message |\n"
         "|---|---|---|---|---|\n"
-        "| warning | VSL101 sg-vpc-cidr-source | `main.tf:11` | `aws_security_group.db` | "
-        f"{message(5432)} |\n\n")
+        "| warning | VSL101 sg-vpc-cidr-source | <code>main\\.tf\\:11</code> | "
+        "<code>aws\\_security\\_group\\.db</code> | "
+        f"{cell(message(5432))} |\n\n")
 
     summary.write_text("")
     env.update({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r",
@@ -133,8 +141,8 @@ def test_step_summary_gets_a_table_of_all_findings(tmp_path):
     table = summary.read_text().splitlines()
     assert table[-2] == (
         "| warning (suppressed) | VSL101 sg-vpc-cidr-source | "
-        "[main.tf:21](https://github.com/o/r/blob/abc123/main.tf#L21) | "
-        f"`aws_security_group.old` | {message(22)} |")
+        "[main\\.tf\\:21](https://github.com/o/r/blob/abc123/main.tf#L21) | "
+        f"<code>aws\\_security\\_group\\.old</code> | {cell(message(22))} |")
 
 
 def test_no_findings_prints_nothing(tmp_path):

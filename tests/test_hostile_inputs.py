@@ -4,6 +4,10 @@ Every test lints a project that holds the VSL101 `fire` fixtures of both framewo
 (`good/`, `good.yaml`) next to the hostile input, through the real CLI, and checks
 the exact findings: the good files' findings are unchanged and the hostile file
 gets exactly the VSL000 (or the findings) it should.
+
+Every test runs twice: with `--no-cache`, and with the cache on (a cache
+directory of its own, files dated an hour back so that entries are written,
+and two runs that must report the same: the first writes, the second reads).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, json_report
+from helpers import FIXTURES, VPC_AND_DB_SG_TF, json_report
 
 TF_FIRE = FIXTURES / "terraform" / "VSL101" / "fire"
 CFN_FIRE = FIXTURES / "cloudformation" / "VSL101" / "fire.yaml"
@@ -38,6 +43,8 @@ class Run:
     stderr: str
     findings: list[dict]
     files: int
+    output: str
+    """The report as printed, when it is not the JSON one."""
 
     @property
     def triples(self) -> set[Triple]:
@@ -52,18 +59,58 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT))
 
 
+_CACHE = {"on": False}
+"""Whether `lint` runs with the cache (set per test by `cache_mode`)."""
+
+
+@pytest.fixture(autouse=True, params=["no-cache", "cache"])
+def cache_mode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test uncached, then cached in a cache directory of its own."""
+    monkeypatch.setenv("VPCSEC_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setitem(_CACHE, "on", request.param == "cache")
+    return request.param
+
+
+def age(root: Path) -> None:
+    """Date every file under `root` an hour back: the cache does not store a unit whose
+    files changed within the last two seconds."""
+    past = time.time() - 3600
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            os.utime(os.path.join(directory, name), (past, past), follow_symlinks=False)
+
+
 def lint(root: Path, *paths: str, bounded: bool = False,
-         preexec: Callable[[], None] | None = None) -> Run:
-    """`vpcsec-lint --format json --select VSL101 PATHS` in `root` (default PATH: `.`)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "vpcsec_lint", "--format", "json", "--no-cache", "--select",
-         "VSL101", *(paths or (".",))],
-        cwd=root, capture_output=True, text=True, timeout=600,
-        preexec_fn=_limits if bounded else preexec)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode in (0, 1), proc.stderr
-    doc = json_report(proc.stdout)
-    return Run(proc.returncode, proc.stderr, doc["findings"], doc["summary"]["files"])
+         preexec: Callable[[], None] | None = None, args: tuple[str, ...] = (),
+         fmt: str = "json") -> Run:
+    """`vpcsec-lint --format json --select VSL101 PATHS` in `root` (default PATH: `.`).
+
+    With the cache on, the run is made twice and both must print the same.
+    """
+    command = [sys.executable, "-m", "vpcsec_lint", "--format", fmt, "--select", "VSL101",
+               *args, *(paths or (".",))]
+    if not _CACHE["on"]:
+        command.insert(3, "--no-cache")
+    else:
+        age(root)
+    runs = []
+    for _ in range(2 if _CACHE["on"] else 1):
+        proc = subprocess.run(command, cwd=root, capture_output=True, timeout=300,
+                              preexec_fn=_limits if bounded else preexec)
+        stderr = proc.stderr.decode("utf-8")
+        assert "Traceback" not in stderr, stderr
+        assert proc.returncode in (0, 1), stderr
+        runs.append((proc.returncode, proc.stdout))
+    if _CACHE["on"]:
+        entries = Path(os.environ["VPCSEC_LINT_CACHE_DIR"]) / "unit"
+        assert any(entries.glob("*/*.pickle")), "nothing was cached: the test proves nothing"
+    assert all(run == runs[0] for run in runs), "the cached run reported something else"
+    status, stdout = runs[-1]
+    if fmt != "json":
+        return Run(status, stderr, [], 0, stdout.decode("utf-8"))
+    doc = json_report(stdout.decode("utf-8"))
+    return Run(status, stderr, doc["findings"], doc["summary"]["files"], "")
 
 
 def project(root: Path) -> Path:
@@ -598,3 +645,262 @@ resource "aws_security_group" "provider_function" {
         ("VSL101", "aws_security_group.counted", "features/main.tf", 29),
         ("VSL101", "aws_security_group.each", "features/main.tf", 51),
     }
+
+
+# -- Reports: untrusted text in every format (issue 13) ------------------------------
+
+EVIL = "V\x1b[31m\n::add-mask::x`<img src=x>](http://e.com)|</details>" + "A" * 200
+"""A CloudFormation logical ID that tries every output medium: ESC, a workflow command,
+Markdown and HTML, and a length."""
+
+
+def _hostile_template() -> str:
+    """A VPC and a group named `EVIL`: one VSL101 that echoes the VPC's name."""
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+        EVIL: {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.42.0.0/16"}},
+        "Sg" + EVIL: {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "d", "VpcId": {"Ref": EVIL},
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                                      "CidrIp": {"Fn::GetAtt": [EVIL, "CidrBlock"]}}]}}}})
+
+
+PEERING_TF = """\
+resource "aws_vpc" "a" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "b" {
+  cidr_block = "10.1.0.0/16"
+}
+
+resource "aws_vpc_peering_connection" "p" {
+  vpc_id      = aws_vpc.a.id
+  peer_vpc_id = aws_vpc.b.id
+}
+
+resource "aws_route" "r" {
+  route_table_id            = "rtb-1"
+  destination_cidr_block    = "0.0.0.0/0"
+  vpc_peering_connection_id = "pcx-\\ud800\\u001b[2J\\n::stop-commands::x%s"
+}
+""" % ("B" * 300)
+"""A default route into a peering whose ID holds a lone surrogate, ESC, a line break and
+a workflow command (VSL301 echoes the ID)."""
+
+
+def hostile_project(root: Path) -> Path:
+    """`good` + the hostile template under a file name that is not UTF-8 + `PEERING_TF`."""
+    project(root)
+    with open(os.path.join(os.fsencode(root), b"t\xff.json"), "w") as handle:
+        handle.write(_hostile_template())
+    (root / "peer").mkdir()
+    (root / "peer" / "main.tf").write_text(PEERING_TF)
+    return root
+
+
+def test_untrusted_text_is_bounded_and_printable_in_the_json_report(
+        tmp_path: Path, good: set[Triple]) -> None:
+    run = lint(hostile_project(tmp_path), args=("--select", "VSL301"))  # --select accumulates
+    assert run.triples == good | {("VSL101", run.findings[-1]["resource"], "t\\udcff.json", 1),
+                                  ("VSL301", "aws_route.r", "peer/main.tf", 16)}
+    hostile = [f for f in run.findings if f["path"] in ("t\\udcff.json", "peer/main.tf")]
+    for finding in hostile:
+        text = finding["message"] + (finding["resource"] or "")
+        assert text.isprintable() and "\x1b" not in text, text
+    vsl301, vsl101 = sorted(hostile, key=lambda f: f["rule_id"], reverse=True)
+    assert "pcx-\\ud800\\x1b[2J\\x0a::stop-commands::xBBB" in vsl301["message"]
+    assert "BBBB\u2026" in vsl301["message"] and "B" * 100 not in vsl301["message"]
+    assert "V\\x1b[31m\\x0a::add-mask::x`<img" in vsl101["message"]
+    assert "A" * 100 not in vsl101["message"]
+    assert len(vsl101["resource"]) == 200 and vsl101["resource"].endswith("\u2026")
+
+
+def test_text_report_forges_no_line_and_no_workflow_command(tmp_path: Path) -> None:
+    root = hostile_project(tmp_path)
+    (root / "::warning x").mkdir()
+    (root / "::warning x" / "main.tf").write_text(PEERING_TF.replace("::stop", "##[add-mask]"))
+    run = lint(root, args=("--select", "VSL301"), fmt="text")
+    lines = run.output.splitlines()
+    assert len(lines) == 11 + 1 + 2  # good, the template, the two routes
+    assert not any(line.lstrip().startswith("::") or "##[" in line or "\x1b" in line
+                   for line in lines)
+    assert any(line.startswith("./::warning x/main.tf:16:3: error VSL301 ") for line in lines)
+    assert any(line.startswith("t\\udcff.json:1:") for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab"])
+def test_code_host_reports_are_valid_utf8(tmp_path: Path, fmt: str) -> None:
+    run = lint(hostile_project(tmp_path), args=("--select", "VSL301"), fmt=fmt)
+    text = json.dumps(json.loads(run.output), ensure_ascii=False)
+    text.encode("utf-8")  # no lone surrogate survives
+    assert "\\u001b" not in text and "\x1b" not in text
+    if fmt == "sarif":
+        uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+                for r in json.loads(run.output)["runs"][0]["results"] for loc in r["locations"]}
+        assert "t%5Cudcff.json" in uris
+
+
+def test_github_annotations_and_job_summary_are_escaped(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run = lint(hostile_project(tmp_path / "repo"), args=("--select", "VSL301"), fmt="github")
+    lines = run.output.splitlines()
+    assert len(lines) == 13 + 1  # the annotations, and the note that there are over ten
+    assert all(line.startswith(("::error ", "::warning ")) for line in lines[:-1])
+    assert lines[-1].startswith("vpcsec-lint: 12 warning annotations; ")
+    assert not any("\x1b" in line for line in lines)
+    table = summary.read_text(encoding="utf-8")
+    rows = [row for row in table.splitlines() if row.startswith("| warning | VSL101")
+            and "udcff" in row]
+    assert rows
+    for row in rows:
+        bare = row.replace("<code>", "").replace("</code>", "")
+        assert "<" not in bare and "`" not in bare.replace("\\`", "")
+        assert "](" not in bare.replace("\\]\\(", "")
+        assert "&lt;img src=x&gt;" in row and "&lt;/details&gt;" in row
+        assert row.count(" | ") == 4  # no cell break from the input
+
+
+# -- The cache (issue 13) -------------------------------------------------------------
+
+FILE_CIDR_TF = VPC_AND_DB_SG_TF.replace("[aws_vpc.main.cidr_block]",
+                                        '[trimspace(file("cidr.txt"))]')
+"""VSL101 fires only when `cidr.txt` holds the VPC's CIDR."""
+DB_FINDING = ("VSL101", "aws_security_group.db", "mod/main.tf", 11)
+
+
+def test_file_target_created_later_is_seen(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "mod").mkdir()
+    (root / "mod" / "main.tf").write_text(FILE_CIDR_TF)
+    assert lint(root).triples == good
+    (root / "mod" / "cidr.txt").write_text("10.42.0.0/16\n")
+    assert lint(root).triples == good | {DB_FINDING}
+
+
+def test_file_target_over_the_size_limit_that_shrinks_is_seen(tmp_path: Path,
+                                                                good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "mod").mkdir()
+    (root / "mod" / "main.tf").write_text(FILE_CIDR_TF)
+    (root / "mod" / "cidr.txt").write_text("10.42.0.0/16" + " " * 2_000_000)
+    assert lint(root).triples == good
+    (root / "mod" / "cidr.txt").write_text("10.42.0.0/16\n")
+    assert lint(root).triples == good | {DB_FINDING}
+
+
+def test_dependency_replaced_by_a_fifo_does_not_hang(tmp_path: Path,
+                                                     good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "mod").mkdir()
+    (root / "mod" / "main.tf").write_text(FILE_CIDR_TF)
+    (root / "mod" / "cidr.txt").write_text("10.42.0.0/16\n")
+    assert lint(root).triples == good | {DB_FINDING}
+    (root / "mod" / "cidr.txt").unlink()
+    os.mkfifo(root / "mod" / "cidr.txt")
+    assert lint(root).triples == good  # the run ends (lint's timeout), the value is unknown
+
+
+def test_huge_sparse_file_is_refused_with_bounded_memory(tmp_path: Path,
+                                                         good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "sparse").mkdir()
+    big = root / "sparse" / "main.tf"
+    with open(big, "wb") as handle:
+        handle.truncate(8 * 1024 ** 3)
+    if os.stat(big).st_blocks * 512 > 1024 ** 2:
+        pytest.skip("this file system does not make sparse files")
+    run = lint(root, bounded=True)
+    assert run.triples == good | {vsl000("sparse/main.tf")}
+
+
+# -- Linear time on adversarial text (issue 13) ------------------------------------
+
+
+def test_suppression_comment_with_a_flood_of_blanks(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    (root / "blank").mkdir()
+    # Em spaces: blanks to a regex's \s, not to the parser's own trailing-blank pass.
+    flood = "# vpcsec-lint: ignore=VSL101" + "\u2003" * 200_000 + "x\n"
+    text = VPC_AND_DB_SG_TF.replace('resource "aws_security_group"',
+                                    flood + 'resource "aws_security_group"')
+    (root / "blank" / "main.tf").write_text(text, encoding="utf-8")
+    run = lint(root, bounded=True)  # the old pattern: minutes of CPU, past the limit
+    assert run.triples == good | {("VSL101", "aws_security_group.db", "blank/main.tf", 12)}
+
+
+def test_exclude_glob_that_backtracks(tmp_path: Path, good: set[Triple]) -> None:
+    root = project(tmp_path)
+    name = "a" * 200
+    (root / name).mkdir()
+    (root / name / f"{name}.tf").write_text(VPC_AND_DB_SG_TF)
+    (root / ".vpcsec-lint.yaml").write_text('exclude: ["' + "*a" * 120 + 'b"]\n')
+    run = lint(root, bounded=True)  # as a regex: exponential in the stars
+    assert run.triples == good | {("VSL101", "aws_security_group.db", f"{name}/{name}.tf", 11)}
+
+
+# -- Usage errors are exit 2 with a message (issue 13) ----------------------------------
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI in `root`, in the test's cache mode; asserts there is no traceback."""
+    command = [sys.executable, "-m", "vpcsec_lint", *([] if _CACHE["on"] else ["--no-cache"]),
+               *args]
+    proc = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_invalid_exclude_glob_is_a_config_error(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / ".vpcsec-lint.yaml").write_text('exclude: ["[z-a]"]\n')
+    proc = cli(root, ".")
+    assert proc.returncode == 2
+    assert proc.stderr == (f"vpcsec-lint: error: {root / '.vpcsec-lint.yaml'}: key 'exclude': "
+                           "invalid range 'z-a' in '[z-a]'\n")
+
+
+def test_output_into_a_missing_directory_and_onto_a_directory(tmp_path: Path,
+                                                              good: set[Triple]) -> None:
+    root = project(tmp_path)
+    proc = cli(root, "--format", "json", "--select", "VSL101", "--output", "reports/x/r.json",
+               ".")
+    assert proc.returncode == 1 and proc.stdout == ""
+    findings = json_report((root / "reports" / "x" / "r.json").read_text())["findings"]
+    assert {(f["rule_id"], f["resource"], f["path"], f["line"]) for f in findings} == good
+    onto_dir = cli(root, "--output", "reports", ".")
+    assert (onto_dir.returncode, onto_dir.stderr) == (
+        2, "vpcsec-lint: error: --output reports: is a directory\n")
+
+
+def test_missing_var_file_is_a_usage_error(tmp_path: Path) -> None:
+    proc = cli(project(tmp_path), "--var-file", "nope.tfvars", ".")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", "vpcsec-lint: error: --var-file nope.tfvars: no such file\n")
+
+
+def test_repeated_select_and_ignore_accumulate(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "peer").mkdir()
+    (root / "peer" / "main.tf").write_text(PEERING_TF)
+    both = cli(root, "--format", "json", "--select", "VSL101", "--select", "VSL301", ".")
+    assert {f["rule_id"] for f in json_report(both.stdout)["findings"]} == {"VSL101", "VSL301"}
+    neither = cli(root, "--format", "json", "--ignore", "VSL101", "--ignore", "VSL301",
+                  "--select", "VSL101,VSL301", ".")
+    assert (neither.returncode, json_report(neither.stdout)["findings"]) == (0, [])
+
+
+def test_list_rules_in_each_format(tmp_path: Path) -> None:
+    sarif = json.loads(cli(tmp_path, "--list-rules", "--format", "sarif").stdout)
+    run = sarif["runs"][0]
+    assert sarif["version"] == "2.1.0" and run["results"] == []
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert {"VSL101", "VSL301", "VSL000", "VSL999"} <= set(ids)
+    listed = json.loads(cli(tmp_path, "--list-rules", "--format", "json").stdout)["rules"]
+    assert [r["id"] for r in listed] == ids
+    for fmt in ("github", "gitlab"):
+        refused = cli(tmp_path, "--list-rules", "--format", fmt)
+        assert (refused.returncode, refused.stdout, refused.stderr) == (
+            2, "", f"vpcsec-lint: error: --list-rules prints text, json, sarif, not --format "
+                   f"{fmt}\n")

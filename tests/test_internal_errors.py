@@ -138,3 +138,120 @@ def test_a_loader_that_raises_becomes_vsl999_and_the_other_units_still_report(
     assert len(others) == 11
     assert {p for p, _line in others} == {"fine.yaml", "tf/groups.tf"}
     assert report.exit_code("warning") == 2
+
+
+# -- Units that never finish: a dead worker, a slow rule (issue 13) ---------------------
+
+STALLS = '''\
+import os
+import signal
+import time
+
+from vpcsec_lint.registry import Rule
+
+DOC = """A test double.
+
+    ## What it does
+    Stops the analysis of some units.
+
+    ## Why is this bad?
+    It is not.
+
+    ## Example
+    Any VPC.
+
+    ## Use instead
+    Nothing.
+
+    ## References
+    None.
+    """
+
+
+class Dies(Rule):
+    __doc__ = DOC
+    id = "STALL001"
+    name = "dies"
+    severity = "note"
+    summary = "Kills its own process on paths containing 'die' (as the OOM killer would)."
+
+    def check(self, model):
+        if "/die" in model.root:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return iter(())
+
+
+class Sleeps(Rule):
+    __doc__ = DOC
+    id = "STALL002"
+    name = "sleeps"
+    severity = "note"
+    summary = "Loops for ten minutes on paths containing 'slow'."
+
+    def check(self, model):
+        if "/slow" in model.root:
+            end = time.monotonic() + 600
+            while time.monotonic() < end:
+                time.sleep(0.05)
+        return iter(())
+'''
+
+
+@pytest.fixture(scope="module")
+def stall_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("stall")
+    wheel = build_wheel(base, "vsl_stall_plugin", {"vsl_stall_plugin.py": STALLS},
+                        {"dies": "vsl_stall_plugin:Dies", "sleeps": "vsl_stall_plugin:Sleeps"})
+    return install([wheel], base / "site")
+
+
+def _modules(root: Path, names: list[str]) -> None:
+    """One module per name with one VSL101 each, padded so that `--jobs` starts workers."""
+    from helpers import VPC_AND_DB_SG_TF
+
+    padding = "# padding\n" * 8000  # 80 KB of HCL each: past the pool's minimum work
+    for name in names:
+        (root / name).mkdir()
+        (root / name / "main.tf").write_text(VPC_AND_DB_SG_TF + padding)
+
+
+def _stall_run(root: Path, plugin: Path, cache: str, *args: str) -> tuple[int, list[dict]]:
+    env = {**os.environ, "PYTHONPATH": str(plugin), "VPCSEC_LINT_UNIT_SECONDS": "2",
+           "VPCSEC_LINT_CACHE_DIR": str(root.parent / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--format", "json",
+                           *(["--no-cache"] if cache == "no-cache" else []),
+                           "--select", "VSL101,STALL001,STALL002", *args, "."],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, json_report(proc.stdout)["findings"]
+
+
+@pytest.mark.parametrize("cache", ["no-cache", "cache"])
+def test_a_dead_worker_is_vsl999_for_its_unit_and_the_report_is_written(
+        tmp_path: Path, stall_path: Path, cache: str) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _modules(root, ["a", "b", "die", "c", "d", "e"])
+    status, findings = _stall_run(root, stall_path, cache, "--jobs", "2")
+    assert status == 2  # the parent survived the kill: it would have no report otherwise
+    assert {(f["rule_id"], f["path"]) for f in findings} == {
+        ("VSL101", f"{name}/main.tf") for name in "abcde"} | {("VSL999", "die")}
+    message = next(f["message"] for f in findings if f["rule_id"] == "VSL999")
+    assert message == ("This module was not analysed: the worker process analysing it died "
+                       "(most likely out of memory; try fewer --jobs); its findings are missing.")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("cache", ["no-cache", "cache"])
+def test_a_unit_past_its_time_limit_is_vsl999_and_the_run_goes_on(
+        tmp_path: Path, stall_path: Path, cache: str, jobs: str) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _modules(root, ["a", "slow", "b", "c"])
+    status, findings = _stall_run(root, stall_path, cache, "--jobs", jobs)
+    assert status == 2
+    assert {(f["rule_id"], f["path"]) for f in findings} == {
+        ("VSL101", f"{name}/main.tf") for name in "abc"} | {("VSL999", "slow")}
+    assert next(f["message"] for f in findings if f["rule_id"] == "VSL999") == (
+        "This module was not analysed: its analysis took longer than 2 s and was stopped; "
+        "its findings are missing.")

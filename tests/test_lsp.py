@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
+from plugin_wheel import build_wheel, install
 
 pytest.importorskip("pygls")
 pytest_lsp = pytest.importorskip("pytest_lsp")
@@ -535,6 +538,132 @@ async def test_new_file_not_yet_on_disk_is_linted_with_its_module(client: Langua
     diagnostics = await open_document(client, root / "db.tf", text=DB_TF)
     assert not (root / "db.tf").exists()
     assert summary(diagnostics) == {("VSL101", 7, 4, 7, 43)}
+
+
+# -- Limits: a lint that never ends, a buffer too large (issue 13) -------------------
+
+STALL_SITE = Path(tempfile.mkdtemp(prefix="vsl-lsp-stall-"))
+"""Where the stalling plugin is installed (known before the servers below start)."""
+
+STALL_PLUGIN = '''\
+import time
+
+from vpcsec_lint.registry import Rule
+
+
+class Sleeps(Rule):
+    """Loops for ten minutes on modules whose path contains 'slow'.
+
+    ## What it does
+    Stands for a buffer that is pathological to analyse.
+
+    ## Why is this bad?
+    It is not.
+
+    ## Example
+    Any VPC.
+
+    ## Use instead
+    Nothing.
+
+    ## References
+    None.
+    """
+
+    id = "STALL002"
+    name = "sleeps"
+    severity = "note"
+    summary = "Loops for ten minutes on paths containing 'slow'."
+
+    def check(self, model):
+        if "/slow" in model.root:
+            end = time.monotonic() + 600
+            while time.monotonic() < end:
+                time.sleep(0.05)
+        return iter(())
+'''
+
+
+def _stall_server(seconds: int) -> ClientServerConfig:
+    return ClientServerConfig(
+        server_command=[sys.executable, "-m", "vpcsec_lint", "lsp", "--debounce", "20"],
+        server_env={**os.environ, "PYTHONPATH": str(STALL_SITE),
+                    "VPCSEC_LINT_UNIT_SECONDS": str(seconds)})
+
+
+@pytest.fixture(scope="module")
+def stall_plugin() -> Path:
+    """Install the plugin where `STALL_SITE` says (request it before the client)."""
+    if not (STALL_SITE / "vsl_lsp_stall.py").exists():
+        wheel = build_wheel(STALL_SITE, "vsl_lsp_stall", {"vsl_lsp_stall.py": STALL_PLUGIN},
+                            {"sleeps": "vsl_lsp_stall:Sleeps"})
+        install([wheel], STALL_SITE)
+    return STALL_SITE
+
+
+@pytest_lsp.fixture(config=_stall_server(3))
+async def short_deadline(lsp_client: LanguageClient):
+    lsp_client.diagnostics = PublishLog()
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code")))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=_stall_server(600))
+async def long_deadline(lsp_client: LanguageClient):
+    lsp_client.diagnostics = PublishLog()
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code")))
+    yield
+
+
+def _stall_project(root: Path) -> Path:
+    project(root, {"slow/main.tf": VPC_TF + DB_TF, "fine/main.tf": VPC_TF + DB_TF})
+    (root / ".vpcsec-lint.yaml").write_text("select: [VSL101, STALL002]\n")
+    return root
+
+
+@lsp_test
+async def test_a_lint_past_its_deadline_is_stopped_and_later_files_are_linted(
+        stall_plugin: Path, short_deadline: LanguageClient, tmp_path: Path) -> None:
+    client = short_deadline
+    root = _stall_project(tmp_path)
+    slow = await open_document(client, root / "slow" / "main.tf")
+    assert [(d.code, d.severity, d.message) for d in slow] == [(
+        "VSL999", types.DiagnosticSeverity.Error,
+        "This file was not analysed: its analysis took longer than 3 s and was stopped; its "
+        "findings are missing. It is tried again on the next change.")]
+    fine = await open_document(client, root / "fine" / "main.tf")
+    assert summary(fine) == {("VSL101", 10, 4, 10, 43)}
+
+
+@lsp_test
+async def test_shutdown_is_answered_while_a_lint_runs(
+        stall_plugin: Path, long_deadline: LanguageClient, tmp_path: Path) -> None:
+    client = long_deadline
+    root = _stall_project(tmp_path)
+    path = root / "slow" / "main.tf"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=path.as_uri(), language_id="terraform", version=1, text=path.read_text())))
+    await asyncio.sleep(1)  # the lint has started; it would run for ten minutes
+    # A blocked event loop would answer after the lint (600 s): the wait gives up long before.
+    assert await asyncio.wait_for(client.shutdown_async(None), WAIT_SECONDS) is None
+    client.exit(None)
+
+
+@lsp_test
+async def test_a_buffer_over_the_size_limit_gets_one_vsl000(client: LanguageClient,
+                                                            tmp_path: Path) -> None:
+    from vpcsec_lint.sources import MAX_FILE_BYTES
+
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": DB_TF})
+    huge = DB_TF + "#" * MAX_FILE_BYTES + "\n"
+    diagnostics = await open_document(client, root / "db.tf", text=huge)
+    assert [(d.code, d.range.start.line, d.message) for d in diagnostics] == [
+        ("VSL000", 0, "Cannot analyse this file: the buffer is larger than the 5 MiB limit "
+                      "for one file.")]
+    assert summary(await open_document(client, root / "vpc.tf")) == set()
 
 
 OVERRIDE_TF = """\

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from vpcsec_lint.findings import Related
+from vpcsec_lint.findings import Related, shown
 from vpcsec_lint.model import Model, Network, SgRule, Vpc, parse_network
 from vpcsec_lint.values import Val
 
@@ -50,21 +50,22 @@ def vpc_cidr_match(val: Val, vpc: Vpc) -> str | None:
         return f"{describe_symbol(val.symbol)}, the VPC's own CIDR"
     net = network(val)
     if net is not None and any(net == n for n in vpc.networks()):
-        return f"{val.value}, the CIDR of {vpc.resource}"
+        return f"{shown(val.value)}, the CIDR of {shown(vpc.resource)}"
     return None
 
 
 def describe_ref(ref: tuple[str, str], framework: str) -> str:
     address, attr = ref
     if framework == "cloudformation":
-        return f"!GetAtt {address}.{attr}" if attr != "Ref" else f"!Ref {address}"
-    return f"{address}.{attr}" if attr else address
+        return f"!GetAtt {shown(address)}.{shown(attr)}" if attr != "Ref" \
+            else f"!Ref {shown(address)}"
+    return f"{shown(address)}.{shown(attr)}" if attr else shown(address)
 
 
 def describe_symbol(symbol: str) -> str:
     if symbol.startswith("param:"):
-        return f"parameter {symbol[6:]}"
-    return symbol
+        return f"parameter {shown(symbol[6:])}"
+    return shown(symbol)
 
 
 def origin_related(val: Val, what: str = "value") -> list[Related]:
@@ -73,7 +74,7 @@ def origin_related(val: Val, what: str = "value") -> list[Related]:
 
 
 def vpc_related(vpc: Vpc) -> Related:
-    return Related(vpc.loc, f"VPC {vpc.resource}")
+    return Related(vpc.loc, f"VPC {shown(vpc.resource)}")
 
 
 def endpoint_only_group(model: Model, group_key: str | None) -> bool:
@@ -100,6 +101,29 @@ def rule_may_come_from(rule: SgRule, keys: set[str]) -> bool:
             if ref is not None and ref[0] in keys and ref[1] in GROUP_IDENTITY_ATTRS:
                 return True
     return False
+
+
+def rules_by_group(rules: Iterable[SgRule]) -> dict[str, list[SgRule]]:
+    """Each group key with the rules that may belong to it (`rule_may_belong_to`), in order.
+
+    Built once per model, it makes "the rules of these groups" a lookup rather
+    than a scan of every rule for every endpoint or cache.
+    """
+    index: dict[str, list[SgRule]] = {}
+    for rule in rules:
+        if rule.group.key is not None:
+            keys = [rule.group.key]
+        else:
+            keys = [c.ref[0] for c in (rule.group.val.candidates() if rule.group.val else ())
+                    if c.ref is not None and c.ref[1] in GROUP_IDENTITY_ATTRS]
+        for key in dict.fromkeys(keys):
+            index.setdefault(key, []).append(rule)
+    return index
+
+
+def rules_of(index: dict[str, list[SgRule]], keys: Iterable[str]) -> list[SgRule]:
+    """The rules that may belong to any of `keys` (from `rules_by_group`), each once."""
+    return list({id(r): r for key in keys for r in index.get(key, ())}.values())
 
 
 def rule_may_belong_to(rule: SgRule, keys: set[str]) -> bool:

@@ -19,7 +19,17 @@ def rule_entries() -> list[dict]:
     return sorted(entries, key=lambda e: e["id"])
 
 
+LIST_FORMATS = ("text", "json", "sarif")
+"""The formats `--list-rules` can print (github and gitlab have no notion of a catalog)."""
+
+
 def list_rules(fmt: str = "text") -> str:
+    """The catalog in `fmt` (one of `LIST_FORMATS`): text, `{"rules": [...]}`, or a
+    SARIF log whose single run lists the rules and has no results."""
+    if fmt == "sarif":
+        from vpcsec_lint.formatters.sarif_format import catalog_log
+
+        return json.dumps(catalog_log(), indent=2, ensure_ascii=False) + "\n"
     entries = rule_entries()
     if fmt == "json":
         return json.dumps({"rules": entries}, indent=2, ensure_ascii=False) + "\n"

@@ -32,8 +32,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="files or directories to lint (default: .); '-' reads stdin")
     parser.add_argument("--format", choices=FORMATS, default=None, help="report format")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--select", metavar="IDS", help="rule IDs or prefixes to run")
-    parser.add_argument("--ignore", metavar="IDS", help="rule IDs or prefixes to skip")
+    parser.add_argument("--select", action="append", metavar="IDS",
+                        help="rule IDs or prefixes to run (repeatable)")
+    parser.add_argument("--ignore", action="append", metavar="IDS",
+                        help="rule IDs or prefixes to skip (repeatable)")
     parser.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
                         help="lowest severity that fails the run (default: warning)")
     parser.add_argument("--stdin-filename", metavar="PATH",
@@ -66,12 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vpcsec_lint.integrations.checkov_export import main as export_main
 
         return export_main(args_list[1:])
+    for stream in (sys.stdout, sys.stderr):  # a narrow console encoding never crashes a report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = _parser()
     args = parser.parse_args(args_list)
+    # Repeated --select/--ignore accumulate, as comma-separated lists do.
+    args.select = None if args.select is None else ",".join(args.select)
+    args.ignore = None if args.ignore is None else ",".join(args.ignore)
     try:
         return _run(args)
-    except UsageError as exc:
-        print(f"vpcsec-lint: error: {exc}", file=sys.stderr)
+    except UsageError as exc:  # may quote a config file or a path: printable
+        from vpcsec_lint.findings import printable
+
+        print(f"vpcsec-lint: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
@@ -85,13 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    _check_output(args.output)
     if args.list_rules or args.explain:
-        from vpcsec_lint.catalog import explain, list_rules
+        from vpcsec_lint.catalog import LIST_FORMATS, explain, list_rules
 
         if args.explain:
             text = explain(args.explain)
             if text is None:
                 raise UsageError(f"unknown rule ID {args.explain!r}")
+        elif (args.format or "text") not in LIST_FORMATS:
+            raise UsageError(f"--list-rules prints {', '.join(LIST_FORMATS)}, "
+                             f"not --format {args.format}")
         else:
             text = list_rules(args.format or "text")
         _write(text, args.output)
@@ -111,6 +125,9 @@ def _run(args: argparse.Namespace) -> int:
         missing = [p for p in paths if not os.path.lexists(p)]
         if missing:
             raise UsageError(f"no such file or directory: {missing[0]}")
+    for var_file in args.var_file:
+        if not os.path.isfile(var_file):
+            raise UsageError(f"--var-file {var_file}: no such file")
 
     from vpcsec_lint.config import ConfigError, lint_with_config
     from vpcsec_lint.units import Progress, default_jobs
@@ -139,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
     for path in report.excluded:
         print(f"vpcsec-lint: note: {shown(path)} is excluded by the configuration (exclude); "
               "not linted", file=sys.stderr)
-    if report.files == 0:
+    if report.files == 0 and not report.findings:
         print("vpcsec-lint: note: no Terraform or CloudFormation files found", file=sys.stderr)
     return status
 
@@ -168,10 +185,23 @@ def _read_stdin() -> str:
         return data.decode("utf-8", "replace")
 
 
+def _check_output(output: str | None) -> None:
+    """Refuse an `--output` that cannot be a file before any work is done."""
+    if output and os.path.isdir(output):
+        raise UsageError(f"--output {output}: is a directory")
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        parent = os.path.dirname(output)
+        try:
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            with open(output, "w", encoding="utf-8", errors="backslashreplace",
+                      newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -34,12 +34,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.engine import Options
+from vpcsec_lint.globs import Glob
 
 if TYPE_CHECKING:
     from vpcsec_lint.engine import Report
@@ -307,7 +307,8 @@ def build_options(args: argparse.Namespace, settings: Settings) -> Options:
         ignore=(ignore or set()) - set(PSEUDO_RULES),
         fail_on=args.fail_on or data.get("fail-on", "warning"),
         severity=severity,
-        excluded=Exclusion.of(_split(data.get("exclude")) or [], settings.base),
+        excluded=Exclusion.of(_split(data.get("exclude")) or [], settings.base,
+                              from_file("exclude")),
         var_files=list(getattr(args, "var_file", []) or []),
         reach=reach_entries(settings),
     )
@@ -392,51 +393,20 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
 
 # -- globs -------------------------------------------------------------------
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A `.gitignore`-style glob as a regex over `/`-separated relative paths."""
-    anchored = "/" in pattern.strip("/") or pattern.startswith("/")
-    body = pattern.strip("/")
-    out = []
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if body.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = body.find("]", i + 2 if body[i + 1:i + 2] in ("!", "]") else i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                inner = body[i + 1:end].replace("\\", "\\\\")
-                out.append("[^" + inner[1:] + "]" if inner.startswith("!") else f"[{inner}]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
-
-
 @dataclass
 class Exclusion:
     """A picklable predicate: is a path matched by `exclude` globs relative to `base`?"""
 
-    patterns: list[re.Pattern[str]]
+    patterns: list[Glob]
     base: str
 
     @classmethod
-    def of(cls, patterns: Iterable[str], base: str) -> Exclusion | None:
-        compiled = [glob_regex(p) for p in patterns if p.strip("/")]
+    def of(cls, patterns: Iterable[str], base: str, where: str = "") -> Exclusion | None:
+        """The predicate for `patterns`; an invalid one is a ConfigError naming `where`."""
+        try:
+            compiled = [Glob(p) for p in patterns if p.strip("/")]
+        except ValueError as exc:
+            raise ConfigError(f"{where or 'exclude'}: {exc}") from None
         return cls(compiled, base) if compiled else None
 
     def relative(self, path: str) -> str | None:
@@ -470,7 +440,8 @@ def path_ignores(settings: Settings,
         except KeyError as exc:
             raise ConfigError(f"{settings.path}: key 'per-path-ignore.{pattern}': unknown rule "
                               f"ID {exc.args[0]}") from None
-        matcher = Exclusion.of([pattern], settings.base)
+        matcher = Exclusion.of([pattern], settings.base,
+                               f"{settings.path}: key 'per-path-ignore.{pattern}'")
         if matcher is not None:
             out.append((matcher, ids, reason or None))
     return out

@@ -11,13 +11,16 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from vpcsec_lint.findings import SEVERITY_RANK, Finding, Notice
+from vpcsec_lint.findings import SEVERITY_RANK, Finding, Notice, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.raw import Unit
 from vpcsec_lint.registry import PSEUDO_RULES, Rule, all_rules
 from vpcsec_lint.values import Location
 
 ISSUES_URL = "https://github.com/vpcsec-lint/vpcsec-lint/issues"
+DETAIL_LIMIT = 300
+"""Characters of a parser's or an exception's text in a VSL000/VSL999 message (they may
+quote the analysed code)."""
 
 
 @dataclass
@@ -105,7 +108,8 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
 def parse_error(path: str, message: str, line: int = 1, column: int = 1,
                 framework: str = "terraform") -> Finding:
     rule = PSEUDO_RULES["VSL000"]
-    return Finding(rule.id, rule.name, rule.severity, f"Cannot analyse this file: {message}.",
+    return Finding(rule.id, rule.name, rule.severity,
+                   f"Cannot analyse this file: {shown(message, DETAIL_LIMIT)}.",
                    Location(path, max(line, 1), max(column, 1)), None, framework)
 
 
@@ -113,9 +117,17 @@ def internal_error(what: str, path: str, exc: BaseException, framework: str) -> 
     rule = PSEUDO_RULES["VSL999"]
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
-    message = (f"Internal error in {what} on {path}: {type(exc).__name__}: {exc}{at}. "
+    message = (f"Internal error in {what} on {shown(path, DETAIL_LIMIT)}: {type(exc).__name__}: "
+               f"{shown(exc, DETAIL_LIMIT)}{at}. "
                f"Please report it at {ISSUES_URL} with the rule, the file (or a reduced "
                "copy) and this message.")
+    return Finding(rule.id, rule.name, rule.severity, message, Location(path, 1, 1), None,
+                   framework)
+
+
+def run_problem(path: str, framework: str, message: str) -> Finding:
+    """VSL999 at the first line of `path` with our own `message` (not an exception's)."""
+    rule = PSEUDO_RULES["VSL999"]
     return Finding(rule.id, rule.name, rule.severity, message, Location(path, 1, 1), None,
                    framework)
 

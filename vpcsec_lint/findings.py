@@ -64,24 +64,37 @@ class Notice:
         return (self.kind, self.path, self.line, self.code, self.message)
 
 
+def _escaped(ch: str) -> str:
+    if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
+        return ch
+    code = ord(ch)
+    return (f"\\x{code:02x}" if code < 0x100 else
+            f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+def printable(text: str) -> str:
+    """`text` with every non-printable character (control characters, ESC, line breaks,
+    lone surrogates, line and paragraph separators) as a `\\xXX`/`\\uXXXX` escape.
+
+    What every report format applies to the fields that come from the analysed
+    code (paths, resources, messages, reasons) before its own escaping, so the
+    output can always be encoded and never holds a line break or a terminal
+    sequence that the input chose.
+    """
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(map(_escaped, text))
+
+
 def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     """A value from untrusted code as it may appear in a message.
 
-    Non-printable characters (control characters, lone surrogates, line and
-    paragraph separators) become `\\uXXXX`-style escapes, and the text is cut
+    Non-printable characters are escaped (`printable`), and the text is cut
     to `limit` characters with an ellipsis, so no input can flood or forge a
     report line.
     """
     text = value if isinstance(value, str) else str(value)
-    out = []
-    for ch in text[: limit + 1]:
-        if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append(ch)
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else
-                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-    joined = "".join(out)
+    joined = printable(text[: limit + 1])
     if len(text) > limit or len(joined) > limit:
         return joined[: limit - 1] + "\u2026"
     return joined

@@ -7,10 +7,16 @@ save re-parses only what changed (a sibling edited on disk included) and then
 re-evaluates the module. CloudFormation templates are linted as themselves;
 other YAML/JSON gets no diagnostics.
 
-The module has two halves: `BufferLinter` (plain Python: findings per file and
-the quick-fix edits that suppress them) and `create_server` (the protocol, on
-pygls 2). pygls is imported only when the server starts, so the plain CLI never
-pays for it.
+The module has three parts: `BufferLinter` (plain Python: findings per file and
+the quick-fix edits that suppress them), `LintWorker` (runs a `BufferLinter` in
+a child process, so analysis never blocks the server's event loop and a lint
+past its deadline is stopped by ending that process) and `create_server` (the
+protocol, on pygls 2). pygls is imported only when the server starts, so the
+plain CLI never pays for it.
+
+Limits are the CLI's: a buffer over the file size limit gets one VSL000, and a
+lint gets the unit time limit (`units.unit_seconds()`); past it, the file gets
+one VSL999 diagnostic and the next lint starts a fresh child.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.raw import FileProblem, Unit
 from vpcsec_lint.terraform.loader import ParseCache, is_tf_file, is_tfvars_file
 from vpcsec_lint.values import Location, Val
@@ -279,11 +285,13 @@ class BufferLinter:
         self._options: dict[tuple, tuple[Options, list[Rule]]] = {}
 
     def _read(self, path: str) -> str:
+        from vpcsec_lint.sources import SourceError, read_source
+
         text = self._open.get(_norm(path))
         if text is not None:
+            if too_large(text):
+                raise SourceError(TOO_LARGE)
             return text
-        from vpcsec_lint.sources import read_source
-
         return read_source(path)
 
     def options_for(self, path: str) -> tuple[Options, list[Rule]]:
@@ -309,6 +317,13 @@ class BufferLinter:
         options, rules = self.options_for(path)
         if options.excluded is not None and options.excluded(path):
             return LintResult({path: []})
+        if too_large(self._open.get(path, "")):
+            from vpcsec_lint.engine import parse_error
+
+            framework = "terraform" if path.endswith((".tf", ".tf.json", ".tfvars")) \
+                else "cloudformation"
+            finding = parse_error(path, TOO_LARGE, framework=framework)
+            return LintResult({path: [Shown(finding, finding.loc, True)]})
         unit = self._load(path, options)
         if unit is None:
             return None
@@ -372,6 +387,97 @@ class BufferLinter:
 
 def _norm(path: str) -> str:
     return os.path.normpath(os.path.abspath(path))
+
+
+def too_large(text: str) -> bool:
+    """Whether a buffer is over the size limit of a file on disk (in UTF-8 bytes)."""
+    from vpcsec_lint.sources import MAX_FILE_BYTES
+
+    if len(text) * 4 <= MAX_FILE_BYTES:
+        return False
+    return len(text) > MAX_FILE_BYTES or \
+        len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
+
+
+TOO_LARGE = "the buffer is larger than the 5 MiB limit for one file"
+
+
+# -- linting in a child process ------------------------------------------------------
+
+class LintWorker:
+    """A `BufferLinter` in a child process, asked one lint at a time.
+
+    The child keeps the parse cache between lints. `lint` blocks (call it off
+    the event loop) for at most `seconds`; past that, the child is killed and
+    the next lint starts a new one. The child's standard output is its standard
+    error: nothing it prints can reach the JSON-RPC stream.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._process: Any = None
+        self._conn: Any = None
+
+    def lint(self, path: str, buffers: dict[str, str], seconds: float) -> tuple[str, Any]:
+        """`("result", LintResult | None)`, `("config", message)` for an invalid config
+        file, `("failed", text)` for a bug, or `("timeout", seconds)`."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        try:
+            self._conn.send((path, buffers))
+            if self._conn.poll(seconds if seconds > 0 else None):
+                return self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self.stop()
+            return "failed", f"the lint process ended ({exc or type(exc).__name__})"
+        self.stop()
+        return "timeout", seconds
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # the server runs threads: no fork
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_lint_worker, args=(child, self.args),
+                                        daemon=True, name="vpcsec-lint-lsp-worker")
+        self._process.start()
+        child.close()
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+            self._conn.close()
+        self._process = self._conn = None
+
+
+def _lint_worker(conn: Any, args: argparse.Namespace) -> None:
+    """The child's loop: `(path, buffers)` in, `LintWorker.lint`'s answer out.
+
+    Its standard input is /dev/null and its standard output goes to standard
+    error: the JSON-RPC stream is neither readable (`file("/dev/stdin")`) nor
+    writable from here.
+    """
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    buffers: dict[str, str] = {}
+    linter = BufferLinter(args, lambda: dict(buffers))
+    while True:
+        try:
+            path, current = conn.recv()
+        except (EOFError, OSError):
+            return
+        buffers.clear()
+        buffers.update(current)
+        try:
+            reply: tuple[str, Any] = ("result", linter.lint(path))
+        except ValueError as exc:  # an invalid configuration file
+            reply = ("config", str(exc))
+        except Exception:
+            reply = ("failed", traceback.format_exc())
+        conn.send(reply)
 
 
 def terraform_fix(finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:
@@ -488,6 +594,30 @@ def serve(argv: Sequence[str] = ()) -> int:
     return 0
 
 
+async def off_loop(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` in a daemon thread, awaited: the event loop keeps answering
+    (`shutdown` included) and, unlike an executor's, the thread never delays exit."""
+    import asyncio
+    import threading
+
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(outcome: Any, failed: bool) -> None:
+        if not future.done():
+            (future.set_exception if failed else future.set_result)(outcome)
+
+    def target() -> None:
+        try:
+            outcome, failed = function(*args), False
+        except BaseException as exc:  # handed to the awaiting coroutine
+            outcome, failed = exc, True
+        loop.call_soon_threadsafe(settle, outcome, failed)
+
+    threading.Thread(target=target, daemon=True, name="vpcsec-lint-lint").start()
+    return await future
+
+
 def create_server(args: argparse.Namespace) -> LanguageServer:
     """The pygls server with its handlers."""
     import asyncio
@@ -511,8 +641,6 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
             if path:
                 out[_norm(path)] = document.source
         return out
-
-    linter = BufferLinter(args, open_buffers)
 
     def log(message: str, kind: types.MessageType = types.MessageType.Error) -> None:
         server.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -552,7 +680,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
 
         finding = shown.finding
         related = []
-        message = finding.message
+        message = printable(finding.message)
         severity = LSP_SEVERITY[finding.severity]
         if not shown.primary:
             where = f"{os.path.basename(finding.loc.path)}:{finding.loc.line}"
@@ -586,26 +714,56 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
             uri=uri, diagnostics=[d for d, _ in entries],
             version=document.version if document is not None else None))
 
+    worker = LintWorker(args)
+    one_at_a_time = asyncio.Lock()
+
+    running: set[asyncio.Future] = set()
+
     def lint(uri: str) -> None:
-        """Lint one document and publish for it and the open documents of its unit."""
+        """Start linting one document (the work runs in `worker`, off the event loop)."""
         pending.pop(uri, None)
+        running.add(asyncio.ensure_future(lint_async(uri)))
+
+    async def lint_async(uri: str) -> None:
+        """Lint one document and publish for it and the open documents of its unit."""
+        try:
+            await lint_and_publish(uri)
+        finally:
+            running.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def lint_and_publish(uri: str) -> None:
+        from vpcsec_lint.units import unit_seconds
+
         path = to_fs_path(uri)
         if not path or uri not in server.workspace.text_documents:
             return
         path = _norm(path)
-        try:
-            result = linter.lint(path)
-        except ValueError as exc:  # an invalid configuration file
-            if str(exc) not in reported_config_errors:
-                reported_config_errors.add(str(exc))
+        async with one_at_a_time:
+            if uri not in server.workspace.text_documents:
+                return  # closed while waiting
+            kind, value = await off_loop(worker.lint, path, open_buffers(), unit_seconds())
+        if kind == "config":
+            if value not in reported_config_errors:
+                reported_config_errors.add(value)
                 server.window_show_message(types.ShowMessageParams(
-                    type=types.MessageType.Error, message=f"vpcsec-lint: {exc}"))
-            log(f"vpcsec-lint: {exc}")
+                    type=types.MessageType.Error, message=f"vpcsec-lint: {value}"))
+            log(f"vpcsec-lint: {value}")
             return
-        except Exception:
-            log(f"vpcsec-lint: linting {path} failed; the server keeps running.\n"
-                f"{traceback.format_exc()}")
+        if kind == "failed":
+            log(f"vpcsec-lint: linting {path} failed; the server keeps running.\n{value}")
             return
+        if kind == "timeout":
+            from vpcsec_lint.engine import run_problem
+
+            framework = "terraform" if path.endswith((".tf", ".tf.json", ".tfvars")) \
+                else "cloudformation"
+            finding = run_problem(path, framework, (
+                f"This file was not analysed: its analysis took longer than {value:g} s and "
+                "was stopped; its findings are missing. It is tried again on the next change."))
+            publish(uri, [(diagnostic(Shown(finding, finding.loc, True), lambda _p: None),
+                           None)])
+            return
+        result = value
         if result is None:
             publish(uri, [])
             return

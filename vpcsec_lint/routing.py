@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from vpcsec_lint.findings import Related
+from vpcsec_lint.findings import Related, shown
 from vpcsec_lint.model import Model, Network, Peering, PrefixList, Route, Vpc, parse_network
 from vpcsec_lint.values import Location, Val
 
@@ -45,10 +45,10 @@ class PeeringRoute:
     def connection(self) -> str:
         """How to name the connection in a message."""
         if self.peering is not None:
-            return f"peering connection {self.peering.resource}"
+            return f"peering connection {shown(self.peering.resource)}"
         val = self.route.peering.val if self.route.peering is not None else None
         if val is not None and isinstance(val.value, str):
-            return f"peering connection {val.value}"
+            return f"peering connection {shown(val.value)}"
         return "a peering connection"
 
     @property
@@ -207,20 +207,23 @@ def describe_vpc(vpc: Vpc | None, version: int = 4) -> str:
     if vpc is None:
         return "the peer VPC"
     nets = family_networks(vpc, version) or []
-    return f"{vpc.resource} ({', '.join(str(n) for n in nets)})" if nets else vpc.resource
+    name = shown(vpc.resource)
+    return f"{name} ({', '.join(str(n) for n in nets)})" if nets else name
 
 
 def route_related(item: PeeringRoute, dest: Destination | None = None) -> list[Related]:
     """The peering connection, the peer VPC(s), the prefix-list entry and value origins."""
     related = []
     if item.peering is not None:
-        related.append(Related(item.peering.loc, f"peering connection {item.peering.resource}"))
+        related.append(Related(item.peering.loc,
+                               f"peering connection {shown(item.peering.resource)}"))
     for peer in item.peers:
         if peer is not None:
-            related.append(Related(peer.loc, f"peer VPC {peer.resource}"))
+            related.append(Related(peer.loc, f"peer VPC {shown(peer.resource)}"))
     if dest is not None:
         if dest.prefix_list is not None and dest.val.loc is not None:
             related.append(Related(dest.val.loc,
-                                   f"entry {dest.text} of prefix list {dest.prefix_list.resource}"))
+                                   f"entry {shown(dest.text)} of prefix list "
+                                   f"{shown(dest.prefix_list.resource)}"))
         related.extend(Related(o, "destination defined here") for o in dest.val.origins)
     return related

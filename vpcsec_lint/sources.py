@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+import sys
+from typing import BinaryIO
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Templates larger than this are refused (CloudFormation itself caps a template at 1 MB)."""
@@ -33,15 +35,31 @@ class SourceError(Exception):
         self.column = column
 
 
+DEPENDS_EVENT = "vpcsec_lint.depends"
+"""The audit event by which a read, or a look that decided not to read, names its file."""
+
+
+def depends_on(path: str) -> None:
+    """Declare that the analysis depends on `path`, whether or not it is read.
+
+    Call it before looking at a file that may be missing, too large, or not a
+    regular file: the unit cache (`units.py`) records it with a digest that
+    says so, and creating or shrinking the file later invalidates the entry.
+    Reads are recorded anyway (the `open` audit event); this covers the looks.
+    """
+    sys.audit(DEPENDS_EVENT, path)
+
+
 def read_source(path: str) -> str:
     """Read `path` as text (UTF-8, or UTF-16/32 with a byte-order mark)."""
+    depends_on(path)
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
             raise SourceError("is a directory, not a file")
         if not stat.S_ISREG(mode):
             raise SourceError("is not a regular file (a FIFO, socket or device)")
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except PermissionError:
         raise SourceError("cannot be read: permission denied") from None
@@ -51,6 +69,27 @@ def read_source(path: str) -> str:
         raise SourceError(f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit "
                           "for one file; exclude it or split it", _lenient(data[:65536]))
     return decode_source(data)
+
+
+def open_regular(path: str) -> BinaryIO:
+    """`path` opened for binary reading, only if it is a regular file.
+
+    Opened without blocking (a FIFO put in its place after a `stat` cannot
+    hang the run) and checked again on the open descriptor; anything else
+    raises `OSError`.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+        | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def decode_source(data: bytes) -> str:
@@ -129,9 +168,12 @@ def read_inside_root(path: str, root: str, limit: int) -> str | None:
     What the analysed code names is hostile: `/proc/self/environ`, `/dev/zero`,
     `/dev/stdin`, a FIFO, `../../secrets` or a symlink out of the tree are never
     opened. Only `inside_root` looks at the path before it is known to be inside.
+    Once it is, the path is a dependency (`depends_on`) whether or not it can be
+    read: a missing or oversized file that appears or shrinks later is seen.
     """
     if "\0" in path or not inside_root(path, root):
         return None
+    depends_on(path)
     real = os.path.realpath(path)
     try:
         if not stat.S_ISREG(os.stat(real).st_mode):

@@ -17,9 +17,9 @@ from vpcsec_lint.findings import Finding
 from vpcsec_lint.raw import Unit
 from vpcsec_lint.values import Val
 
-DIRECTIVE = re.compile(
-    r"(?:#|//)\s*vpcsec-lint:\s*ignore\s*=\s*([A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)"
-    r"\s*(?:--\s*(.*?))?\s*$")
+DIRECTIVE = re.compile(r"(?:#|//)\s*vpcsec-lint:\s*ignore\s*=")
+"""Where a suppression comment starts; the rest of the line is split by hand (linear time)."""
+_RULE_ID = re.compile(r"[A-Za-z0-9]+")
 UNSUPPRESSIBLE = {"VSL000", "VSL999"}
 
 
@@ -36,13 +36,16 @@ def _matches(rule_id: str, ids: Iterable[str]) -> bool:
 
 
 def parse_directive(line: str) -> tuple[list[str], str | None] | None:
-    """The IDs and reason of a suppression comment in `line`, if any."""
-    match = DIRECTIVE.search(line)
-    if not match:
-        return None
-    ids = [i.strip().upper() for i in match.group(1).split(",") if i.strip()]
-    reason = (match.group(2) or "").strip() or None
-    return ids, reason
+    """The IDs and reason of a suppression comment in `line`, if any.
+
+    `ignore=ID[, ID...]`, then optionally `-- reason`, then nothing else.
+    """
+    for match in DIRECTIVE.finditer(line):
+        listed, _dashes, reason = line[match.end():].partition("--")
+        ids = [i.strip() for i in listed.split(",")]
+        if all(_RULE_ID.fullmatch(i) for i in ids):
+            return [i.upper() for i in ids], reason.strip() or None
+    return None
 
 
 # -- Terraform ---------------------------------------------------------------

@@ -19,13 +19,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.raw import Unit
+from vpcsec_lint.sources import DEPENDS_EVENT
 
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.engine import Options
     from vpcsec_lint.findings import Finding, Notice
 
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 POOL_MIN_TASKS = 4
 """Fewer tasks than this to analyse: no worker processes."""
 POOL_MIN_BYTES = 256 * 1024
@@ -111,7 +112,7 @@ class Analyser:
         self.unit_cache = use_cache and stdin is None
         self._parse_cache: Any = None
         self._key_base: str | None = None
-        self._digests: dict[str, str | None] = {}
+        self._digests: dict[str, str] = {}
         self._listings: dict[str, tuple[str, ...] | None] = {}
         self.started_ns = time.time_ns()
 
@@ -141,20 +142,24 @@ class Analyser:
         return load_template(task.path, text, named=task.named)
 
     def analyse(self, task: Task) -> Outcome:
-        """Load and lint one task, storing the outcome in the unit cache."""
-        from vpcsec_lint.engine import lint_unit
+        """Load and lint one task within its time limit, storing the outcome in the unit cache."""
+        from vpcsec_lint.engine import internal_error, lint_unit
 
         recorder = _Reads() if self.unit_cache else None
-        with recording(recorder):
-            try:
-                unit = self.load(task)
-            except Exception as exc:  # a loader bug must not lose the other units: VSL999
-                from vpcsec_lint.engine import internal_error
-
-                return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
-                                                  exc, task.framework)])
-            outcome = Outcome() if unit is None else Outcome(
-                len(unit.files), lint_unit(unit, self.rules, self.options), unit.notices)
+        limit = unit_seconds()
+        try:
+            with recording(recorder), time_limit(limit):
+                try:
+                    unit = self.load(task)
+                except Exception as exc:  # a loader bug must not lose the other units: VSL999
+                    return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
+                                                      exc, task.framework)])
+                outcome = Outcome() if unit is None else Outcome(
+                    len(unit.files), lint_unit(unit, self.rules, self.options), unit.notices)
+        except UnitTimeout:
+            self._parse_cache = None  # it may hold a half-parsed file
+            return Outcome(0, [unit_failed(task, f"its analysis took longer than {limit:g} s "
+                                                 "and was stopped")])
         if recorder is not None:
             self._store(task, recorder, outcome)
         if self._parse_cache is not None and len(self._parse_cache.texts) > PARSE_MEMO_FILES:
@@ -215,15 +220,11 @@ class Analyser:
             "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
             "findings": outcome.findings, "notices": outcome.notices})
 
-    def _digest(self, path: str) -> str | None:
+    def _digest(self, path: str) -> str:
         if path not in self._digests:
             from vpcsec_lint import cache
 
-            try:
-                with open(path, "rb") as handle:
-                    self._digests[path] = cache.digest(handle.read())
-            except OSError:
-                self._digests[path] = None
+            self._digests[path] = cache.file_digest(path)
         return self._digests[path]
 
     def _listing(self, path: str) -> tuple[str, ...] | None:
@@ -233,6 +234,74 @@ class Analyser:
             except OSError:
                 self._listings[path] = None
         return self._listings[path]
+
+
+# -- Time limit and failures of a unit ------------------------------------------
+
+UNIT_SECONDS = 60.0
+"""Time limit of one unit (loading and every rule). Past it, the unit is reported as
+VSL999 and the run goes on. `VPCSEC_LINT_UNIT_SECONDS` sets another (0: none)."""
+
+
+def unit_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("VPCSEC_LINT_UNIT_SECONDS", UNIT_SECONDS)))
+    except ValueError:
+        return UNIT_SECONDS
+
+
+class UnitTimeout(BaseException):
+    """A unit's time limit passed. A BaseException, so that the engine's and the
+    loaders' `except Exception` (one rule's bug) cannot swallow it."""
+
+
+def _expired(_signum: int, _frame: object) -> None:
+    raise UnitTimeout
+
+
+class time_limit:
+    """Context manager: raise `UnitTimeout` here after `seconds` (a real-time timer and
+    SIGALRM). Only the main thread of a process can take signals: elsewhere (the
+    language server's worker thread has its own deadline) it does nothing. Python
+    code is interrupted between two bytecodes; a single long call into C is not."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.previous: Any = None
+        self.previous_timer = (0.0, 0.0)
+        self.started = 0.0
+        self.armed = False
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        self.armed = self.seconds > 0 and hasattr(signal, "setitimer") \
+            and threading.current_thread() is threading.main_thread()
+        if self.armed:
+            self.previous = signal.signal(signal.SIGALRM, _expired)
+            self.previous_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.started = time.monotonic()
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.armed:  # put back whatever timer and handler the host process had
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+            delay, interval = self.previous_timer
+            if delay > 0:
+                left = max(delay - (time.monotonic() - self.started), 0.001)
+                signal.setitimer(signal.ITIMER_REAL, left, interval)
+
+
+def unit_failed(task: Task, why: str) -> Finding:
+    """VSL999 for a unit whose analysis did not finish (`why`), at the unit's path."""
+    from vpcsec_lint.engine import run_problem
+
+    what = "module" if task.framework == "terraform" else "template"
+    return run_problem(task.path, task.framework,
+                       f"This {what} was not analysed: {why}; its findings are missing.")
 
 
 # -- What a unit read (an audit hook, active only while recording) ----------
@@ -307,6 +376,8 @@ def _audit(event: str, args: tuple) -> None:
             if not path.endswith(_CODE_SUFFIXES) and \
                     not os.path.abspath(path).startswith(_ignored_dirs):
                 reads.opened.add(path)
+    elif event == DEPENDS_EVENT:  # looked at, maybe not read (`sources.depends_on`)
+        reads.opened.add(os.fsdecode(args[0]))
     elif event == "os.scandir":  # how modules are listed (imports use os.listdir)
         path = args[0] if args and args[0] is not None else "."
         if isinstance(path, (str, bytes)):
@@ -434,16 +505,21 @@ def _outermost(directory: str, module_dirs: set[str]) -> str:
 def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcome | None],
               jobs: int, options: Options, use_cache: bool,
               progress: Callable[[int, int], None] | None, done: int) -> int:
-    import multiprocessing
+    """Run the batches in `jobs` worker processes.
+
+    When a worker dies (the kernel's OOM killer, a plugin calling `os._exit`),
+    the pool breaks and every batch in flight is lost with it: those units run
+    again one at a time in a worker of their own (`_isolated`), so a second
+    death names its unit, reported as VSL999. They never run in this process,
+    which must survive to write the report.
+    """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
-    context = multiprocessing.get_context(method)
-    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
+    context, initargs = _pool_setup(options, use_cache)
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(worker_options, use_cache)) as pool:
+                                 initargs=initargs) as pool:
             futures = [pool.submit(_run_batch, [(i, tasks[i]) for i in batch])
                        for batch in batches]
             for future in as_completed(futures):
@@ -452,8 +528,47 @@ def _parallel(tasks: list[Task], batches: list[list[int]], outcomes: list[Outcom
                     done += 1
                 if progress:
                     progress(done, len(tasks))
-    except BrokenProcessPool:  # a worker died (memory?): the rest runs here, serially
-        pass
+    except BrokenProcessPool:
+        left = [i for batch in batches for i in batch if outcomes[i] is None]
+        done = _isolated(tasks, left, outcomes, context, initargs, progress, done)
+    return done
+
+
+def _pool_setup(options: Options, use_cache: bool) -> tuple[Any, tuple]:
+    import multiprocessing
+
+    method = "fork" if sys.platform == "linux" else None  # fork: no re-import per worker
+    worker_options = replace(options, excluded=None)  # a closure; workers do not filter
+    return multiprocessing.get_context(method), (worker_options, use_cache)
+
+
+def _isolated(tasks: list[Task], left: list[int], outcomes: list[Outcome | None],
+              context: Any, initargs: tuple, progress: Callable[[int, int], None] | None,
+              done: int) -> int:
+    """Each unit of `left` alone in a one-worker pool (a new one after each death)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = None
+    try:
+        for i in left:
+            if pool is None:
+                pool = ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker,
+                                           initargs=initargs)
+            try:
+                outcomes[i] = pool.submit(_run_batch, [(i, tasks[i])]).result()[0][1]
+            except BrokenProcessPool:
+                outcomes[i] = Outcome(0, [unit_failed(
+                    tasks[i], "the worker process analysing it died (most likely out of "
+                              "memory; try fewer --jobs)")])
+                pool.shutdown()
+                pool = None
+            done += 1
+            if progress:
+                progress(done, len(tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return done
 
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from vpcsec_lint.findings import Related, printable, shown
+
+if TYPE_CHECKING:
+    from vpcsec_lint.engine import Report
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
+RESOURCE_LIMIT = 200
+"""Characters of a resource address shown in a report (a CloudFormation logical ID or a
+Terraform label can be any length)."""
 
 
 @dataclass
@@ -18,13 +27,36 @@ class RenderContext:
     cwd: str = ""
 
 
-def renderer(name: str) -> Callable:
+def renderer(name: str) -> Callable[[Report, RenderContext], str]:
+    """The format's `render`, fed a report whose untrusted text is printable (`safe_report`)."""
     module = importlib.import_module(f"vpcsec_lint.formatters.{name}_format")
-    return module.render
+    return lambda report, context: module.render(safe_report(report), context)
+
+
+def safe_report(report: Report) -> Report:
+    """A copy of `report` whose text from the analysed code is printable.
+
+    Messages, resources, suppression reasons and related messages echo the
+    analysed code; made printable (resources also cut to `RESOURCE_LIMIT`)
+    they hold no line break, escape
+    sequence or lone surrogate, so every format can encode them and none can
+    be forged. Paths stay as they are on disk (formatters read the files) and
+    are made printable where they are displayed (`display_path`, `repo_relative`).
+    """
+    findings = [replace(
+        f, message=printable(f.message),
+        resource=None if f.resource is None else shown(f.resource, RESOURCE_LIMIT),
+        suppression_reason=None if f.suppression_reason is None
+        else printable(f.suppression_reason),
+        related=[Related(r.loc, printable(r.message)) for r in f.related])
+        for f in report.findings]
+    notices = [replace(n, message=printable(n.message)) for n in report.notices]
+    return replace(report, findings=findings, notices=notices)
 
 
 def display_path(path: str, cwd: str | None = None) -> str:
-    """Relative to the current directory when below it, else absolute; `/` separators."""
+    """Relative to the current directory when below it, else absolute; `/` separators;
+    printable (a name that is not valid UTF-8 shows its escapes)."""
     cwd = cwd or os.getcwd()
     absolute = os.path.abspath(path)
     try:
@@ -33,4 +65,4 @@ def display_path(path: str, cwd: str | None = None) -> str:
         rel = absolute
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
         rel = absolute
-    return rel.replace(os.sep, "/")
+    return printable(rel.replace(os.sep, "/"))

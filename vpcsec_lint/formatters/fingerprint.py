@@ -31,7 +31,7 @@ def finding_key(finding: Finding, rel_path: str) -> str:
     """The line-independent identity of a finding (before occurrence counting)."""
     parts = (finding.rule_id, rel_path, finding.resource or "",
              normalise_message(finding.message))
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprints(findings: Iterable[Finding], rel_path: Callable[[Finding], str]) -> list[str]:

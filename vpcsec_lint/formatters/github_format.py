@@ -14,11 +14,12 @@ cut off.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 
 from vpcsec_lint.engine import Report
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.repo_paths import repo_relative
 
@@ -85,8 +86,23 @@ def overflow_notes(findings: list[Finding], summary_written: bool) -> list[str]:
     return notes
 
 
+_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;"}
+_MARKDOWN = frozenset("\\`*_[]()!|~:.@")
+"""Backslash-escaped in summary cells: emphasis, code, links, images, strike-through,
+cell breaks, and the `:`, `.` and `@` that would make an autolink."""
+
+
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Untrusted text as one Markdown table cell that renders as exactly that text.
+
+    HTML's special characters become entities (no `<img>`, no `</details>`);
+    the characters Markdown gives a meaning to inside a cell are backslash-escaped
+    (no links, images, code spans, emphasis, autolinks or cell breaks).
+    """
+    out = []
+    for ch in printable(text):
+        out.append(_HTML.get(ch) or ("\\" + ch if ch in _MARKDOWN else ch))
+    return "".join(out)
 
 
 def step_summary(report: Report, findings: list[Finding], cwd: str | None,
@@ -108,11 +124,11 @@ def step_summary(report: Report, findings: list[Finding], cwd: str | None,
             rel = repo_relative(f.loc.path, cwd)
             where = f"{rel}:{f.loc.line}"
             if blob:
-                where = f"[{_cell(where)}]({blob}/{quote(rel)}#L{f.loc.line})"
+                where = f"[{_cell(where)}]({blob}/{quote(os.fsencode(rel))}#L{f.loc.line})"
             else:
-                where = f"`{_cell(where)}`"
+                where = f"<code>{_cell(where)}</code>"
             severity = f"{f.severity} (suppressed)" if f.suppressed else f.severity
-            resource = f"`{_cell(f.resource)}`" if f.resource else ""
+            resource = f"<code>{_cell(f.resource)}</code>" if f.resource else ""
             lines.append(f"| {severity} | {f.rule_id} {f.rule_name} | {where} | {resource} | "
                          f"{_cell(f.message)} |")
         lines.append("")
@@ -136,7 +152,12 @@ def render(report: Report, context: RenderContext,
     lines = [annotation(f, cwd) for f in findings]
     summary_file = environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8", newline="\n") as handle:
-            handle.write(step_summary(report, findings, cwd, environ))
+        try:
+            with open(summary_file, "a", encoding="utf-8", newline="\n") as handle:
+                handle.write(step_summary(report, findings, cwd, environ))
+        except OSError as exc:  # the annotations still go out
+            print(f"vpcsec-lint: warning: cannot append the job summary to "
+                  f"{printable(summary_file)}: {exc.strerror or exc}", file=sys.stderr)
+            summary_file = None
     lines += overflow_notes(findings, bool(summary_file))
     return "".join(line + "\n" for line in lines)

@@ -14,6 +14,8 @@ import functools
 import os
 from collections.abc import Mapping
 
+from vpcsec_lint.findings import printable
+
 
 @functools.lru_cache(maxsize=1024)
 def git_root(directory: str) -> str | None:
@@ -56,7 +58,8 @@ def repo_relative(path: str, cwd: str | None = None,
 
     A file outside the root that applies (only possible without a repository
     and outside the current directory) keeps a relative path with `..` parts
-    rather than becoming absolute.
+    rather than becoming absolute. The result is printable (`findings.printable`):
+    a name that is not valid UTF-8 shows its escapes rather than breaking the report.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
     absolute = os.path.abspath(os.path.join(cwd, path))
@@ -65,4 +68,4 @@ def repo_relative(path: str, cwd: str | None = None,
         rel = os.path.relpath(absolute, root)
     except ValueError:  # another drive on Windows: the best we can do is the name
         rel = os.path.basename(absolute)
-    return rel.replace(os.sep, "/")
+    return printable(rel.replace(os.sep, "/"))

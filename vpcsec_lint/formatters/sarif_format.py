@@ -106,7 +106,7 @@ def _location(rel_path: str, region: dict) -> dict:
     Encoding keeps names with `%`, `#`, `?` or spaces valid, and a `:` in the
     first segment from reading as a URI scheme.
     """
-    uri = quote(rel_path, safe="/")
+    uri = quote(rel_path.encode("utf-8", "surrogatepass"), safe="/")
     return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
 
 
@@ -148,6 +148,15 @@ def build_log(report: Report, context: RenderContext) -> dict:
     line_ends = _LineEnds()
     results = [_result(f, index, paths[id(f)], fp, cwd or "", line_ends)
                for f, fp in zip(shown, prints, strict=True)]
+    return _log(rules, results, not any(f.rule_id == "VSL999" for f in report.findings))
+
+
+def catalog_log() -> dict:
+    """`--list-rules --format sarif`: one run with the tool's rules and no results."""
+    return _log(rule_descriptors(), [], True)
+
+
+def _log(rules: list[dict], results: list[dict], successful: bool) -> dict:
     run = {
         "tool": {"driver": {
             "name": "vpcsec-lint",
@@ -156,8 +165,7 @@ def build_log(report: Report, context: RenderContext) -> dict:
             "informationUri": INFORMATION_URI,
             "rules": rules,
         }},
-        "invocations": [{"executionSuccessful": not any(
-            f.rule_id == "VSL999" for f in report.findings)}],
+        "invocations": [{"executionSuccessful": successful}],
         "columnKind": "unicodeCodePoints",
         "results": results,
     }

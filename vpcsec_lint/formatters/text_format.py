@@ -1,4 +1,11 @@
-"""The default report: `path:line:col: severity ID message [resource]`, one per line."""
+"""The default report: `path:line:col: severity ID message [resource]`, one per line.
+
+This is what pre-commit prints in CI logs, where a line starting with `::` (or
+holding `##[`) is a workflow command to a GitHub runner. The fields from the
+analysed code arrive printable (no line breaks, no escape sequences: see
+`formatters.safe_report`); a path that would start a line with `::` gets a
+`./` in front, and `##[` is shown as `#\\x23[`.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,14 @@ def render(report: Report, context: RenderContext) -> str:
     for f in report.findings:
         if f.suppressed and not context.show_suppressed:
             continue
-        where = f"{display_path(f.loc.path, context.cwd)}:{f.loc.line}:{f.loc.column}"
+        path = display_path(f.loc.path, context.cwd)
+        if path.lstrip().startswith("::"):
+            path = "./" + path
+        where = f"{path}:{f.loc.line}:{f.loc.column}"
         resource = f" [{f.resource}]" if f.resource else ""
         mark = " (suppressed)" if f.suppressed else ""
-        lines.append(f"{where}: {f.severity} {f.rule_id} {f.message}{resource}{mark}")
+        line = f"{where}: {f.severity} {f.rule_id} {f.message}{resource}{mark}"
+        lines.append(line.replace("##[", "#\\x23["))
     return "".join(line + "\n" for line in lines)
 
 

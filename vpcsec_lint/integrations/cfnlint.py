@@ -16,7 +16,7 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.registry import Rule, all_rules
 
 _LETTER = {"error": "E", "warning": "W", "note": "I"}
@@ -60,7 +60,7 @@ def _run(cfn: Any) -> dict[str, list[RuleMatch]]:
         if finding.suppressed or finding.rule_id == "VSL000":
             continue  # vpcsec-lint's own Metadata suppressions; cfn-lint reports parse errors
         path = converted.path_for(finding.loc, finding.resource)
-        match = RuleMatch(list(path), finding.message)
+        match = RuleMatch(list(path), printable(finding.message))
         _pin_location(cfn, match, finding)
         if finding.rule_id == "VSL999":
             # Imported here: a module-level rule class would be instantiated by cfn-lint.

@@ -25,7 +25,7 @@ from checkov.terraform.checks.resource.base_resource_check import (
     BaseResourceCheck as TfResourceCheck,
 )
 
-from vpcsec_lint.findings import Finding
+from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.registry import Rule, all_rules
 
 _SG_TF = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
@@ -197,7 +197,7 @@ class _VslCheck:
         ANALYSIS.raise_internal_error(self.rule.id, key)
         found = index.get((self.rule.id, _key(path), address), [])
         if found:
-            self.details = [f"line {f.loc.line}: {f.message}"  # type: ignore[attr-defined]
+            self.details = [f"line {f.loc.line}: {printable(f.message)}"  # type: ignore[attr-defined]
                             for f in sorted(found, key=Finding.sort_key)]
             return CheckResult.FAILED
         return CheckResult.PASSED if entity_type in self.applies_to else CheckResult.UNKNOWN
