@@ -63,6 +63,18 @@ def test_terraform_run_imports_no_yaml_and_no_schema(tmp_path: Path) -> None:
     assert heavy_imports(["--no-cache", "."], work, tmp_path / "cache") == ["hcl2", "lark"]
 
 
+def test_terraform_run_with_a_stored_parser_imports_lark_alone(tmp_path: Path) -> None:
+    """The one-file path: python-hcl2's parser unpickled, none of python-hcl2's API imported."""
+    work, cache = tmp_path / "work", tmp_path / "cache"
+    shutil.copytree(FIXTURES / "terraform" / "VSL101", work)
+    assert heavy_imports(["."], work, cache) == ["hcl2", "lark"]  # builds and stores it
+    for child in cache.iterdir():
+        if child.name != "parser":  # parsed files and units would answer without parsing
+            shutil.rmtree(child)
+    assert list(cache.glob("parser/*/*.pickle"))
+    assert heavy_imports(["."], work, cache) == ["lark"]
+
+
 # -- --jobs ------------------------------------------------------------------
 
 def run_json(argv: list[str], out: Path) -> bytes:

@@ -159,10 +159,22 @@ def load_entry(target: str) -> Any:
 
 
 def store_entry(target: str, obj: Any) -> None:
-    """Write `obj` to `target` atomically (temporary file, then rename)."""
+    """Pickle `obj` to `target` atomically; failures only cost the cache."""
     if not enabled:
         return
     import pickle
+
+    try:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # unpicklable or too deep: only the cache suffers
+        return
+    store_bytes(target, data)
+
+
+def store_bytes(target: str, data: bytes) -> None:
+    """Write `data` to `target` atomically (temporary file, then rename)."""
+    if not enabled:
+        return
     import tempfile
 
     tmp = None
@@ -170,9 +182,9 @@ def store_entry(target: str, obj: Any) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)
         os.replace(tmp, target)
-    except Exception:  # unpicklable, disk full, read-only: only the cache suffers
+    except Exception:  # disk full, read-only: only the cache suffers
         if tmp is not None:
             try:
                 os.unlink(tmp)

@@ -59,17 +59,17 @@ _SKIP_TOKENS = {"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "QM
 
 
 PARSER: Any = None
-"""What provides `parses_to_tree`: python-hcl2 unless set. The checkov bundle
-(`integrations/checkov_export.py`) sets a private copy of python-hcl2's grammar,
+"""What provides `parses_to_tree`: python-hcl2's parser (`parser_cache`) unless set. The
+checkov bundle (`integrations/checkov_export.py`) sets a private copy of python-hcl2's grammar,
 because checkov's environment has another package under the name `hcl2`."""
 
 
 def _hcl2() -> Any:
     if PARSER is not None:
         return PARSER
-    import hcl2  # the only import of python-hcl2
+    from vpcsec_lint.terraform import parser_cache  # python-hcl2's parser, built once
 
-    return hcl2
+    return parser_cache
 
 
 def parse_hcl(text: str, path: str) -> Body:
