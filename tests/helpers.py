@@ -11,7 +11,8 @@ from vpcsec_lint.engine import Options, Report, lint_paths
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("VPCSEC_SHARED_DIR") or REPO.parent / "shared")
+"""The read-only shared material (`../shared`; `VPCSEC_SHARED_DIR` for a checkout elsewhere)."""
 CORPUS = SHARED / "corpus"
 
 VPC_AND_DB_SG_TF = """\

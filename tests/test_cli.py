@@ -47,7 +47,14 @@ def test_json_report_shape_and_order():
     assert keys == sorted(keys)
     assert doc["summary"] == {"files": 2, "findings": 7, "error": 0, "warning": 7, "note": 0,
                               "suppressed": 0, "suppressed_without_reason": 0,
-                              "budgets": [], "unresolved": []}
+                              "budgets": [], "unresolved": [{
+                                  "code": "module-not-initialised",
+                                  "path": "fixtures/terraform/VSL101/fire/vpc.tf", "line": 18,
+                                  "message": "module.network (source "
+                                             "terraform-aws-modules/vpc/aws) is not downloaded: "
+                                             "run `terraform init` in the root module (or pass a "
+                                             "plan from `terraform show -json`) so its resources "
+                                             "and outputs are seen"}]}
     assert result.stdout.endswith("}\n")
 
 
@@ -139,7 +146,8 @@ def test_text_summary_counts_suppressions_without_a_reason(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
         "vpcsec-lint: 2 files checked, 5 findings (0 error, 5 warning, 0 note), "
-        "2 suppressed (1 without a reason)")
+        "2 suppressed (1 without a reason), 1 not followed (run `terraform init` in the root "
+        "module, or lint its plan; see --format json: summary.unresolved)")
 
 
 def test_notices_reach_the_json_summary_and_the_text_summary(tmp_path):

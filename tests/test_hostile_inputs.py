@@ -642,8 +642,10 @@ resource "aws_security_group" "provider_function" {
     run = lint(root)
     assert run.triples == good | {
         ("VSL101", "aws_security_group.dynamic", "features/main.tf", 17),
-        ("VSL101", "aws_security_group.counted", "features/main.tf", 29),
-        ("VSL101", "aws_security_group.each", "features/main.tf", 51),
+        ("VSL101", "aws_security_group.counted[0]", "features/main.tf", 29),
+        ("VSL101", "aws_security_group.counted[1]", "features/main.tf", 29),
+        ("VSL101", 'aws_security_group.each["a"]', "features/main.tf", 51),
+        ("VSL101", 'aws_security_group.each["b"]', "features/main.tf", 51),
     }
 
 

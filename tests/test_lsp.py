@@ -698,3 +698,13 @@ async def test_editing_an_override_file_never_changes_the_cached_trees(
         text_document=types.VersionedTextDocumentIdentifier(uri=db_uri, version=2),
         content_changes=[types.TextDocumentContentChangeWholeDocument(text=DB_TF)]))
     assert summary(await waiting) == {("VSL101", 7, 4, 7, 43)}
+
+
+@lsp_test
+async def test_each_instance_of_an_expansion_is_its_own_diagnostic(client: LanguageClient,
+                                                                   tmp_path: Path) -> None:
+    counted = DB_TF.replace('"db" {\n', '"db" {\n  count = 2\n', 1)
+    root = project(tmp_path, {"vpc.tf": VPC_TF, "db.tf": counted})
+    diagnostics = await open_document(client, root / "db.tf")
+    assert sorted((d.range.start.line, d.message.rsplit(" ", 1)[-1]) for d in diagnostics) == [
+        (8, "[aws_security_group.db[0]]"), (8, "[aws_security_group.db[1]]")]

@@ -355,3 +355,55 @@ def test_terraform_region_unknown_without_provider_region(tmp_path):
                                      'resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }\n'})
     assert model.region_of("aws_vpc.v").value is UNKNOWN
     assert "aws_vpc.v" not in model.regions
+
+
+def test_cloudformation_region_fixed_only_by_an_unconditional_rule(tmp_path):
+    body = """
+Rules:
+  OnlyIreland:
+    Assertions:
+      - Assert: !Equals [!Ref "AWS::Region", eu-west-1]
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+"""
+    model = cfn(tmp_path, body)
+    assert (model.region_of("Vpc").value, model.region_of("Vpc").fixed) == ("eu-west-1", True)
+    conditioned = body.replace("    Assertions:", "    RuleCondition: !Equals [a, a]\n"
+                                                  "    Assertions:")
+    assert cfn(tmp_path, conditioned).region_of("Vpc").value is UNKNOWN
+
+
+def test_prefix_list_size_and_family(tmp_path):
+    model = tf(tmp_path, {"main.tf": 'resource "aws_ec2_managed_prefix_list" "p" {\n'
+                                     '  name = "p"\n  address_family = "IPv4"\n'
+                                     '  max_entries = 20\n}\n'})
+    plist = model.prefix_lists["aws_ec2_managed_prefix_list.p"]
+    assert (plist.max_entries, plist.address_family) == (20, "IPv4")
+
+
+def test_iam_wildcards_match_in_bounded_time():
+    from vpcsec_lint.iam import glob_match
+
+    assert glob_match("ssm:GetParameters", "ssm:Get*")
+    assert glob_match("arn:aws:ssm:r:1:parameter/app/x", "arn:aws:ssm:*:*:parameter/app/*")
+    assert glob_match("abc", "a?c") and not glob_match("abc", "a?d")
+    assert not glob_match("arn:aws:ssm:r:1:parameter/other", "arn:aws:ssm:*:*:parameter/app/*")
+    # A pattern that makes a backtracking regular expression take exponential time.
+    assert not glob_match("a" * 2000, "*a" * 60 + "b")
+
+
+def test_subnet_group_by_literal_name(tmp_path):
+    model = tf(tmp_path, {"main.tf": """
+resource "aws_subnet" "a" { cidr_block = "10.0.1.0/24" }
+resource "aws_db_subnet_group" "db" {
+  name       = "Orders-DB"
+  subnet_ids = [aws_subnet.a.id]
+}
+resource "aws_db_instance" "orders" {
+  engine               = "postgres"
+  db_subnet_group_name = "orders-db"
+}
+"""})
+    store = model.data_stores["aws_db_instance.orders"]
+    assert store.subnet_group.key == "aws_db_subnet_group.db"
+    assert [r.key for r in store.subnets] == ["aws_subnet.a"]

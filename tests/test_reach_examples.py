@@ -11,7 +11,7 @@ def test_the_broken_lambda_app_has_its_three_mistakes_found():
     assert triples(report, EXAMPLES / "lambda-app") == {
         ("VSL601", "aws_security_group.db", "broken/app.tf", 13),
         ("VSL601", "aws_security_group.cache", "broken/app.tf", 25),
-        ("VSL602", "aws_vpc_endpoint.secretsmanager", "broken/network.tf", 60),
+        ("VSL602", "aws_vpc_endpoint.secretsmanager", "broken/network.tf", 64),
     }
 
 

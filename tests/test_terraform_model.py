@@ -119,11 +119,13 @@ resource "aws_security_group" "g" { vpc_id = module.vpc.vpc_id }
     assert ("module.vpc", "vpc_cidr_block") in vpc.cidr_refs
 
 
-@pytest.mark.parametrize("count, analysed", [("0", False), ("1", True), ("var.n", True)])
-def test_known_zero_count_is_not_analysed(tmp_path, count, analysed):
+@pytest.mark.parametrize("count, addresses", [("0", set()), ("1", {"aws_vpc.v[0]"}),
+                                               ("2", {"aws_vpc.v[0]", "aws_vpc.v[1]"}),
+                                               ("var.n", {"aws_vpc.v"})])
+def test_known_count_is_expanded_unknown_count_analysed_once(tmp_path, count, addresses):
     unit, _ = module(tmp_path, {"main.tf": f'variable "n" {{}}\nresource "aws_vpc" "v" {{\n'
                                           f'  count = {count}\n  cidr_block = "10.0.0.0/16"\n}}\n'})
-    assert ("aws_vpc.v" in {r.address for r in unit.resources}) is analysed
+    assert {r.address for r in unit.resources} == addresses
 
 
 def test_override_file_merges_into_its_resource(tmp_path):

@@ -258,15 +258,15 @@ class BaseBuilder:
     # -- data stores ---------------------------------------------------------
 
     def add_data_store(self, res: RawResource, spec: StoreSpec, public_default: object,
-                       subnet_groups: dict[str, Val | None]) -> None:
-        """A data store from its type's `StoreSpec`; `subnet_groups` maps group -> subnets."""
+                       subnet_groups: dict[str, Val | None],
+                       group_names: dict[str, str] | None = None) -> None:
+        """A data store from its type's `StoreSpec`; `subnet_groups` maps group -> subnets,
+        `group_names` a subnet group's literal name (lower case) -> group."""
         body = res.body
         if spec.requires is not None and not _present(dig(body, spec.requires)):
             return
         engine_val = dig(body, spec.engine)
         engine = setting(engine_val, spec.default_engine or UNKNOWN, res.loc)
-        if spec.engine is not None and engine_val is None and spec.default_engine is None:
-            engine = Setting(UNKNOWN, res.loc, False)
         port_val = dig(body, spec.port)
         port = (Setting(as_int(port_val), setting_loc(port_val, res.loc), True, port_val)
                 if port_val is not None else
@@ -284,6 +284,8 @@ class BaseBuilder:
         group_val = dig(body, spec.subnet_group)
         if group_val is not None:
             group_key = self.named(group_val, subnet_groups).key
+            if group_key is None and isinstance(group_val.value, str) and group_names:
+                group_key = group_names.get(group_val.value.lower())
             store.subnet_group = Ref(group_key, group_val)
             subnets = subnet_groups.get(group_key) if group_key else None
         if subnets is not None:
@@ -422,6 +424,15 @@ class BaseBuilder:
             role.policies.append(managed)
             return
         role.policies.append(RolePolicy("unknown", str(arn.value) if arn.known else "?", loc))
+
+
+def unique_names(names: list[tuple[object, str]]) -> dict[str, str]:
+    """Literal name (lower case) -> address, for the names only one resource has."""
+    seen: dict[str, list[str]] = {}
+    for name, address in names:
+        if isinstance(name, str):
+            seen.setdefault(name.lower(), []).append(address)
+    return {name: found[0] for name, found in seen.items() if len(found) == 1}
 
 
 def dig(body: Val, path: str | None) -> Val | None:

@@ -7,6 +7,7 @@ Every front end (CLI, LSP, cfn-lint and checkov adapters) goes through
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -99,6 +100,14 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
         for finding in found:
             finding.severity = options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
+    if unit.installed_modules is not None:
+        from vpcsec_lint.terraform.installed_modules import relocate_vendored
+
+        relocate_vendored(findings, unit)
+    elif unit.framework == "cloudformation":
+        from vpcsec_lint.cloudformation.cdk import name_constructs
+
+        name_constructs(findings, unit)
     from vpcsec_lint.suppressions import apply_suppressions
 
     apply_suppressions(findings, unit)
@@ -179,25 +188,42 @@ def resolve_reach_notices(notices: list[Notice]) -> list[Notice]:
 
 
 def finalize(findings: list[Finding], options: Options) -> list[Finding]:
-    """Drop excluded paths, deduplicate per (rule, file, line), sort.
+    """Drop excluded paths, deduplicate per (rule, file, line, column, instance), sort.
 
     A child module's file is seen once per module call and once as a root of
     its own: an unsuppressed instance wins over a suppressed one, and a call
     with the caller's inputs bound (`module.x.` addresses) over the bare root.
+    Each instance of an expanded resource or module call (`aws_subnet.a[0]`,
+    `module.sg["api"].aws_security_group.this`) keeps its own finding on the
+    shared line; a bare-root copy gives way to them.
     """
     excluded = options.excluded or (lambda _p: False)
-    out: dict[tuple, Finding] = {}
+    out: dict[tuple, dict[tuple[str, ...], Finding]] = {}
     for finding in sorted(findings, key=_preference):
         if excluded(finding.loc.path):
             continue
+        keys = tuple(_INSTANCE_KEY.findall(finding.resource or ""))
+        own = keys[-1] if keys and (finding.resource or "").endswith(keys[-1]) else ""
         key = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line,
-               finding.subject)
+               finding.loc.column, finding.subject, own)
         if finding.rule_id in ("VSL000", "VSL999"):
             key = (*key, finding.message)
-        out.setdefault(key, finding)
-    return sorted(out.values(), key=Finding.sort_key)
+        modules = keys[:-1] if own else keys
+        out.setdefault(key, {}).setdefault(modules, finding)
+    kept = []
+    for by_module in out.values():
+        if len(by_module) > 1:
+            by_module.pop((), None)
+        kept.extend(by_module.values())
+    return sorted(kept, key=Finding.sort_key)
+
+
+_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+"""An instance key in a Terraform address: `[0]` or `["key"]`."""
 
 
 def _preference(finding: Finding) -> tuple:
     depth = (finding.resource or "").count("module.")
-    return (finding.suppressed, -depth, finding.sort_key())
+    # Another stack's resource, joined for its exports, gives way to the stack's own unit.
+    joined = finding.framework == "cloudformation" and "/" in (finding.resource or "")
+    return (finding.suppressed, joined, -depth, finding.sort_key())

@@ -18,6 +18,12 @@ from vpcsec_lint.model import IamRole, RolePolicy
 from vpcsec_lint.policy import Policy, Statement, parse_policy
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
+MAX_ROLE_STATEMENTS = 1000
+"""A role's policies are at most about 20 KB of JSON (10 managed policies of 6,144
+characters, 10,240 of inline policy): more statements than this is not a real role."""
+MAX_PATTERN_CHARS = 2048
+"""ARNs are at most 2,048 characters; longer patterns or resources are not matched."""
+
 _MANAGED_ARN = re.compile(r"^arn:(?:aws[a-z-]*|\$\{[^}]*\}):iam::aws:policy/(?:.*/)?([^/]+)$")
 """An AWS-managed policy ARN in any partition (also `arn:${AWS::Partition}:...`)."""
 
@@ -47,6 +53,9 @@ def aws_managed_policy(arn: str, loc: Location) -> RolePolicy | None:
 
 def role_allows(role: IamRole, action: str, resource: Val) -> Any:
     """Does some policy of `role` allow `action` on `resource` (and no deny stop it)?"""
+    if sum(len(p.policy.statements) for p in role.policies
+           if p.policy is not None) > MAX_ROLE_STATEMENTS:
+        return UNKNOWN
     allowed: Any = False
     for attached in role.policies:
         verdict = policy_allows(attached, action, resource)
@@ -114,7 +123,8 @@ def _matches(patterns: list[Val], subject: Any, test: Any) -> Any:
 
 
 def _action_match(pattern: Val, action: str) -> Any:
-    if not isinstance(pattern.value, str) or pattern.alternatives:
+    if not isinstance(pattern.value, str) or pattern.alternatives \
+            or len(pattern.value) > MAX_PATTERN_CHARS:
         return UNKNOWN
     return glob_match(action.lower(), pattern.value.strip().lower())
 
@@ -130,15 +140,27 @@ def resource_match(pattern: Val, resource: Val) -> Any:
         return UNKNOWN
     if not isinstance(resource.value, str) or resource.alternatives:
         return UNKNOWN
+    if len(pattern.value) > MAX_PATTERN_CHARS or len(resource.value) > MAX_PATTERN_CHARS:
+        return UNKNOWN
     return glob_match(resource.value, pattern.value)
 
 
-@lru_cache(maxsize=512)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                              for c in pattern), re.DOTALL)
-
-
 def glob_match(text: str, pattern: str) -> bool:
-    """IAM wildcard matching: `*` any run of characters, `?` one character."""
-    return _glob(pattern).fullmatch(text) is not None
+    """IAM wildcard matching: `*` any run of characters, `?` one character.
+
+    Greedy with backtracking to the last `*` only: O(len(text) * len(pattern)) at
+    worst, whatever the pattern (a regular expression could backtrack exponentially).
+    """
+    t = p = 0
+    star, mark = -1, 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] in ("?", text[t]):
+            t, p = t + 1, p + 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, mark, p = p, t, p + 1
+        elif star >= 0:
+            mark += 1
+            t, p = mark, star + 1
+        else:
+            return False
+    return all(c == "*" for c in pattern[p:])

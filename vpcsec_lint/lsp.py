@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import Finding, printable
+from vpcsec_lint.findings import shown as bounded
 from vpcsec_lint.raw import FileProblem, Unit
 from vpcsec_lint.terraform.loader import ParseCache, is_tf_file, is_tfvars_file
 from vpcsec_lint.values import Location, Val
@@ -681,6 +682,9 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
         finding = shown.finding
         related = []
         message = printable(finding.message)
+        if finding.resource and finding.resource.endswith("]"):
+            # One instance of a count/for_each expansion: the line alone does not say which.
+            message = f"{message} [{bounded(finding.resource, 200)}]"
         severity = LSP_SEVERITY[finding.severity]
         if not shown.primary:
             where = f"{os.path.basename(finding.loc.path)}:{finding.loc.line}"

@@ -198,6 +198,8 @@ class Endpoint(Entity):
     """The security-group attribute as written (None when omitted)."""
     route_tables: list[Ref] = field(default_factory=list)
     subnets: list[Ref] = field(default_factory=list)
+    service_region: Val | None = None
+    """Cross-region PrivateLink: the region of the service (`service_region`/`ServiceRegion`)."""
 
     @property
     def service_name(self) -> str | None:
@@ -266,6 +268,10 @@ class PrefixList(Entity):
     entries: list[Val] = field(default_factory=list)
     complete: bool = True
     """False when some entries are unknown."""
+    max_entries: Any = UNKNOWN
+    """`max_entries`/`MaxEntries`: what a rule referencing it counts against the group quota."""
+    address_family: Any = UNKNOWN
+    """`IPv4`, `IPv6` or UNKNOWN."""
 
 
 @dataclass(slots=True)
@@ -586,7 +592,8 @@ class Model:
     regions: dict[str, Region] = field(default_factory=dict)
     """Resource key -> the region it is created in (absent: unknown)."""
     resource_policies: set[str] = field(default_factory=set)
-    """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code."""
+    """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code;
+    `*` when a policy's secret cannot be followed."""
 
     def vpc(self, ref: Ref | None) -> Vpc | None:
         return self.vpcs.get(ref.key) if ref is not None and ref.key else None

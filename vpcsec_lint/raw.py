@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import Notice
+
+if TYPE_CHECKING:
+    from vpcsec_lint.terraform.installed_modules import InstalledModules
 from vpcsec_lint.values import Location, Val
 
 
@@ -56,3 +60,7 @@ class Unit:
     """CloudFormation: the template's top-level `Metadata`."""
     notices: list[Notice] = field(default_factory=list)
     """Budgets hit and things not followed while loading (see `findings.Notice`)."""
+    installed_modules: InstalledModules | None = None
+    """Terraform: the modules `terraform init` downloaded (findings inside move to the call)."""
+    call_arguments: dict[tuple[str, int], dict[str, Location]] = field(default_factory=dict)
+    """Terraform: `(path, line)` of each followed `module` block -> its arguments by name."""

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
+from vpcsec_lint.builder import (
+    BaseBuilder,
+    EcsNames,
+    StoreSpec,
+    setting,
+    setting_loc,
+    unique_names,
+)
+from vpcsec_lint.cloudformation.template import REGION_TYPE
 from vpcsec_lint.model import (
     Cache,
     InternetGateway,
@@ -13,6 +21,7 @@ from vpcsec_lint.model import (
     Peering,
     PrefixList,
     Ref,
+    Region,
     RolePolicy,
     Route,
     RouteTable,
@@ -49,7 +58,7 @@ _ROUTE_TARGETS = {"GatewayId": "gateway", "NatGatewayId": "nat",
                   "VpcEndpointId": "vpce", "TransitGatewayId": "other", "InstanceId": "other",
                   "NetworkInterfaceId": "other", "CarrierGatewayId": "other",
                   "LocalGatewayId": "other", "CoreNetworkArn": "other"}
-_DATA_STORES = {
+DATA_STORES = {
     "AWS::RDS::DBInstance": StoreSpec(
         "rds_instance", "Engine", None, "Port", "VPCSecurityGroups", None, "DBSubnetGroupName",
         "PubliclyAccessible", ("Endpoint.Address",), member="DBClusterIdentifier"),
@@ -99,6 +108,7 @@ _DATA_STORES = {
 _SUBNET_GROUPS = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup",
                   "AWS::MemoryDB::SubnetGroup", "AWS::DocDB::DBSubnetGroup",
                   "AWS::Neptune::DBSubnetGroup", "AWS::Redshift::ClusterSubnetGroup")
+_SUBNET_GROUP_NAMES = ("DBSubnetGroupName", "CacheSubnetGroupName", "SubnetGroupName")
 _ECS = EcsNames(
     "NetworkMode", "RequiresCompatibilities", "ContainerDefinitions", "TaskRoleArn",
     "ExecutionRoleArn", "TaskDefinition", "LaunchType", "CapacityProviderStrategy",
@@ -155,6 +165,7 @@ class CloudFormationBuilder(BaseBuilder):
         self.data_stores()
         self.roles()
         self.ecs()
+        self.regions()
         interface = {k: e.endpoint_type is not None and e.endpoint_type.value == "Interface"
                      for k, e in self.model.endpoints.items()}
         self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, interface)
@@ -212,7 +223,9 @@ class CloudFormationBuilder(BaseBuilder):
 
     def prefix_lists(self) -> None:
         for res in self.by_type("AWS::EC2::PrefixList"):
-            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            plist = PrefixList(res.address, self.framework, res.loc, res.address,
+                               max_entries=as_int(res.body.get("MaxEntries")),
+                               address_family=_plain(res.body.get("AddressFamily")))
             entries = res.body.get("Entries")
             if entries is not None and not entries.known:
                 plist.complete = False
@@ -240,10 +253,11 @@ class CloudFormationBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("AWS::EC2::VPCEndpoint"):
             body = res.body
-            self.add_endpoint(res, body.get("VpcId"), body.get("VpcEndpointType"),
-                              body.get("ServiceName"), body.get("PrivateDnsEnabled"),
-                              body.get("PolicyDocument"), body.get("SecurityGroupIds"),
-                              body.get("RouteTableIds"), body.get("SubnetIds"))
+            endpoint = self.add_endpoint(
+                res, body.get("VpcId"), body.get("VpcEndpointType"), body.get("ServiceName"),
+                body.get("PrivateDnsEnabled"), body.get("PolicyDocument"),
+                body.get("SecurityGroupIds"), body.get("RouteTableIds"), body.get("SubnetIds"))
+            endpoint.service_region = body.get("ServiceRegion")
 
     # -- security-group rules ------------------------------------------------
 
@@ -439,10 +453,13 @@ class CloudFormationBuilder(BaseBuilder):
     # -- data stores, IAM, ECS -----------------------------------------------
 
     def data_stores(self) -> None:
-        subnet_groups = {r.address: r.body.get("SubnetIds") for r in self.by_type(*_SUBNET_GROUPS)}
-        for res in self.by_type(*_DATA_STORES):
+        groups = self.by_type(*_SUBNET_GROUPS)
+        subnet_groups = {r.address: r.body.get("SubnetIds") for r in groups}
+        names = unique_names([(_plain(r.body.get(prop)), r.address) for r in groups
+                              for prop in _SUBNET_GROUP_NAMES if r.body.get(prop) is not None])
+        for res in self.by_type(*DATA_STORES):
             # PubliclyAccessible's default depends on the subnet group and VPC: unknown.
-            self.add_data_store(res, _DATA_STORES[res.type], UNKNOWN, subnet_groups)
+            self.add_data_store(res, DATA_STORES[res.type], UNKNOWN, subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":
@@ -451,8 +468,8 @@ class CloudFormationBuilder(BaseBuilder):
                     store.connection_attrs.add((fs.ref[0], "Ref"))
         for res in self.by_type("AWS::SecretsManager::ResourcePolicy"):
             secret = res.body.get("SecretId")
-            if secret is not None and secret.ref is not None:
-                self.model.resource_policies.add(secret.ref[0])
+            self.model.resource_policies.add(secret.ref[0] if secret is not None
+                                             and secret.ref is not None else "*")
 
     def roles(self) -> None:
         documents = {r.address: r.body.get("PolicyDocument")
@@ -488,6 +505,16 @@ class CloudFormationBuilder(BaseBuilder):
                 if key is not None:
                     self.attach_policy(roles[key], "customer_managed", res.address, res.loc,
                                        documents[res.address])
+
+    def regions(self) -> None:
+        """Every resource is in the stack's region: known only when `Rules` fix it."""
+        fixed = next((r for r in self.raw if r.type == REGION_TYPE), None)
+        if fixed is None:
+            return
+        region = Region(fixed.body.value, fixed.body.loc, True)
+        for res in self.raw:
+            if res.type != REGION_TYPE:
+                self.model.regions[res.address] = region
 
     def ecs(self) -> None:
         for res in self.by_type("AWS::ServiceDiscovery::Service"):
@@ -525,3 +552,7 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
     cluster_mode = UNKNOWN if mode is not None and not mode.known else (
         isinstance(mode.value, str) and mode.value.lower() == "enabled" if mode else False)
     return as_int(body.get("NumCacheClusters"), 1), cluster_mode
+
+
+def _plain(val: Val | None) -> object:
+    return val.value if val is not None else UNKNOWN

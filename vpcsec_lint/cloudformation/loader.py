@@ -31,6 +31,15 @@ def load_template(path: str, text: str | None = None, named: bool = False) -> Un
         unreadable = str(exc).startswith("cannot be read")
         ours = unreadable or path.endswith(".template") or mentions_template(exc.sample)
         return unit if ours else None
+    if path.endswith(".json"):
+        from vpcsec_lint.terraform.plan import is_plan, load_plan
+
+        if is_plan(text):  # `terraform show -json`: a Terraform unit
+            return load_plan(path, text)
+        from vpcsec_lint.cloudformation.cdk import check_manifest, is_assembly_manifest
+
+        if is_assembly_manifest(path):  # a CDK assembly's: VSL000 when broken
+            return check_manifest(path, text)
     if not mentions_template(text):
         # Other YAML/JSON is not ours, even when named: pre-commit names every such file.
         return None

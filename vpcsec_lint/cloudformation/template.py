@@ -15,13 +15,16 @@ Conditions, then resources, are evaluated once each in dependency order
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
 from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.raw import RawResource, Unit
 from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
+
+if TYPE_CHECKING:
+    from vpcsec_lint.cloudformation.stacks import Stacks
 
 _NO_VALUE = Val(None)  # AWS::NoValue: the key or item disappears
 _SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
@@ -47,24 +50,37 @@ def is_template(doc: Val | None) -> bool:
     return False
 
 
+REGION_TYPE = "AWS::Region"
+"""The pseudo-resource that carries a region fixed by the template's `Rules` (a data entry)."""
+
+
 def mentions_template(text: str) -> bool:
     """A cheap test for text that looks like CloudFormation (for broken files)."""
     return "AWSTemplateFormatVersion" in text or ("Resources" in text and "AWS::" in text)
 
 
 def build_unit(doc: Val, path: str) -> Unit:
-    """Evaluate a template document into a `Unit` of raw resources."""
+    """Evaluate a template document into a `Unit` of raw resources (with the stacks it
+    imports from and its nested stacks: `stacks.py`)."""
+    from vpcsec_lint.cloudformation.stacks import Stacks
+
     unit = Unit("cloudformation", path, files=[path])
-    template = _Template(doc, path, unit)
+    template = _Template(doc, path, unit, stacks=Stacks(unit, path))
     template.run()
     return unit
 
 
 class _Template:
-    def __init__(self, doc: Val, path: str, unit: Unit) -> None:
+    def __init__(self, doc: Val, path: str, unit: Unit, prefix: str = "",
+                 inputs: dict[str, Val] | None = None, stacks: Stacks | None = None) -> None:
         self.doc = doc
         self.path = path
         self.unit = unit
+        self.prefix = prefix
+        """Joined to another template's unit: `NetworkStack/` (exports) or `Network.` (nested)."""
+        self.inputs = inputs
+        """A nested stack's `Parameters`, as its parent resolved them."""
+        self.stacks = stacks
         self.parameters = _mapping(doc.get("Parameters"))
         self.mappings = _mapping(doc.get("Mappings"))
         self.conditions = _mapping(doc.get("Conditions"))
@@ -94,9 +110,10 @@ class _Template:
         finally:
             self._settling = False
 
-    def run(self) -> None:
+    def run(self, joined: bool = False) -> None:
         metadata = self.doc.get("Metadata")
-        self.unit.template_metadata = metadata
+        if not joined:
+            self.unit.template_metadata = metadata
         self.settle()
         unit_nodes = 0
         for logical_id, res in self.resources.items():
@@ -115,8 +132,35 @@ class _Template:
                 self.budget("unit-nodes", res.loc, logical_id)
                 props = Val({k: Val(UNKNOWN, v.loc) for k, v in props.value.items()}, props.loc)
             self.unit.resources.append(RawResource(
-                "cloudformation", rtype.value, logical_id, props,
+                "cloudformation", rtype.value, self.prefix + logical_id, props,
                 res.loc or Location(self.path, 1), metadata=res.get("Metadata")))
+            if rtype.value == "AWS::CloudFormation::Stack" and self.stacks is not None:
+                self.stacks.nested(self, logical_id)
+        region = self.fixed_region()
+        if region is not None and not self.prefix:  # a pulled-in template's region is not ours
+            self.unit.resources.append(RawResource(
+                "cloudformation", REGION_TYPE, REGION_TYPE, region,
+                region.loc or Location(self.path, 1), is_data=True))
+
+    def fixed_region(self) -> Val | None:
+        """The region a template's `Rules` insist on (an unconditional assertion that
+        `AWS::Region` equals a literal), else None: a template deploys to any region."""
+        for rule in _mapping(self.doc.get("Rules")).values():
+            if not isinstance(rule.value, dict) or rule.get("RuleCondition") is not None:
+                continue
+            assertions = rule.get("Assertions")
+            for assertion in (assertions.items() if assertions is not None else []):
+                check = assertion.get("Assert") if isinstance(assertion.value, dict) else None
+                equals = check.get("Fn::Equals") if check is not None else None
+                items = equals.items() if equals is not None else []
+                if len(items) != 2:
+                    continue
+                for one, other in (items, items[::-1]):
+                    ref = one.get("Ref") if isinstance(one.value, dict) else None
+                    if ref is not None and ref.value == "AWS::Region" \
+                            and isinstance(other.value, str):
+                        return Val(other.value, other.loc)
+        return None
 
     # -- resources -----------------------------------------------------------
 
@@ -209,6 +253,8 @@ class _Template:
             return self.find_in_map(args, loc)
         if name == "Fn::ToJsonString" and args.known:
             return Val(args.value, loc)
+        if name == "Fn::ImportValue" and self.stacks is not None:
+            return self.stacks.import_value(args, loc)
         return Val(UNKNOWN, loc)
 
     def ref(self, arg: Val, loc: Location | None) -> Val:
@@ -220,12 +266,16 @@ class _Template:
         if name in self.parameters:
             return self.parameter(name, loc)
         if name in self.resources:
-            return Val(UNKNOWN, loc, ref=(name, "Ref"))
+            return Val(UNKNOWN, loc, ref=(self.prefix + name, "Ref"))
         return Val(UNKNOWN, loc)
 
     def parameter(self, name: str, loc: Location | None) -> Val:
         param = self.parameters[name]
-        symbol = f"param:{name}"
+        symbol = f"param:{self.prefix}{name}"
+        if self.inputs is not None and name in self.inputs:  # bound by the parent stack
+            bound = self.inputs[name]
+            return Val(bound.value, loc, (*((bound.loc,) if bound.loc else ()), *bound.origins),
+                       bound.ref, bound.symbol or symbol, bound.alternatives)
         ptype = param.get("Type")
         default = param.get("Default")
         if default is None or (ptype is not None and isinstance(ptype.value, str)
@@ -250,9 +300,12 @@ class _Template:
         logical_id, attr = parts[0].value, parts[1].value
         if not isinstance(logical_id, str) or not isinstance(attr, str):
             return Val(UNKNOWN, loc)
-        ref = (logical_id, attr)
+        ref = (self.prefix + logical_id, attr)
         if logical_id not in self.resources:
             return Val(UNKNOWN, loc, ref=ref)
+        if attr.startswith("Outputs.") and self.stacks is not None and _type_of(
+                self.resources[logical_id]) == "AWS::CloudFormation::Stack":
+            return self.stacks.nested_output(self, logical_id, attr[len("Outputs."):], loc)
         props = self.properties(logical_id)
         member = props.get(attr) if isinstance(props.value, dict) else None
         if member is None:
@@ -389,6 +442,11 @@ class _Template:
                 return True
             return False if all(s is False for s in states) else UNKNOWN
         return UNKNOWN
+
+
+def _type_of(res: Val) -> object:
+    rtype = res.get("Type") if isinstance(res.value, dict) else None
+    return rtype.value if rtype is not None else None
 
 
 def _mapping(val: Val | None) -> dict[str, Val]:

@@ -46,5 +46,16 @@ def summary_line(report: Report) -> str:
                      " (parts of the input were not analysed; see --format json)")
     unresolved = report.notices_of("unresolved")
     if unresolved:
-        parts.append(f"{len(unresolved)} not followed (see --format json: summary.unresolved)")
+        hints = sorted({_HINTS.get(n.code.split("-", 1)[0], "") for n in unresolved} - {""})
+        parts.append(f"{len(unresolved)} not followed ("
+                     + "".join(h + "; " for h in hints) + "see --format json: summary.unresolved)")
     return "vpcsec-lint: " + ", ".join(parts)
+
+
+_HINTS = {
+    "module": "run `terraform init` in the root module, or lint its plan",
+    "import": "lint the stacks together (the cdk.out assembly or their directory)",
+    "plan": "keep the plan next to its .tf files",
+    "template": "package nested templates locally, inside the repository",
+}
+"""How to let the tool see more, by the first word of an `unresolved` notice's code."""

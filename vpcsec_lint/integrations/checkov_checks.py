@@ -25,8 +25,10 @@ from checkov.terraform.checks.resource.base_resource_check import (
     BaseResourceCheck as TfResourceCheck,
 )
 
+from vpcsec_lint.cloudformation.build import DATA_STORES as CFN_STORES
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.registry import Rule, all_rules
+from vpcsec_lint.terraform.build import DATA_STORES as TF_STORES
 
 _SG_TF = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 _SG_CFN = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
@@ -38,6 +40,11 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "VSL101": (_SG_TF, _SG_CFN),
     "VSL102": (_SG_TF, _SG_CFN),
     "VSL106": (_SG_TF, _SG_CFN),
+    "VSL107": (_SG_TF, _SG_CFN),
+    "VSL108": ((*_SG_TF, "aws_lambda_function", "aws_ecs_service", "aws_vpc_endpoint",
+                *TF_STORES),
+               (*_SG_CFN, "AWS::Lambda::Function", "AWS::Serverless::Function",
+                "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", *CFN_STORES)),
     "VSL103": (("aws_elasticache_replication_group", "aws_memorydb_cluster"),
                ("AWS::ElastiCache::ReplicationGroup", "AWS::MemoryDB::Cluster")),
     "VSL104": _ENDPOINT,
@@ -47,6 +54,8 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "VSL202": _VPC,
     "VSL205": _VPC,
     "VSL206": _VPC,
+    "VSL207": _ENDPOINT,
+    "VSL208": _ENDPOINT,
     "VSL301": _ROUTE,
     "VSL303": _ROUTE,
     "VSL302": (("aws_vpc_peering_connection",), ("AWS::EC2::VPCPeeringConnection",)),
@@ -54,6 +63,8 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")),
     "VSL501": (("aws_lambda_function",),
                ("AWS::Lambda::Function", "AWS::Serverless::Function")),
+    "VSL503": (("aws_ecs_service",), ("AWS::ECS::Service",)),
+    "VSL701": (("aws_ecs_task_definition",), ("AWS::ECS::TaskDefinition",)),
 }
 """The resource types each rule examines and reports on (RULES.md). For these a
 resource without a finding PASSES; a rule not listed here still FAILS the
@@ -120,6 +131,9 @@ class _Analysis:
                     continue
                 where = declared.get(finding.resource, finding.loc.path)
                 index[(finding.rule_id, _key(where), finding.resource)].append(finding)
+                bare = _INDEX.sub("", finding.resource)  # for a checkov that did not expand it
+                if bare != finding.resource:
+                    index[(finding.rule_id, _key(where), "\0" + bare)].append(finding)
         return index
 
     def raise_internal_error(self, rule_id: str, key: str) -> None:
@@ -195,7 +209,10 @@ class _VslCheck:
             index = ANALYSIS.cloudformation_findings(path)
             key = _key(path)
         ANALYSIS.raise_internal_error(self.rule.id, key)
-        found = index.get((self.rule.id, _key(path), address), [])
+        # An instance (`x.y["k"]`) as both expand it, else the block as one of us wrote it.
+        found = index.get((self.rule.id, _key(path), address)) \
+            or index.get((self.rule.id, _key(path), _INDEX.sub("", address))) \
+            or index.get((self.rule.id, _key(path), "\0" + _INDEX.sub("", address)), [])
         if found:
             self.details = [f"line {f.loc.line}: {printable(f.message)}"  # type: ignore[attr-defined]
                             for f in sorted(found, key=Finding.sort_key)]
@@ -221,7 +238,7 @@ class TerraformCheck(_VslCheck, TfResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         _path, _root, name, entity_type = self._where
         address = conf.get("__address__") or f"{entity_type}.{name}"
-        return self.verdict(_INDEX.sub("", str(address)))
+        return self.verdict(str(address))
 
 
 class CloudFormationCheck(_VslCheck, CfnResourceCheck):

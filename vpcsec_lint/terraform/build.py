@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from vpcsec_lint.builder import BaseBuilder, EcsNames, StoreSpec, setting, setting_loc
+from vpcsec_lint.builder import (
+    BaseBuilder,
+    EcsNames,
+    StoreSpec,
+    setting,
+    setting_loc,
+    unique_names,
+)
 from vpcsec_lint.model import (
     Attachment,
     Cache,
@@ -40,7 +47,7 @@ _ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat",
                   "network_interface_id": "other", "carrier_gateway_id": "other",
                   "local_gateway_id": "other", "core_network_arn": "other",
                   "instance_id": "other"}
-_DATA_STORES = {
+DATA_STORES = {
     "aws_db_instance": StoreSpec(
         "rds_instance", "engine", None, "port", "vpc_security_group_ids", None,
         "db_subnet_group_name", "publicly_accessible", ("address", "endpoint")),
@@ -237,7 +244,9 @@ class TerraformBuilder(BaseBuilder):
 
     def prefix_lists(self) -> None:
         for res in self.by_type("aws_ec2_managed_prefix_list"):
-            plist = PrefixList(res.address, self.framework, res.loc, res.address)
+            plist = PrefixList(res.address, self.framework, res.loc, res.address,
+                               max_entries=as_int(res.body.get("max_entries")),
+                               address_family=_plain(res.body.get("address_family")))
             entries = res.body.get("entry")
             if entries is not None and not entries.known:
                 plist.complete = False
@@ -289,10 +298,12 @@ class TerraformBuilder(BaseBuilder):
     def endpoints(self) -> None:
         for res in self.by_type("aws_vpc_endpoint"):
             body = res.body
-            self.add_endpoint(res, body.get("vpc_id"), body.get("vpc_endpoint_type"),
-                              body.get("service_name"), body.get("private_dns_enabled"),
-                              body.get("policy"), body.get("security_group_ids"),
-                              body.get("route_table_ids"), body.get("subnet_ids"))
+            endpoint = self.add_endpoint(
+                res, body.get("vpc_id"), body.get("vpc_endpoint_type"), body.get("service_name"),
+                body.get("private_dns_enabled"), body.get("policy"),
+                body.get("security_group_ids"), body.get("route_table_ids"),
+                body.get("subnet_ids"))
+            endpoint.service_region = body.get("service_region")
         for res in self.by_type("aws_vpc_endpoint_policy"):
             key = self.target(res.body.get("vpc_endpoint_id"))
             if key in self.model.endpoints:
@@ -565,10 +576,12 @@ class TerraformBuilder(BaseBuilder):
     # -- data stores, IAM, ECS, regions --------------------------------------
 
     def data_stores(self) -> None:
-        subnet_groups = {r.address: r.body.get("subnet_ids") for r in self.by_type(*_SUBNET_GROUPS)}
-        for res in self.by_type(*_DATA_STORES):
-            self.add_data_store(res, _DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
-                                subnet_groups)
+        groups = self.by_type(*_SUBNET_GROUPS)
+        subnet_groups = {r.address: r.body.get("subnet_ids") for r in groups}
+        names = unique_names([(_plain(r.body.get("name")), r.address) for r in groups])
+        for res in self.by_type(*DATA_STORES):
+            self.add_data_store(res, DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
+                                subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":
@@ -577,8 +590,8 @@ class TerraformBuilder(BaseBuilder):
                     store.connection_attrs.add((fs.ref[0], "dns_name"))
         for res in self.by_type(*_SECRET_POLICIES):
             secret = res.body.get(_SECRET_POLICIES[res.type])
-            if secret is not None and secret.ref is not None:
-                self.model.resource_policies.add(secret.ref[0])
+            self.model.resource_policies.add(secret.ref[0] if secret is not None
+                                             and secret.ref is not None else "*")
 
     def roles(self) -> None:
         documents = {r.address: r.body.get("policy") for r in self.by_type("aws_iam_policy")}

@@ -26,7 +26,15 @@ from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import RawResource
 from vpcsec_lint.sources import inside_root, read_inside_root
-from vpcsec_lint.terraform.functions import FUNCTIONS
+from vpcsec_lint.terraform.expansion import (
+    Expansion,
+    Instance,
+    expand,
+    meta_argument,
+    names_instance,
+)
+from vpcsec_lint.terraform.functions import FAILED, FUNCTIONS
+from vpcsec_lint.terraform.installed_modules import InstalledModules, module_key, not_followed
 from vpcsec_lint.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -35,12 +43,14 @@ from vpcsec_lint.terraform.syntax import (
     Call,
     Conditional,
     Expr,
+    ForExpr,
     GetAttr,
     Index,
     Literal,
     ObjectExpr,
     Opaque,
     Splat,
+    Subscript,
     Template,
     Traversal,
     TupleExpr,
@@ -53,6 +63,8 @@ NON_RESOURCE_ROOTS = {"var", "local", "module", "data", "each", "count", "self",
 MAX_FILE_FUNCTION_BYTES = 1_000_000
 """`file()` of a larger file is unknown."""
 MAX_MODULE_DEPTH = 8
+MAX_UNIT_INSTANCES = 20_000
+"""Resource instances of one root module and all its module instances analysed at most."""
 """Local module calls nested deeper than this are not followed."""
 _IN_PROGRESS = object()
 _NOT_INPUTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
@@ -74,8 +86,15 @@ class Limits:
     """What all module instances under one root module share: the analysis root (where
     `file()` and module sources may go), the budgets spent and the notices given."""
 
-    def __init__(self, analysis_root: str, where: str) -> None:
+    def __init__(self, analysis_root: str, where: str,
+                 installed: InstalledModules | None = None) -> None:
         self.analysis_root = analysis_root
+        self.installed = installed
+        """The modules `terraform init` downloaded (`installed_modules.py`)."""
+        self.call_arguments: dict[tuple[str, int], dict[str, Location]] = {}
+        """`(path, line)` of each followed `module` block -> its arguments' locations."""
+        self.resource_instances = 0
+        """Resource instances produced so far (bounded by `MAX_UNIT_INSTANCES`)."""
         self.where = where
         """The root module's directory (notices without a better place)."""
         self.notices: list[Notice] = []
@@ -131,7 +150,8 @@ class Module:
         """Provider configurations this instance receives from its caller, by local name
         (known before its own module calls are settled: they may pass them on)."""
         self._memo: dict[str, object] = {}
-        self._children: dict[str, Module | None] = {}
+        self._children: dict[str, list[tuple[Instance | None, Module]]] = {}
+        self._expansions: dict[str, Expansion | None] = {}
         self._settling = False
         self._collect(extra_tfvars or [])
         self._settle()
@@ -232,9 +252,11 @@ class Module:
         if kind == "block":
             block = self.resources.get(name) or self.data.get(name) \
                 or self.providers[name.removeprefix("provider.")]
-            self._block_value(name, block)
+            expansion = self.expansion(name, block) if name in self.resources else None
+            for instance in ([None] if expansion is None else expansion.instances):
+                self._block_value(name, block, instance)
         elif kind == "module":
-            self.child(name)
+            self.children(name)
         elif kind == "local":
             self._local_value(name)
         elif kind == "output":
@@ -261,7 +283,11 @@ class Module:
         return out
 
     def raw_resources(self) -> list[RawResource]:
-        """Every resource and data source of this module and its local children."""
+        """Every resource and data source of this module and its local children.
+
+        A resource with a known `count`/`for_each` gives one resource per instance
+        (`aws_subnet.a[0]`, `aws_vpc_endpoint.e["ssm"]`), all at the block's location.
+        """
         out: list[RawResource] = []
         configs = self.provider_configs()
         for key, config in configs.items():
@@ -270,24 +296,35 @@ class Module:
                 "terraform", "provider", address, config.body, config.loc, is_data=True,
                 call_sites=self.call_sites))
         for address, block in self.resources.items():
-            if self._has_no_instances(block):
-                continue
-            out.append(RawResource("terraform", block.labels[0], self.prefix + address,
-                                   self._unit_bounded(address, block), block.loc,
-                                   call_sites=self.call_sites))
+            expansion = self.expansion(address, block)
+            instances = [None] if expansion is None else expansion.instances
+            room = MAX_UNIT_INSTANCES - self.limits.resource_instances
+            if len(instances) > room:
+                self.limits.notices.append(Notice(
+                    "budget", "unit-instances", block.loc.path, block.loc.line,
+                    f"more than {MAX_UNIT_INSTANCES} resource instances in this root module; "
+                    f"{self.prefix}{address} and what follows were analysed in part"))
+                instances = instances[:max(room, 0)]
+            self.limits.resource_instances += len(instances)
+            for instance in instances:
+                suffix = instance.suffix if instance is not None else ""
+                out.append(RawResource("terraform", block.labels[0],
+                                       self.prefix + address + suffix,
+                                       self._unit_bounded(address, block, instance), block.loc,
+                                       call_sites=self.call_sites))
         for address, block in self.data.items():
             out.append(RawResource("terraform", block.labels[0], self.prefix + address,
                                    self._unit_bounded(address, block), block.loc,
                                    is_data=True, call_sites=self.call_sites))
         for name in self.module_calls:
-            child = self.child(name)
-            if child is not None:
+            for _instance, child in self.children(name):
                 out.extend(child.raw_resources())
         return out
 
-    def _unit_bounded(self, address: str, block: Block) -> Val:
+    def _unit_bounded(self, address: str, block: Block,
+                      instance: Instance | None = None) -> Val:
         """The body, unless the unit's resources together exceed `UNIT_NODES`."""
-        body = self.block_value(address, block)
+        body = self.block_value(address, block, instance)
         try:
             nodes = self.limits.sizer.measure(body)[0]
         except BudgetExceeded:  # the attributes are bounded one by one, not together
@@ -298,47 +335,103 @@ class Module:
         self.limits.budget("unit-nodes", block.loc, self.prefix + address)
         return _unknown_members(body)
 
-    def child(self, name: str) -> Module | None:
-        """The local module called `name`, evaluated with its inputs, or None."""
-        if name in self._children:
-            return self._children[name]
-        self._children[name] = None
-        block = self.module_calls[name]
-        source_attr = block.body.attributes.get("source")
-        source = self.eval(source_attr.expr) if source_attr else None
+    def expansion(self, address: str, block: Block) -> Expansion | None:
+        """The instances of a resource (or `module.NAME` call) when `count`/`for_each` is known."""
+        if address in self._expansions:
+            return self._expansions[address]
+        self._expansions[address] = None
+        kind = meta_argument(block)
         result = None
-        path = source.value if source is not None and isinstance(source.value, str) else ""
-        local = path.startswith(("./", "../"))
-        if local and self.depth >= MAX_MODULE_DEPTH:
-            self.limits.budget("module-depth", block.loc, self.prefix + "module." + name)
-        elif local and not self._has_no_instances(block):
-            directory = os.path.normpath(os.path.join(self.source.directory, path))
-            loaded = self._load_child(directory, path, block)
-            if loaded is not None:
-                inputs = {k: self.limits.bounded(self.eval(a.expr, loc=a.loc), f"var.{k}")
-                          for k, a in block.body.attributes.items() if k not in _NOT_INPUTS}
-                result = Module(loaded, self.loader, f"{self.prefix}module.{name}.", inputs,
-                                (*self.call_sites, block.loc), self.root_dir, self.depth + 1,
-                                limits=self.limits, inherited=self._passed_providers(block))
-        self._children[name] = result
+        if kind is not None:
+            result = expand(kind, self.eval(block.body.attributes[kind].expr))
+        if result is not None and result.truncated:
+            from vpcsec_lint.terraform.expansion import MAX_INSTANCES
+
+            self.limits.notices.append(Notice(
+                "budget", "instances", block.loc.path, block.loc.line,
+                f"{self.prefix}{address} has {result.total} instances; the first "
+                f"{MAX_INSTANCES} were analysed"))
+        self._expansions[address] = result
         return result
 
-    def _load_child(self, directory: str, source: str, block: Block) -> ModuleSource | None:
+    def children(self, name: str) -> list[tuple[Instance | None, Module]]:
+        """The module called `name` (local, or installed by `terraform init`), one per
+        instance, evaluated with its inputs."""
+        if name in self._children:
+            return self._children[name]
+        self._children[name] = []
+        block = self.module_calls[name]
+        directory, source = self.module_directory(name, block)
+        if directory is None:
+            return []
+        if self.depth >= MAX_MODULE_DEPTH:
+            self.limits.budget("module-depth", block.loc, self.prefix + "module." + name)
+            return []
+        expansion = self.expansion(f"module.{name}", block)
+        instances = [None] if expansion is None else expansion.instances
+        if not instances:
+            return []
+        loaded = self._load_child(directory, block, source)
+        if loaded is None:
+            return []
+        self.limits.call_arguments[(block.loc.path, block.loc.line)] = {
+            k: a.loc for k, a in block.body.attributes.items()}
+        out: list[tuple[Instance | None, Module]] = []
+        for instance in instances:
+            if out and self.limits.instances >= budgets.MODULE_INSTANCES:
+                self.limits.budget("module-instances", block.loc, self.prefix + "module." + name)
+                break
+            self.limits.instances += 1 if out else 0  # the first was counted on loading
+            env = instance.env if instance is not None else {}
+            suffix = instance.suffix if instance is not None else ""
+            inputs = {k: self.limits.bounded(self.eval(a.expr, env, loc=a.loc), f"var.{k}")
+                      for k, a in block.body.attributes.items() if k not in _NOT_INPUTS}
+            out.append((instance, Module(
+                loaded, self.loader, f"{self.prefix}module.{name}{suffix}.", inputs,
+                (*self.call_sites, block.loc), self.root_dir, self.depth + 1,
+                limits=self.limits, inherited=self._passed_providers(block))))
+        self._children[name] = out
+        return out
+
+    def module_directory(self, name: str, block: Block) -> tuple[str | None, str | None]:
+        """The directory of a module call, with its `source` when local (`./...`), else the
+        installed one `terraform init` recorded (source None); a call not followed is an
+        `unresolved` notice that says what to do about it."""
+        source_attr = block.body.attributes.get("source")
+        source = self.eval(source_attr.expr) if source_attr else None
+        if source is None or not isinstance(source.value, str):
+            return None, None
+        if source.value.startswith(("./", "../")):
+            return (os.path.normpath(os.path.join(self.source.directory, source.value)),
+                    source.value)
+        installed = self.limits.installed
+        key = module_key(self.prefix, name)
+        if installed is not None and key in installed.dirs:
+            return installed.dirs[key], None
+        expansion = self.expansion(f"module.{name}", block)
+        if expansion is None or expansion.instances:  # `count = 0` needs no download
+            self.limits.notices.append(not_followed(installed, key, source.value, block.loc))
+        return None, None
+
+    def _load_child(self, directory: str, block: Block,
+                    source: str | None) -> ModuleSource | None:
         """The child module's files, if it may be followed: inside the analysis root,
-        through no symlink, within the budget of module instances."""
+        through no symlink (a local `source`), within the budget of module instances."""
         limits = self.limits
-        lexical = os.path.normpath(os.path.join(os.path.realpath(self.source.directory), source))
-        if os.path.realpath(directory) != lexical:
-            limits.unresolved("symlink", block.loc, f"module source {shown(source)} goes "
+        shown_source = source if source is not None else directory
+        lexical = os.path.normpath(os.path.join(os.path.realpath(self.source.directory),
+                                                source or ""))
+        if source is not None and os.path.realpath(directory) != lexical:
+            limits.unresolved("symlink", block.loc, f"module source {shown(shown_source)} goes "
                               "through a symbolic link: not followed")
             return None
         if not inside_root(directory, limits.analysis_root):
             limits.unresolved("outside-analysis-root", block.loc,
-                              f"module source {shown(source)} is outside the analysis root "
+                              f"module source {shown(shown_source)} is outside the analysis root "
                               f"{shown(limits.analysis_root)}: not followed")
             return None
         if limits.instances >= budgets.MODULE_INSTANCES:
-            limits.budget("module-instances", block.loc, source)
+            limits.budget("module-instances", block.loc, shown_source)
             return None
         limits.instances += 1
         return self.loader(directory)
@@ -358,30 +451,23 @@ class Module:
                     out[child_name] = configs[name]
         return out
 
-    def _has_no_instances(self, block: Block) -> bool:
-        attrs = block.body.attributes
-        if "count" in attrs:
-            count = self.eval(attrs["count"].expr)
-            return count.value == 0 and not isinstance(count.value, bool)
-        if "for_each" in attrs:
-            each = self.eval(attrs["for_each"].expr)
-            return isinstance(each.value, (list, dict)) and len(each.value) == 0
-        return False
-
     # -- resource bodies -----------------------------------------------------
 
-    def block_value(self, address: str, block: Block) -> Val:
-        cached = self._memo.get("block:" + address)
+    def block_value(self, address: str, block: Block, instance: Instance | None = None) -> Val:
+        """The evaluated arguments of a block (of one instance of it, when expanded)."""
+        cached = self._memo.get("block:" + address + (instance.suffix if instance else ""))
         if cached is _IN_PROGRESS or (cached is None and self._settling):
             return Val(UNKNOWN, block.loc)  # a cycle
         if cached is not None:
             return cached  # type: ignore[return-value]
-        return self._block_value(address, block)
+        return self._block_value(address, block, instance)
 
-    def _block_value(self, address: str, block: Block) -> Val:
-        memo_key = "block:" + address
+    def _block_value(self, address: str, block: Block, instance: Instance | None = None) -> Val:
+        memo_key = "block:" + address + (instance.suffix if instance else "")
         self._memo[memo_key] = _IN_PROGRESS
         env = {"each": Val(UNKNOWN), "count": Val(UNKNOWN), "self": Val(UNKNOWN)}
+        if instance is not None:
+            env.update(instance.env)
         value = self.body_value(block.body, block.loc, env)
         total, over = 0, False
         for name, member in list(value.value.items()):  # arguments, then the whole body
@@ -484,9 +570,64 @@ class Module:
                 return Val(not operand.value, expr.loc)
             return Val(UNKNOWN, expr.loc)
         if isinstance(expr, Splat):
-            source = self._eval(expr.source, env)
-            return Val(UNKNOWN, expr.loc, ref=source.ref)
+            return self._splat(expr, env)
+        if isinstance(expr, ForExpr):
+            return self._for(expr, env)
+        if isinstance(expr, Subscript):
+            return self._apply_steps(self._eval(expr.source, env), expr.steps, env, expr.loc)
         return Val(UNKNOWN, getattr(expr, "loc", None))
+
+    def _splat(self, expr: Splat, env: dict[str, Val]) -> Val:
+        """`x[*].id`: the steps applied to each element (a single value is a list of one)."""
+        source = self._eval(expr.source, env)
+        if source.value is UNKNOWN or isinstance(source.value, dict) and source.ref is None:
+            return Val(UNKNOWN, expr.loc, ref=source.ref)
+        if source.value is None:
+            return Val([], expr.loc)
+        items = source.value if isinstance(source.value, list) else [source]
+        return Val([self._apply_steps(item, expr.steps, env, item.loc or expr.loc)
+                    for item in items], expr.loc)
+
+    def _for(self, expr: ForExpr, env: dict[str, Val]) -> Val:
+        """`[for k, v in c : v.id if cond]`, `{for ... : key => value}`, over a known collection."""
+        from vpcsec_lint.terraform.expansion import MAX_INSTANCES
+
+        collection = self._eval(expr.collection, env)
+        if isinstance(collection.value, list):
+            pairs = [(Val(i, expr.loc), item) for i, item in enumerate(collection.value)]
+        elif isinstance(collection.value, dict):
+            pairs = [(Val(k, expr.loc), collection.value[k]) for k in sorted(collection.value)]
+        else:
+            return Val(UNKNOWN, expr.loc)
+        if len(pairs) > MAX_INSTANCES:
+            return Val(UNKNOWN, expr.loc)
+        items: list[Val] = []
+        members: dict[str, Val] = {}
+        for key, value in pairs:
+            inner = {**env, expr.value_var: value}
+            if expr.key_var is not None:
+                inner[expr.key_var] = key
+            if expr.cond is not None:
+                keep = self._eval(expr.cond, inner).value
+                if keep is False:
+                    continue
+                if keep is not True:
+                    return Val(UNKNOWN, expr.loc)
+            result = self._eval(expr.value, inner)
+            if expr.key is None:
+                items.append(result)
+                continue
+            name = self._eval(expr.key, inner).value
+            if isinstance(name, bool) or not isinstance(name, (str, int, float)):
+                return Val(UNKNOWN, expr.loc)
+            name = _to_text(name)
+            if expr.group:
+                members.setdefault(name, Val([], expr.loc)).value.append(result)
+            elif name in members:
+                return Val(UNKNOWN, expr.loc)  # Terraform: duplicate object key
+            else:
+                members[name] = result
+        return Val(items if expr.key is None else members, expr.loc)
 
     def _template(self, expr: Template, env: dict[str, Val]) -> Val:
         pieces: list[str] = []
@@ -613,11 +754,14 @@ class Module:
             ref = (self.prefix + address, attr) if attr else (self.prefix + address, "")
             return Val(UNKNOWN, expr.loc, ref=ref)
         if root not in NON_RESOURCE_ROOTS and names:
-            return self._resource_attr(f"{root}.{names[0]}", steps, expr.loc)
+            return self._resource_attr(f"{root}.{names[0]}", steps[1:], env, expr.loc)
         return Val(UNKNOWN, expr.loc)
 
     def _apply_steps(self, val: Val, steps: list, env: dict[str, Val], loc: Location) -> Val:
         for step in steps:
+            if val.ref is not None and val.ref[1] == "" and isinstance(step, GetAttr):
+                val = _resource_member(val, step.name)  # keeps the shape `(address, attribute)`
+                continue
             if val.value is UNKNOWN:
                 return Val(UNKNOWN, loc, val.origins, symbol=val.symbol)
             if isinstance(step, GetAttr):
@@ -704,31 +848,87 @@ class Module:
     def _module_output(self, names: list[str], steps: list, env: dict[str, Val],
                        loc: Location) -> Val:
         name = names[0]
-        output = names[1] if len(names) > 1 else ""
-        ref = (f"{self.prefix}module.{name}", output)
-        child = self.child(name) if name in self.module_calls else None
+        rest = steps[1:]
+        children = self.children(name) if name in self.module_calls else []
+        suffix = ""
+        child = None
+        if children and children[0][0] is None:  # not expanded
+            child = children[0][1]
+            while rest and isinstance(rest[0], Index):
+                rest = rest[1:]
+        elif rest and isinstance(rest[0], Index):  # `module.m["key"].output`
+            key = self._eval(rest[0].key, env)
+            rest = rest[1:]
+            found = [m for i, m in children if i is not None and names_instance(key, i)]
+            if found:
+                child = found[0]
+                suffix = found[0].prefix[len(f"{self.prefix}module.{name}"):-1]
+        output = rest[0].name if rest and isinstance(rest[0], GetAttr) else ""
+        ref = (f"{self.prefix}module.{name}{suffix}", output)
         if child is None or output not in child.outputs:
             return Val(UNKNOWN, loc, ref=ref)
         cached = child._memo.get("output:" + output)
         if cached is _IN_PROGRESS or cached is None:  # a cycle through the caller
             return Val(UNKNOWN, loc, ref=ref)
         val: Val = cached  # type: ignore[assignment]
-        rest = steps[2:] if len(steps) >= 2 else []
         return self._apply_steps(Val(val.value, loc, val.origins, val.ref or ref, val.symbol,
-                                     val.alternatives), rest, env, loc)
+                                     val.alternatives), rest[1:], env, loc)
 
-    def _resource_attr(self, address: str, steps: list, loc: Location) -> Val:
-        attr = _first_attr_after(steps, 1)
-        ref = (self.prefix + address, attr or "")
+    def _resource_attr(self, address: str, steps: list, env: dict[str, Val],
+                       loc: Location) -> Val:
+        """A reference to a resource: `aws_vpc.a.id`, `aws_subnet.b[0].id`, `aws_subnet.b`.
+
+        The value keeps its shape `(address, attribute)` in `ref`, with the instance
+        key in the address when the resource is expanded and the index is known.
+        """
         block = self.resources.get(address)
-        if block is None or not attr:
-            return Val(UNKNOWN, loc, ref=ref)
-        body = self.block_value(address, block)
-        member = body.get(attr)
-        if member is None:
-            return Val(UNKNOWN, loc, ref=ref)
-        origins = merge_origins((member.loc,), member.origins) if member.loc else ()
-        return Val(member.value, loc, origins, ref, member.symbol, member.alternatives)
+        if block is None:
+            return Val(UNKNOWN, loc, ref=(self.prefix + address, _first_attr_after(steps, 0) or ""))
+        expansion = self.expansion(address, block)
+        if expansion is None:
+            if meta_argument(block) is not None and not steps:  # all instances of an unknown count
+                return Val(UNKNOWN, loc, ref=(self.prefix + address, ""))
+            while steps and isinstance(steps[0], Index):  # `[count.index]` of an unknown count
+                steps = steps[1:]
+            target = _resource_object(self.prefix + address, self.block_value(address, block))
+        elif steps and isinstance(steps[0], Index):
+            key = self._eval(steps[0].key, env)
+            instance = expansion.find(key)
+            if instance is None and key.known and not expansion.truncated:
+                return Val(UNKNOWN, loc, symbol=FAILED)  # no such instance: an error
+            if instance is None:
+                return Val(UNKNOWN, loc, ref=(self.prefix + address,
+                                              _first_attr_after(steps, 0) or ""))
+            steps = steps[1:]
+            target = _resource_object(self.prefix + address + instance.suffix,
+                                      self.block_value(address, block, instance))
+        else:  # the whole collection: `aws_subnet.b[*].id`, `for s in aws_subnet.b`
+            objects = [(i.key, _resource_object(self.prefix + address + i.suffix,
+                                                self.block_value(address, block, i)))
+                       for i in expansion.instances]
+            if meta_argument(block) == "count":
+                target = Val([o for _k, o in objects], loc)
+            else:
+                target = Val({str(k): o for k, o in objects}, loc)
+        if not steps:
+            return Val(target.value, loc, target.origins, target.ref)
+        return self._apply_steps(target, steps, env, loc)
+
+
+def _resource_object(address: str, body: Val) -> Val:
+    """A resource instance as a value: its arguments, and `ref` `(address, "")`."""
+    return Val(body.value, body.loc, ref=(address, ""))
+
+
+def _resource_member(obj: Val, name: str) -> Val:
+    """Attribute `name` of a resource object; unknown when not written, always with its ref."""
+    ref = (obj.ref[0], name) if obj.ref else None
+    member = obj.get(name)
+    if member is None:
+        return Val(UNKNOWN, obj.loc, ref=ref)
+    return Val(member.value, member.loc,
+               merge_origins((member.loc,), member.origins) if member.loc else (), ref,
+               member.symbol, member.alternatives)
 
 
 _ARITH: dict[str, Callable] = {
@@ -807,6 +1007,13 @@ def _references(expr: Expr) -> Iterator[str]:
             stack.append(node.operand)
         elif isinstance(node, Splat):
             stack.append(node.source)
+            stack.extend(s.key for s in node.steps if isinstance(s, Index))
+        elif isinstance(node, Subscript):
+            stack.append(node.source)
+            stack.extend(s.key for s in node.steps if isinstance(s, Index))
+        elif isinstance(node, ForExpr):
+            stack.extend(e for e in (node.collection, node.value, node.key, node.cond)
+                         if e is not None)
         elif not isinstance(node, (Literal, Opaque)):
             continue
 

@@ -14,6 +14,10 @@ from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
+FAILED = "(error)"
+"""The `symbol` of a value whose evaluation Terraform would reject (an index past the
+instances of an expanded resource): `try()` moves on to its next argument."""
+
 
 def _known(*vals: Val) -> bool:
     return all(v.known for v in vals)
@@ -155,8 +159,44 @@ def _coalesce(args: list[Val], loc: Location) -> Val:
 
 
 def _try(args: list[Val], loc: Location) -> Val:
-    if args and args[0].known:
-        return args[0]
+    """The first argument that is not an error (`aws_vpc.this[0]` when `count = 0`)."""
+    for arg in args:
+        if arg.symbol == FAILED:
+            continue
+        if arg.known or arg.ref is not None:
+            return arg  # a reference to a computed attribute (`aws_vpc.this[0].id`) keeps it
+        break
+    return Val(UNKNOWN, loc)
+
+
+def _split(args: list[Val], loc: Location) -> Val:
+    if len(args) != 2 or not all(isinstance(a.value, str) for a in args) or not args[0].value:
+        return Val(UNKNOWN, loc)
+    return Val([Val(part, loc) for part in args[1].value.split(args[0].value)], loc)
+
+
+def _extreme(pick: Callable[..., object]) -> Callable[[list[Val], Location], Val]:
+    def fn(args: list[Val], loc: Location) -> Val:
+        numbers = [a.value for a in args]
+        if not numbers or any(isinstance(n, bool) or not isinstance(n, (int, float))
+                              for n in numbers):
+            return Val(UNKNOWN, loc)
+        return Val(pick(numbers), loc)
+    return fn
+
+
+def _keys(args: list[Val], loc: Location) -> Val:
+    if len(args) != 1 or not isinstance(args[0].value, dict):
+        return Val(UNKNOWN, loc)
+    return Val([Val(k, loc) for k in sorted(args[0].value)], loc)
+
+
+def _coalescelist(args: list[Val], loc: Location) -> Val:
+    for arg in args:
+        if not isinstance(arg.value, list):
+            return Val(UNKNOWN, loc)
+        if arg.value:
+            return arg
     return Val(UNKNOWN, loc)
 
 
@@ -241,6 +281,11 @@ FUNCTIONS: dict[str, Callable[[list[Val], Location], Val]] = {
     "format": _format,
     "coalesce": _coalesce,
     "try": _try,
+    "split": _split,
+    "max": _extreme(max),
+    "min": _extreme(min),
+    "keys": _keys,
+    "coalescelist": _coalescelist,
     "length": _length,
     "cidrsubnet": _cidrsubnet,
     "lower": _case(str.lower),

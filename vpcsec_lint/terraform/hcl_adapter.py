@@ -26,6 +26,7 @@ from vpcsec_lint.terraform.syntax import (
     Call,
     Conditional,
     Expr,
+    ForExpr,
     GetAttr,
     Index,
     Literal,
@@ -33,6 +34,7 @@ from vpcsec_lint.terraform.syntax import (
     Opaque,
     ParseFailure,
     Splat,
+    Subscript,
     Template,
     Traversal,
     TupleExpr,
@@ -366,7 +368,7 @@ class _Converter:
         name = str(get_attr.children[-1].children[0])
         if isinstance(base, Traversal):
             return Traversal(base.root, [*base.steps, GetAttr(name)], self.loc(node))
-        return Opaque(self.loc(node))
+        return _subscript(base, GetAttr(name), self.loc(node))
 
     def x_index_expr_term(self, node: Any) -> Expr:
         base = self.expr(node.children[0])
@@ -377,13 +379,48 @@ class _Converter:
             key = self.expr(self.inner(index)[0])
         if isinstance(base, Traversal):
             return Traversal(base.root, [*base.steps, Index(key)], self.loc(node))
-        return Opaque(self.loc(node))
+        return _subscript(base, Index(key), self.loc(node))
 
     def x_attr_splat_expr_term(self, node: Any) -> Expr:
-        return Splat(self.expr(node.children[0]), self.loc(node))
+        return self.splat(node)
 
     def x_full_splat_expr_term(self, node: Any) -> Expr:
-        return Splat(self.expr(node.children[0]), self.loc(node))
+        return self.splat(node)
+
+    def splat(self, node: Any) -> Expr:
+        steps: list[GetAttr | Index] = []
+        for step in node.children[1].children:
+            if _is_tree(step, "get_attr"):
+                steps.append(GetAttr(str(step.children[-1].children[0])))
+            elif _is_tree(step, "short_index"):
+                steps.append(Index(Literal(int(str(step.children[-1])), self.loc(step))))
+            elif _is_tree(step, "braces_index"):
+                steps.append(Index(self.expr(self.inner(step)[0])))
+        return Splat(self.expr(node.children[0]), self.loc(node), steps)
+
+    def x_for_tuple_expr(self, node: Any) -> Expr:
+        return self.for_expr(node, is_object=False)
+
+    def x_for_object_expr(self, node: Any) -> Expr:
+        return self.for_expr(node, is_object=True)
+
+    def for_expr(self, node: Any, is_object: bool) -> Expr:
+        parts = self.inner(node)
+        intro = next((p for p in parts if _is_tree(p, "for_intro")), None)
+        cond = next((p for p in parts if _is_tree(p, "for_cond")), None)
+        exprs = [p for p in parts if _is_tree(p) and p.data not in ("for_intro", "for_cond")]
+        if intro is None or len(exprs) != (2 if is_object else 1):
+            return Opaque(self.loc(node))
+        names = [str(c.children[0]) for c in intro.children if _is_tree(c, "identifier")]
+        collection = [c for c in self.inner(intro)
+                      if _is_tree(c) and c.data != "identifier"]
+        if not names or len(collection) != 1:
+            return Opaque(self.loc(node))
+        group = any(not _is_tree(p) and p.type == "ELLIPSIS" for p in node.children)
+        return ForExpr(
+            names[0] if len(names) == 2 else None, names[-1], self.expr(collection[0]),
+            self.expr(exprs[-1]), self.loc(node), self.expr(exprs[0]) if is_object else None,
+            self.expr(self.inner(cond)[-1]) if cond is not None else None, group)
 
     def x_conditional(self, node: Any) -> Expr:
         cond, true, false = self.inner(node)
@@ -402,6 +439,14 @@ class _Converter:
 def parse_template(text: str, loc: Location, path: str) -> Expr:
     """A template string (from JSON syntax) -> literal or `Template` expression."""
     return _template(_split_template(text, loc, path), loc)
+
+
+def _subscript(base: Expr, step: GetAttr | Index, loc: Location) -> Expr:
+    if isinstance(base, Opaque):
+        return Opaque(loc)
+    if isinstance(base, Subscript):
+        return Subscript(base.source, [*base.steps, step], loc)
+    return Subscript(base, [step], loc)
 
 
 def _template(parts: list[str | Expr], loc: Location) -> Expr:

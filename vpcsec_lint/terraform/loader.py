@@ -117,6 +117,7 @@ def load_module(directory: str, cache: ParseCache | None = None,
     """
     from vpcsec_lint.sources import analysis_root
     from vpcsec_lint.terraform.evaluator import Limits, Module, ModuleSource
+    from vpcsec_lint.terraform.installed_modules import InstalledModules
 
     cache = cache or ParseCache()
     unit = Unit("terraform", directory)
@@ -145,13 +146,22 @@ def load_module(directory: str, cache: ParseCache | None = None,
         child = ModuleSource(child_dir)
         for path in child_tf:
             result = cache.parse(path)
-            if not isinstance(result, FileProblem):
+            if isinstance(result, FileProblem):  # VSL000 from the caller too
+                if all(p.path != result.path for p in unit.problems):
+                    unit.problems.append(result)
+            else:
                 child.bodies.append((path, result))
         return child
 
-    limits = Limits(analysis_root(directory, given or directory), directory)
+    root = analysis_root(directory, given or directory)
+    installed = InstalledModules.load(directory, root)
+    if installed.problem is not None:
+        unit.problems.append(installed.problem)
+    limits = Limits(root, directory, installed)
     module = Module(source, load_child, limits=limits)
     unit.resources = module.raw_resources()
     unit.notices.extend(limits.notices)
+    unit.installed_modules = installed
+    unit.call_arguments = limits.call_arguments
     unit.texts = {p: cache.texts[p] for p in unit.files if p in cache.texts}
     return unit

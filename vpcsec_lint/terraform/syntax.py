@@ -43,10 +43,37 @@ class Traversal:
 
 @dataclass(slots=True)
 class Splat:
-    """`x[*].id` or `x.*.id`: the source traversal is kept for its reference shape."""
+    """`x[*].id` or `x.*.id`: `steps` (`.id`) apply to each element of `source`."""
 
     source: Expr
     loc: Location
+    steps: list[GetAttr | Index] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Subscript:
+    """`concat(a, b)[0]`, `(x).y`: steps applied to an expression that is not a name."""
+
+    source: Expr
+    steps: list[GetAttr | Index]
+    loc: Location
+
+
+@dataclass(slots=True)
+class ForExpr:
+    """`[for k, v in coll : value if cond]`, or `{for ... : key => value}` when `key` is set.
+
+    `group` is the `...` of an object `for` (values with one key are grouped in lists).
+    """
+
+    key_var: str | None
+    value_var: str
+    collection: Expr
+    value: Expr
+    loc: Location
+    key: Expr | None = None
+    cond: Expr | None = None
+    group: bool = False
 
 
 @dataclass(slots=True)
@@ -99,8 +126,8 @@ class Opaque:
     loc: Location
 
 
-Expr = (Literal | Template | Traversal | Splat | Call | TupleExpr | ObjectExpr | Conditional
-        | BinaryOp | UnaryOp | Opaque)
+Expr = (Literal | Template | Traversal | Splat | Subscript | ForExpr | Call | TupleExpr | ObjectExpr
+        | Conditional | BinaryOp | UnaryOp | Opaque)
 
 
 @dataclass(slots=True)

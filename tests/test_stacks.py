@@ -1,0 +1,102 @@
+"""CloudFormation across templates: exports between stacks side by side, nested stacks with a
+local TemplateURL, and a real two-stack CDK assembly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from helpers import FIXTURES, lint, run_cli, triples
+
+EXAMPLES = FIXTURES / "cloudformation" / "examples"
+ASSEMBLY = EXAMPLES / "cdk-two-stacks" / "cdk.out"
+
+
+def codes(report) -> list[tuple[str, str, int]]:
+    return [(n.code, Path(n.path).name, n.line) for n in report.notices]
+
+
+def test_an_import_resolves_from_the_exporting_template_beside_it():
+    base = EXAMPLES / "exports"
+    report = lint(base)
+    assert triples(report, base) == {("VSL101", "CacheSecurityGroup", "app.yaml", 14)}
+    (finding,) = report.findings
+    assert "network/Vpc.CidrBlock" in finding.message
+    assert [(Path(r.loc.path).name, r.loc.line) for r in finding.related][:1] == [
+        ("network.yaml", 6)]
+    assert codes(report) == [("import-without-export", "app.yaml", 20)]
+
+
+def test_an_import_alone_is_unknown_and_says_so(tmp_path):
+    shutil.copy(EXAMPLES / "exports" / "app.yaml", tmp_path / "app.yaml")
+    report = lint(tmp_path)
+    assert triples(report, tmp_path) == set()
+    assert [c for c, _, _ in codes(report)] == ["import-without-export"] * 3
+
+
+def test_a_nested_stack_joins_its_parent_with_its_parameters_bound():
+    base = EXAMPLES / "nested-stack"
+    report = lint(base)
+    assert triples(report, base) == {("VSL101", "DbSecurityGroup", "parent.yaml", 28)}
+    (finding,) = report.findings
+    assert "Network.Vpc" in finding.message
+    assert codes(report) == [("template-not-local", "parent.yaml", 31)]
+
+
+def test_a_nested_template_outside_the_analysis_root_is_not_read(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "nested-stack" / "templates" / "network.yaml", tmp_path / "net.yaml")
+    text = (EXAMPLES / "nested-stack" / "parent.yaml").read_text(encoding="utf-8")
+    (repo / "parent.yaml").write_text(text.replace("templates/network.yaml", "../net.yaml"),
+                                      encoding="utf-8")
+    report = lint(repo)
+    assert triples(report, repo) == set()
+    assert codes(report) == [("template-outside-analysis-root", "parent.yaml", 13),
+                             ("template-not-local", "parent.yaml", 31)]
+
+
+def test_a_cdk_assembly_resolves_cross_stack_imports_and_names_constructs():
+    report = lint(ASSEMBLY)
+    assert triples(report, ASSEMBLY) == {
+        ("VSL101", "DatabaseSecurityGroup7319C0F6", "AppStack.template.json", 18),
+        ("VSL205", "Vpc8378EB38", "NetworkStack.template.json", 3),
+    }
+    messages = {f.rule_id: f.message for f in report.findings}
+    assert messages["VSL101"].endswith("(construct AppStack/DatabaseSecurityGroup/Resource)")
+    assert messages["VSL205"].endswith("(construct NetworkStack/Vpc/Resource)")
+    assert report.notices == []
+
+
+def test_the_app_stack_alone_cannot_see_the_network(tmp_path):
+    shutil.copy(ASSEMBLY / "AppStack.template.json", tmp_path)
+    report = lint(tmp_path)
+    assert triples(report, tmp_path) == set()
+    assert [c for c, _, _ in codes(report)] == ["import-without-export"] * 2
+
+
+def test_a_broken_manifest_is_vsl000_and_the_stacks_are_still_analysed(tmp_path):
+    assembly = tmp_path / "cdk.out"
+    shutil.copytree(ASSEMBLY, assembly)
+    (assembly / "manifest.json").write_text('{"version": "48.0.0", "artifacts": {',
+                                            encoding="utf-8")
+    result = run_cli("--no-cache", "--format", "json", str(assembly))
+    found = {(f["rule_id"], Path(f["path"]).name) for f in json.loads(result.stdout)["findings"]}
+    assert found == {("VSL000", "manifest.json"), ("VSL101", "AppStack.template.json"),
+                     ("VSL205", "NetworkStack.template.json")}
+
+
+def test_a_missing_nested_template_is_not_followed_and_a_broken_one_is_vsl000(tmp_path):
+    text = (EXAMPLES / "nested-stack" / "parent.yaml").read_text(encoding="utf-8")
+    (tmp_path / "missing.yaml").write_text(text.replace("templates/network.yaml", "nowhere.yaml"),
+                                           encoding="utf-8")
+    report = lint(tmp_path / "missing.yaml")
+    assert [f.rule_id for f in report.findings] == []
+    assert codes(report)[0] == ("template-not-found", "missing.yaml", 13)
+    (tmp_path / "broken.yaml").write_text(text.replace("templates/network.yaml", "bad.yaml"),
+                                          encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("Resources:\n  Vpc: [unclosed\n", encoding="utf-8")
+    report = lint(tmp_path / "broken.yaml")
+    assert {(f.rule_id, Path(f.loc.path).name) for f in report.findings} == {
+        ("VSL000", "bad.yaml")}
