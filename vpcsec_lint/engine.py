@@ -35,6 +35,8 @@ class Options:
     excluded: Callable[[str], bool] | None = None
     var_files: list[str] = field(default_factory=list)
     jobs: int = 1
+    reach: list[dict] = field(default_factory=list)
+    """Declared `reach:` entries: `from`, `to`, `port`, `protocol`, `expect`, `path`, `line`."""
 
     def enabled_rules(self) -> list[Rule]:
         rules = all_rules()
@@ -67,7 +69,9 @@ def build_model(unit: Unit) -> Model:
         from vpcsec_lint.terraform.build import build_model as build
     else:
         from vpcsec_lint.cloudformation.build import build_model as build
-    return build(unit.root, unit.resources)
+    model = build(unit.root, unit.resources)
+    model.incomplete = bool(unit.problems)
+    return model
 
 
 def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None) -> list[Finding]:
@@ -80,6 +84,11 @@ def lint_unit(unit: Unit, rules: Iterable[Rule], options: Options | None = None)
         model = build_model(unit)
     except Exception as exc:  # a bug in a builder must not lose the other units
         return findings + [internal_error("model builder", where, exc, unit.framework)]
+    model.reach_entries = options.reach
+    if options.reach:
+        from vpcsec_lint.reach.intents import entry_notices
+
+        unit.notices.extend(entry_notices(model))
     for rule in rules:
         try:
             found = list(rule.check(model))
@@ -158,8 +167,15 @@ def lint_paths(paths: list[str], options: Options, stdin: tuple[str, str] | None
         report.findings.extend(outcome.findings)
         report.notices.extend(outcome.notices)
     report.findings = finalize(report.findings, options)
-    report.notices = sorted(set(report.notices), key=Notice.sort_key)
+    report.notices = sorted(set(resolve_reach_notices(report.notices)), key=Notice.sort_key)
     return report
+
+
+def resolve_reach_notices(notices: list[Notice]) -> list[Notice]:
+    """A `reach:` entry is unresolved only when no unit of the run holds its resources."""
+    resolved = {(n.path, n.line) for n in notices if n.kind == "reach-resolved"}
+    return [n for n in notices if n.kind != "reach-resolved" and not (
+        n.code == "reach-entry-not-analysed" and (n.path, n.line) in resolved)]
 
 
 def finalize(findings: list[Finding], options: Options) -> list[Finding]:

@@ -178,7 +178,7 @@ class Analyser:
                 cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.rules),
                 *(cache._stamp(f) for f in rule_files if f),
                 *(f"{k}={v}" for k, v in sorted(self.options.severity.items())),
-                "\0".join(self.options.var_files))
+                "\0".join(self.options.var_files), repr(self.options.reach))
         return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
                                                      str(task.named), task.given))
 
