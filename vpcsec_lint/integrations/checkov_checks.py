@@ -63,6 +63,7 @@ APPLIES_TO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")),
     "VSL501": (("aws_lambda_function",),
                ("AWS::Lambda::Function", "AWS::Serverless::Function")),
+    "VSL502": (("aws_nat_gateway",), ("AWS::EC2::NatGateway",)),
     "VSL503": (("aws_ecs_service",), ("AWS::ECS::Service",)),
     "VSL701": (("aws_ecs_task_definition",), ("AWS::ECS::TaskDefinition",)),
 }
