@@ -46,9 +46,9 @@ class NatGatewaySingleAz(Rule):
     regional NAT gateway).
 
     ## References
-    - Domain guide: "One NAT Gateway per AZ for resilience"
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
+    - https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html
     """
 
     id = "VSL502"
