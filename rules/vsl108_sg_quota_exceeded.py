@@ -33,8 +33,8 @@ class SgQuotaExceeded(Rule):
       list its `max_entries`, an AWS-managed prefix list its published
       weight (CloudFront origin-facing 55, VPC Lattice 10, Ground Station 5,
       S3 and DynamoDB 1; a shipped, dated table);
-    - a Lambda function, ECS service, VPC endpoint, database or cache with
-      more than 5 security groups (per network interface).
+    - a Lambda function, ECS service, EC2 instance, VPC endpoint, database
+      or cache with more than 5 security groups (per network interface).
 
     Counts are lower bounds: a rule with unknown ports, a CIDR list or
     prefix list that cannot be resolved, and group references that may be
@@ -107,7 +107,10 @@ class SgQuotaExceeded(Rule):
 
     def _groups_per_interface(self, model: Model) -> Iterator[Finding]:
         holders: list[tuple[str, Location, Location | None, list[Ref]]] = [
-            *((f.resource, f.loc, None, f.security_groups) for f in model.lambdas.values()),
+            *((f.resource, f.loc, f.security_groups_loc, f.security_groups)
+              for f in model.lambdas.values()),
+            *((i.resource, i.loc, i.security_groups_loc, i.security_groups)
+              for i in model.instances.values()),
             *((s.resource, s.loc, _loc(s.security_groups_val), s.security_groups)
               for s in model.ecs_services.values()),
             *((e.resource, e.loc, _loc(e.security_groups_val), e.security_groups)
