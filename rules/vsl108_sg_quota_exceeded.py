@@ -36,8 +36,8 @@ class SgQuotaExceeded(Rule):
       list its `max_entries`, an AWS-managed prefix list its published
       weight (CloudFront origin-facing 55, VPC Lattice 10, Ground Station 5,
       S3 and DynamoDB 1; a shipped, dated table);
-    - a Lambda function, ECS service, VPC endpoint, database or cache with
-      more than 5 security groups (per network interface).
+    - a Lambda function, ECS service, EC2 instance, VPC endpoint, database
+      or cache with more than 5 security groups (per network interface).
 
     Counts are lower bounds: a rule with unknown ports, a CIDR list or
     prefix list that cannot be resolved, and group references that may be
@@ -81,9 +81,10 @@ class SgQuotaExceeded(Rule):
     severity = "warning"
     summary = "A security group or a network interface over its default security-group quota."
     terraform_types = (*SG_TF, "aws_lambda_function", "aws_ecs_service", "aws_vpc_endpoint",
-                       *TF_STORES)
+                       "aws_instance", *TF_STORES)
     cloudformation_types = (*SG_CFN, "AWS::Lambda::Function", "AWS::Serverless::Function",
-                            "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", *CFN_STORES)
+                            "AWS::ECS::Service", "AWS::EC2::VPCEndpoint", "AWS::EC2::Instance",
+                            *CFN_STORES)
 
     def check(self, model: Model) -> Iterator[Finding]:
         yield from self._rules_per_group(model)
@@ -114,7 +115,10 @@ class SgQuotaExceeded(Rule):
 
     def _groups_per_interface(self, model: Model) -> Iterator[Finding]:
         holders: list[tuple[str, Location, Location | None, list[Ref]]] = [
-            *((f.resource, f.loc, None, f.security_groups) for f in model.lambdas.values()),
+            *((f.resource, f.loc, f.security_groups_loc, f.security_groups)
+              for f in model.lambdas.values()),
+            *((i.resource, i.loc, i.security_groups_loc, i.security_groups)
+              for i in model.instances.values()),
             *((s.resource, s.loc, _loc(s.security_groups_val), s.security_groups)
               for s in model.ecs_services.values()),
             *((e.resource, e.loc, _loc(e.security_groups_val), e.security_groups)

@@ -215,7 +215,7 @@ def test_per_path_ignore_suppresses_with_or_without_reason(tmp_path):
      "unknown key 'fial-on' (did you mean 'fail-on'?)"),
     (".vpcsec-lint.yaml", "colour: red\n",
      "unknown key 'colour' (known keys: select, ignore, fail-on, exclude, severity, "
-     "per-path-ignore)"),
+     "per-path-ignore, reach)"),
     (".vpcsec-lint.yaml", "select: 3\n",
      "key 'select': 3 is not a list of strings, or one comma-separated string"),
     (".vpcsec-lint.yaml", "fail-on: sometimes\n",
@@ -256,5 +256,5 @@ def test_documented_examples_are_valid(tmp_path):
     (tmp_path / ".vpcsec-lint.yaml").write_text(yaml_block.group(1))
     (tmp_path / "pyproject.toml").write_text(toml_block.group(1))
     assert set(load_settings(str(tmp_path / ".vpcsec-lint.yaml")).data) == {
-        "select", "ignore", "fail-on", "exclude", "severity", "per-path-ignore"}
+        "select", "ignore", "fail-on", "exclude", "severity", "per-path-ignore", "reach"}
     assert load_settings(str(tmp_path / "pyproject.toml")).data["fail-on"] == "error"

@@ -12,6 +12,8 @@ TERRAFORM = {
     ("VSL205", "aws_vpc.app", "network.tf", 13),
     ("VSL301", "aws_route.to_onprem", "peering.tf", 23),
     ("VSL501", "aws_lambda_function.api", "app.tf", 14),
+    # The "public" subnet has no route to an internet gateway (there is none).
+    ("VSL603", "aws_subnet.public", "network.tf", 30),
 }
 
 CLOUDFORMATION = {
@@ -24,6 +26,7 @@ CLOUDFORMATION = {
     ("VSL205", "AppVpc", "three-tier.yaml", 13),
     ("VSL301", "RouteToOnPrem", "three-tier.yaml", 75),
     ("VSL501", "ApiFunction", "three-tier.yaml", 91),
+    ("VSL603", "PublicSubnet", "three-tier.yaml", 30),
 }
 
 

@@ -27,6 +27,10 @@ def test_for_each_endpoints_get_every_endpoint_finding_per_instance():
          "modules/service-sg/main.tf", 24),
         # Reached only through element(aws_route_table.private.*.id, count.index).
         ("VSL205", "aws_vpc.main", "network.tf", 11),
+        # The example has no internet gateway: each NAT gateway's public subnet uses the
+        # main route table, local route only (issue 16's reachability).
+        ("VSL603", "aws_subnet.public[0]", "network.tf", 24),
+        ("VSL603", "aws_subnet.public[1]", "network.tf", 24),
     }
     vsl201 = sorted(f.message for f in report.findings if f.rule_id == "VSL201")
     assert "logs.eu-west-1.amazonaws.com" in vsl201[0]

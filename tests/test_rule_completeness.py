@@ -22,9 +22,11 @@ def table_ids(path: str, row: str) -> list[str]:
 def test_the_rule_names_the_resource_types_it_reads(rule_id: str) -> None:
     cls = all_rules()[rule_id]
     for types in (cls.terraform_types, cls.cloudformation_types):
-        assert types and all(isinstance(t, str) and t for t in types), rule_id
-    assert all(t.startswith(("aws_", "AWS::")) for t in cls.terraform_types)
-    assert all(t.startswith("AWS::") for t in cls.cloudformation_types)
+        # () is a declaration too: findings that name resources of any type.
+        assert isinstance(types, tuple) and all(isinstance(t, str) and t for t in types)
+    assert bool(cls.terraform_types) == bool(cls.cloudformation_types), rule_id
+    assert all(t.startswith("aws_") for t in cls.terraform_types or ())
+    assert all(t.startswith("AWS::") for t in cls.cloudformation_types or ())
 
 
 @pytest.mark.parametrize("rule_id", BUILTIN)

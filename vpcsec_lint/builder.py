@@ -17,6 +17,7 @@ from vpcsec_lint.model import (
     Model,
     Ref,
     RolePolicy,
+    Route,
     ServiceRegistry,
     Setting,
     as_bool,
@@ -92,12 +93,16 @@ class BaseBuilder:
         self.peerings()
         self.route_tables()
         self.endpoints()
+        self.gateways()
         self.sg_rules()
         self.caches()
         self.routes()
         self.nacls()
         self.lambdas()
         self.hosted_zones()
+        self.associations()
+        self.instances()
+        self.dhcp_options()
         self.data_stores()
         self.roles()
         self.ecs()
@@ -128,6 +133,9 @@ class BaseBuilder:
     def endpoints(self) -> None:
         raise NotImplementedError
 
+    def gateways(self) -> None:
+        raise NotImplementedError
+
     def sg_rules(self) -> None:
         raise NotImplementedError
 
@@ -144,6 +152,15 @@ class BaseBuilder:
         raise NotImplementedError
 
     def hosted_zones(self) -> None:
+        raise NotImplementedError
+
+    def associations(self) -> None:
+        raise NotImplementedError
+
+    def instances(self) -> None:
+        raise NotImplementedError
+
+    def dhcp_options(self) -> None:
         raise NotImplementedError
 
     def data_stores(self) -> None:
@@ -228,14 +245,18 @@ class BaseBuilder:
         return endpoint
 
     def add_lambda(self, res: RawResource, config: Val | None, subnets: Val | None,
-                   groups: Val | None) -> None:
+                   groups: Val | None, environment: Val | None = None,
+                   file_systems: list[Val] | None = None) -> None:
         """A function and, when it has a VPC configuration, its subnets and groups."""
-        fn = LambdaFunction(res.address, self.framework, res.loc, res.address)
+        fn = LambdaFunction(res.address, self.framework, res.loc, res.address,
+                            environment=environment, file_systems=file_systems or [],
+                            role=res.body.get("role") or res.body.get("Role"))
         if config is not None and isinstance(config.value, dict):
             fn.subnets = subnets
             fn.subnets_loc = setting_loc(subnets, config.loc or res.loc)
             fn.subnet_refs = self.refs(subnets, self.model.subnets)
             fn.security_groups = self.refs(groups, self.model.security_groups)
+            fn.security_groups_loc = setting_loc(groups, config.loc or res.loc)
             fn.vpc_attached = subnets is not None and not (
                 isinstance(subnets.value, list) and not subnets.value)
         self.model.lambdas[res.address] = fn
@@ -252,6 +273,78 @@ class BaseBuilder:
     def vpc_ref(self, val: Val | None) -> Ref:
         return self.ref(val, self.model.vpcs)
 
+    def associate(self, where: dict[str, list[tuple[Ref, Location]]], kind: str,
+                  subnet: Val | None, target: Ref, loc: Location) -> None:
+        """Record that `subnet` uses `target` (a route table or NACL); an association whose
+        subnet cannot be followed makes every unassociated subnet's `kind` unknown."""
+        key = self.target(subnet)
+        if key in self.model.subnets:
+            where.setdefault(key, []).append((target, loc))
+        else:
+            self.model.loose_associations.add(kind)
+
+    def route_target(self, route: Route, body: Val, attrs: dict[str, str]) -> None:
+        """Classify what a route sends to (`Route.target`) from its target attribute."""
+        for name, kind in attrs.items():
+            val = body.get(name)
+            if val is None or val.value in ("", None):
+                continue
+            if val.alternatives:
+                route.target = "unknown"
+                return
+            if kind == "gateway":
+                key = self.target(val)
+                if val.value == "local":
+                    kind = "local"
+                elif key in self.model.internet_gateways:
+                    kind = "egress-igw" if self.model.internet_gateways[key].egress_only \
+                        else "igw"
+                elif key in self.model.endpoints:
+                    kind = "vpce"
+                elif isinstance(val.value, str) and val.value.startswith("igw-"):
+                    kind = "igw"
+                elif isinstance(val.value, str) and val.value.startswith("vgw-"):
+                    kind = "other"
+                else:
+                    kind = "unknown"
+            route.target = kind
+            route.target_ref = Ref(self.target(val), val)
+            return
+
+    def add_dhcp(self, options: list[RawResource], servers_attr: str,
+                 associations: list[RawResource], vpc_attr: str, options_attr: str) -> None:
+        """VPCs whose DHCP options set DNS servers other than (known) AmazonProvidedDNS."""
+        by_key = {r.address: r for r in options}
+        for res in associations:
+            vpc = self.vpc_ref(res.body.get(vpc_attr))
+            if vpc.key is None:
+                continue
+            opts = by_key.get(self.target(res.body.get(options_attr)) or "")
+            servers = opts.body.get(servers_attr) if opts is not None else None
+            plain = servers.plain() if servers is not None else None
+            if plain != ["AmazonProvidedDNS"]:
+                self.model.custom_dns[vpc.key] = res.loc
+
+    def add_instance(self, res: RawResource, subnet: Val | None, groups: Val | None,
+                     public_ip: Val | None, interfaces: Val | None) -> None:
+        """An EC2 instance: its subnet and groups; a public IPv4 from the explicit setting,
+        else from the subnet's `map_public_ip_on_launch`."""
+        from vpcsec_lint.model import Instance, as_bool
+
+        inst = Instance(res.address, self.framework, res.loc, res.address)
+        if interfaces is not None:  # attached interfaces: their settings are elsewhere
+            self.model.instances[res.address] = inst
+            return
+        if subnet is not None:
+            inst.subnet = self.ref(subnet, self.model.subnets)
+            inst.subnet_loc = setting_loc(subnet, res.loc)
+        inst.security_groups = self.refs(groups, self.model.security_groups)
+        inst.security_groups_loc = setting_loc(groups, res.loc)
+        if public_ip is not None:
+            inst.public_ip = as_bool(public_ip)
+        elif inst.subnet is not None and inst.subnet.key is not None:
+            inst.public_ip = self.model.subnets[inst.subnet.key].public_ip_on_launch
+        self.model.instances[res.address] = inst
     # -- references by any attribute (ARNs, names) ----------------------------
 
     name_attrs: frozenset[str] = frozenset()

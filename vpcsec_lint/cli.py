@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vpcsec-lint",
         description="Find AWS VPC security mistakes in Terraform and CloudFormation.",
-        epilog="Subcommands: 'vpcsec-lint lsp' (language server), "
+        epilog="Subcommands: 'vpcsec-lint reach' (can a workload reach its dependencies?), "
+               "'vpcsec-lint lsp' (language server), "
                "'vpcsec-lint checkov-checks DIR' (checks for checkov).")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to lint (default: .); '-' reads stdin")
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vpcsec_lint.lsp import serve
 
         return serve(args_list[1:])
+    if args_list and args_list[0] == "reach":
+        from vpcsec_lint.reach.command import main as reach_main
+
+        return reach_main(args_list[1:])
     if args_list and args_list[0] == "checkov-checks":
         from vpcsec_lint.integrations.checkov_export import main as export_main
 

@@ -19,6 +19,9 @@ error naming the key and the file):
     per-path-ignore:              # suppress rules for matching files
       "legacy/*.tf.json": [VSL101]
       "vendor/": {ignore: [VSL1], reason: "third-party module"}
+    reach:                        # what must (or must not) be reachable (VSL604)
+      - {from: aws_lambda_function.api, to: aws_db_instance.orders}
+      - {from: internet, to: aws_db_instance.orders, expect: blocked}
 
 Globs follow `.gitignore`: a pattern without `/` matches a file or directory
 name at any depth, one with `/` is anchored at the config file's directory,
@@ -65,6 +68,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
                  "properties": {"ignore": _STRINGS, "reason": {"type": "string"}}}],
                 "description": "rule IDs, or {ignore: [rule IDs], reason: text}"},
         },
+        "reach": {
+            "type": "array",
+            "items": {
+                "type": "object", "additionalProperties": False, "required": ["from", "to"],
+                "properties": {
+                    "from": {"type": "string", "minLength": 1},
+                    "to": {"type": "string", "minLength": 1},
+                    "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+                    "protocol": {"enum": ["tcp", "udp"]},
+                    "expect": {"enum": ["reachable", "blocked"]},
+                }},
+            "description": "a list of {from, to, port, protocol, expect} entries"},
     },
 }
 
@@ -183,6 +198,41 @@ def _load_yaml(path: str) -> Any:
     return {} if doc is None else doc
 
 
+def reach_lines(path: str, count: int) -> list[int | None]:
+    """The line of each `reach:` entry in a YAML config file (None where unknown)."""
+    lines: list[int | None] = [None] * count
+    if path.endswith(".toml"):
+        return lines
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            root = yaml.compose(handle, Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return lines
+    for key, value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
+        if getattr(key, "value", None) == "reach" and isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value[:count]):
+                lines[i] = item.start_mark.line + 1
+    return lines
+
+
+def reach_entries(settings: Settings) -> list[dict[str, Any]]:
+    """The `reach:` entries with the file and line each is written at."""
+    entries = settings.data.get("reach") or []
+    if not entries or settings.path is None:
+        return []
+    lines = reach_lines(settings.path, len(entries))
+    out = []
+    for i, entry in enumerate(entries):
+        if str(entry["from"]).startswith("aws:"):
+            at = f"{settings.path}:{lines[i]}" if lines[i] else settings.path
+            raise ConfigError(f"{at}: malformed reach entry {i + 1}: 'from' must be a "
+                              "workload or 'internet', not an AWS API")
+        out.append({**entry, "path": settings.path, "line": lines[i] or 1})
+    return out
+
+
 def validate(data: Any, path: str) -> None:
     """Check `data` against `CONFIG_SCHEMA`; raise ConfigError for the first problem."""
     import jsonschema
@@ -193,6 +243,10 @@ def validate(data: Any, path: str) -> None:
         return
     error = errors[0]
     where = [str(p) for p in error.absolute_path]
+    if len(where) >= 2 and where[0] == "reach" and where[1].isdigit():
+        line = reach_lines(path, len(data["reach"]))[int(where[1])]
+        at = f"{path}:{line}" if line else path
+        raise ConfigError(f"{at}: malformed reach entry {int(where[1]) + 1}: {error.message}")
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = list(error.schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in known)
@@ -255,6 +309,7 @@ def build_options(args: argparse.Namespace, settings: Settings) -> Options:
         excluded=Exclusion.of(_split(data.get("exclude")) or [], settings.base,
                               from_file("exclude")),
         var_files=list(getattr(args, "var_file", []) or []),
+        reach=reach_entries(settings),
     )
     if getattr(args, "jobs", None):
         options.jobs = max(1, args.jobs)

@@ -28,7 +28,9 @@ def build_model(unit: Unit) -> Model:
         from vpcsec_lint.terraform.build import build_model as build
     else:
         from vpcsec_lint.cloudformation.build import build_model as build
-    return build(unit.root, unit.resources)
+    model = build(unit.root, unit.resources)
+    model.incomplete = bool(unit.problems)
+    return model
 
 
 def run_rules(model: Model, rules: Iterable[Rule], where: str,

@@ -89,12 +89,19 @@ class Subnet(Entity):
     vpc: Ref = field(default_factory=lambda: Ref(None, None))
     cidr: Val | None = None
     availability_zone: Val | None = None
+    public_ip_on_launch: Any = False
+    """`map_public_ip_on_launch`/`MapPublicIpOnLaunch`: True, False or UNKNOWN."""
 
 
 @dataclass(slots=True)
 class SecurityGroup(Entity):
     vpc: Ref = field(default_factory=lambda: Ref(None, None))
     name: Val | None = None
+    implicit_egress: bool = False
+    """AWS's default allow-all egress rule is kept (CloudFormation without
+    `SecurityGroupEgress`); Terraform's `aws_security_group` removes it."""
+    unknown_rules: set[str] = field(default_factory=set)
+    """Directions (`ingress`, `egress`) whose inline rule list is not known."""
 
 
 @dataclass(slots=True)
@@ -233,6 +240,8 @@ class Peering(Entity):
 @dataclass(slots=True)
 class RouteTable(Entity):
     vpc: Ref = field(default_factory=lambda: Ref(None, None))
+    routes_unknown: bool = False
+    """Its inline route list is not known (`route = var.routes`)."""
 
 
 @dataclass(slots=True)
@@ -247,6 +256,11 @@ class Route:
     peering: Ref | None = None
     nat_gateway: bool = False
     target_loc: Location | None = None
+    target: str = "unknown"
+    """`local`, `peering`, `nat`, `igw`, `egress-igw`, `vpce`, `other` (transit gateway,
+    instance, interface...) or `unknown`."""
+    target_ref: Ref | None = None
+    """The NAT gateway, internet gateway or endpoint the route sends to, when known."""
 
 
 @dataclass(slots=True)
@@ -290,6 +304,42 @@ class LambdaFunction(Entity):
     subnet_refs: list[Ref] = field(default_factory=list)
     subnets_loc: Location | None = None
     security_groups: list[Ref] = field(default_factory=list)
+    security_groups_loc: Location | None = None
+    environment: Val | None = None
+    """The environment variables mapping, when given."""
+    file_systems: list[Val] = field(default_factory=list)
+    """`file_system_config` ARNs (EFS access points)."""
+    role: Val | None = None
+    """The execution role (`role`/`Role`) as written."""
+
+
+@dataclass(slots=True)
+class Instance(Entity):
+    """An EC2 instance with its primary network interface."""
+
+    subnet: Ref | None = None
+    """None when no subnet is named (default subnet: unknown placement)."""
+    subnet_loc: Location | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_loc: Location | None = None
+    public_ip: Any = UNKNOWN
+    """Whether it gets a public IPv4 address: True, False or UNKNOWN."""
+
+
+@dataclass(slots=True)
+class InternetGateway(Entity):
+    egress_only: bool = False
+    vpcs: list[Ref] = field(default_factory=list)
+    """The VPCs it is attached to (inline `vpc_id` or attachment resources)."""
+
+
+@dataclass(slots=True)
+class NatGateway(Entity):
+    subnet: Ref | None = None
+    public: Any = True
+    """`connectivity_type` public (the default), False for private, or UNKNOWN."""
+    vpc: Ref | None = None
+    """A regional NAT gateway names its VPC and no subnet."""
 
 
 @dataclass(slots=True)
@@ -515,6 +565,25 @@ class Model:
     hosted_zones: dict[str, HostedZone] = field(default_factory=dict)
     route_table_endpoints: dict[str, list[str]] = field(default_factory=dict)
     """Route table key -> keys of endpoints associated with it."""
+    instances: dict[str, Instance] = field(default_factory=dict)
+    internet_gateways: dict[str, InternetGateway] = field(default_factory=dict)
+    nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
+    subnet_tables: dict[str, list[tuple[Ref, Location]]] = field(default_factory=dict)
+    """Subnet key -> route tables associated with it (and where the association is)."""
+    main_tables: dict[str, list[tuple[Ref, Location]]] = field(default_factory=dict)
+    """VPC key -> the tables made its main route table in the code."""
+    subnet_nacls: dict[str, list[tuple[Ref, Location]]] = field(default_factory=dict)
+    """Subnet key -> network ACLs associated with it."""
+    loose_associations: set[str] = field(default_factory=set)
+    """`route-table` and/or `nacl` when some association names a subnet we cannot follow:
+    a subnet without a known association may be the one it names."""
+    reach_entries: list[dict[str, Any]] = field(default_factory=list)
+    """The configuration's `reach:` entries (VSL604 checks them against this unit)."""
+    incomplete: bool = False
+    """A file of the unit did not parse (VSL000): what it defined is missing, so nothing
+    may be judged blocked for lack of it."""
+    custom_dns: dict[str, Location] = field(default_factory=dict)
+    """VPC key -> a DHCP options association whose DNS servers are not (known to be) AWS's."""
     data_stores: dict[str, DataStore] = field(default_factory=dict)
     task_definitions: dict[str, EcsTaskDefinition] = field(default_factory=dict)
     ecs_services: dict[str, EcsService] = field(default_factory=dict)

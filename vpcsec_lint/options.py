@@ -22,6 +22,8 @@ class Options:
     excluded: Callable[[str], bool] | None = None
     var_files: list[str] = field(default_factory=list)
     jobs: int = 1
+    reach: list[dict] = field(default_factory=list)
+    """Declared `reach:` entries: `from`, `to`, `port`, `protocol`, `expect`, `path`, `line`."""
 
     def enabled_rules(self) -> list[Rule]:
         from vpcsec_lint.registry import all_rules

@@ -46,10 +46,11 @@ class Rule:
     severity: str = "warning"
     summary: str = ""
     """One sentence: what the rule flags (SARIF `shortDescription`)."""
-    terraform_types: tuple[str, ...] = ()
-    cloudformation_types: tuple[str, ...] = ()
+    terraform_types: tuple[str, ...] | None = None
+    cloudformation_types: tuple[str, ...] | None = None
     """The resource types the rule examines and reports on (RULES.md): in checkov, such a
-    resource without a finding PASSES; on other resources the rule has no opinion."""
+    resource without a finding PASSES; on other resources the rule has no opinion. `()`
+    for a rule whose findings name resources of any type (a blocking hop on a path)."""
     builtin: bool = False
 
     def check(self, model: Model) -> Iterable[Finding]:

@@ -161,6 +161,11 @@ class Session:
             model = build_model(unit)
         except Exception as exc:  # a bug in a builder must not lose the other units
             return findings + [internal_error("model builder", where, exc, unit.framework)]
+        model.reach_entries = self.options.reach
+        if self.options.reach:
+            from vpcsec_lint.reach.intents import entry_notices
+
+            unit.notices.extend(entry_notices(model))
         for finding in run_rules(model, self.rules, where, unit.framework):
             finding.severity = self.options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
@@ -210,7 +215,7 @@ class Session:
             report.findings.extend(outcome.findings)
             report.notices.extend(outcome.notices)
         report.findings = self.finish(report.findings)
-        report.notices = sorted(set(report.notices), key=Notice.sort_key)
+        report.notices = sorted(set(resolve_reach_notices(report.notices)), key=Notice.sort_key)
         return report
 
     def finish(self, findings: list[Finding]) -> list[Finding]:
@@ -256,6 +261,13 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
         merged.findings = finalize(merged.findings)
         merged.notices = sorted(set(merged.notices), key=lambda n: n.sort_key())
     return merged, status
+
+
+def resolve_reach_notices(notices: list[Notice]) -> list[Notice]:
+    """A `reach:` entry is unresolved only when no unit of the run holds its resources."""
+    resolved = {(n.path, n.line) for n in notices if n.kind == "reach-resolved"}
+    return [n for n in notices if n.kind != "reach-resolved" and not (
+        n.code == "reach-entry-not-analysed" and (n.path, n.line) in resolved)]
 
 
 def finalize(findings: list[Finding],

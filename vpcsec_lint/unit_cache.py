@@ -45,7 +45,7 @@ class UnitCache:
                 cache.fingerprint(), os.getcwd(), *sorted(r.id for r in self.session.rules),
                 *(cache.stamp(f) for f in rule_files if f),
                 *(f"{k}={v}" for k, v in sorted(self.session.options.severity.items())),
-                "\0".join(self.session.options.var_files))
+                "\0".join(self.session.options.var_files), repr(self.session.options.reach))
         return cache.entry_path("unit", cache.digest(self._key_base, task.framework, task.path,
                                                      str(task.named), task.given))
 

@@ -3,11 +3,12 @@
 from helpers import FIXTURES, lint, rule_findings
 
 
-def test_terraform_fires_on_cidrs_prefix_list_size_and_six_groups():
+def test_terraform_fires_on_cidrs_prefix_list_size_and_six_groups_on_a_function_or_instance():
     assert rule_findings("VSL108", "terraform", "fire") == {
         ("VSL108", "aws_security_group.partners", "fire/main.tf", 72),
         ("VSL108", "aws_security_group.admin", "fire/main.tf", 89),
-        ("VSL108", "aws_lambda_function.worker", "fire/main.tf", 146),
+        ("VSL108", "aws_lambda_function.worker", "fire/main.tf", 145),
+        ("VSL108", "aws_instance.bastion", "fire/main.tf", 156),
     }
 
 

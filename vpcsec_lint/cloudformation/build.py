@@ -13,9 +13,11 @@ from vpcsec_lint.builder import (
 from vpcsec_lint.cloudformation.template import REGION_TYPE
 from vpcsec_lint.model import (
     Cache,
+    InternetGateway,
     Model,
     Nacl,
     NaclEntry,
+    NatGateway,
     Peering,
     PrefixList,
     Ref,
@@ -45,7 +47,17 @@ _IDENTITY = {
     "AWS::EC2::Subnet": {"SubnetId"},
     "AWS::EC2::PrefixList": {"PrefixListId"},
     "AWS::EC2::VPCEndpoint": {"Id"},
+    "AWS::EC2::InternetGateway": {"InternetGatewayId"},
+    "AWS::EC2::EgressOnlyInternetGateway": {"Id"},
+    "AWS::EC2::NatGateway": {"NatGatewayId"},
+    "AWS::EC2::Instance": {"InstanceId"},
+    "AWS::EC2::DHCPOptions": {"DhcpOptionsId"},
 }
+_ROUTE_TARGETS = {"GatewayId": "gateway", "NatGatewayId": "nat",
+                  "VpcPeeringConnectionId": "peering", "EgressOnlyInternetGatewayId": "egress-igw",
+                  "VpcEndpointId": "vpce", "TransitGatewayId": "other", "InstanceId": "other",
+                  "NetworkInterfaceId": "other", "CarrierGatewayId": "other",
+                  "LocalGatewayId": "other", "CoreNetworkArn": "other"}
 DATA_STORES = {
     "AWS::RDS::DBInstance": StoreSpec(
         "rds_instance", "Engine", None, "Port", "VPCSecurityGroups", None, "DBSubnetGroupName",
@@ -133,6 +145,11 @@ class CloudFormationBuilder(BaseBuilder):
     def group_attachments(self) -> None:
         self.attachments(_SG_RULE_TYPES, {"AWS::EC2::VPCEndpoint"}, self.interface_endpoints())
 
+    def dhcp_options(self) -> None:
+        self.add_dhcp(self.by_type("AWS::EC2::DHCPOptions"), "DomainNameServers",
+                      self.by_type("AWS::EC2::VPCDHCPOptionsAssociation"), "VpcId",
+                      "DhcpOptionsId")
+
     # -- networks ------------------------------------------------------------
 
     def vpcs(self) -> None:
@@ -166,13 +183,23 @@ class CloudFormationBuilder(BaseBuilder):
             self.model.subnets[res.address] = Subnet(
                 res.address, self.framework, res.loc, res.address,
                 vpc=self.vpc_ref(body.get("VpcId")), cidr=body.get("CidrBlock"),
-                availability_zone=body.get("AvailabilityZone") or body.get("AvailabilityZoneId"))
+                availability_zone=body.get("AvailabilityZone") or body.get("AvailabilityZoneId"),
+                public_ip_on_launch=as_bool(body.get("MapPublicIpOnLaunch"), False))
 
     def security_groups(self) -> None:
         for res in self.by_type("AWS::EC2::SecurityGroup"):
-            self.model.security_groups[res.address] = SecurityGroup(
-                res.address, self.framework, res.loc, res.address,
-                vpc=self.vpc_ref(res.body.get("VpcId")), name=res.body.get("GroupName"))
+            group = SecurityGroup(res.address, self.framework, res.loc, res.address,
+                                  vpc=self.vpc_ref(res.body.get("VpcId")),
+                                  name=res.body.get("GroupName"))
+            egress = res.body.get("SecurityGroupEgress")
+            # Without SecurityGroupEgress, EC2's default allow-all egress rule stays.
+            group.implicit_egress = egress is None or egress.value is None
+            for prop, direction in (("SecurityGroupIngress", "ingress"), ("SecurityGroupEgress",
+                                                                          "egress")):
+                val = res.body.get(prop)
+                if val is not None and not isinstance(val.value, list | None):
+                    group.unknown_rules.add(direction)
+            self.model.security_groups[res.address] = group
 
     def prefix_lists(self) -> None:
         for res in self.by_type("AWS::EC2::PrefixList"):
@@ -301,11 +328,13 @@ class CloudFormationBuilder(BaseBuilder):
             plist = body.get("DestinationPrefixListId")
             peering_val = body.get("VpcPeeringConnectionId")
             peering = Ref(self.target(peering_val), peering_val) if peering_val else None
-            self.model.routes.append(Route(
+            route = Route(
                 self.framework, res.address, res.loc, table, dest,
                 self.ref(plist, self.model.prefix_lists) if plist is not None else None,
                 peering, body.get("NatGatewayId") is not None,
-                setting_loc(peering_val, res.loc)))
+                setting_loc(peering_val, res.loc))
+            self.route_target(route, body, _ROUTE_TARGETS)
+            self.model.routes.append(route)
 
     # -- network ACLs --------------------------------------------------------
 
@@ -336,8 +365,66 @@ class CloudFormationBuilder(BaseBuilder):
         for res in self.by_type(*_FUNCTION_TYPES):
             config = res.body.get("VpcConfig")
             mapping = config if config is not None and isinstance(config.value, dict) else None
+            env = res.body.get("Environment")
+            fs = res.body.get("FileSystemConfigs")
+            arns = [b.get("Arn") for b in (fs.items() if fs is not None else [])
+                    if isinstance(b.value, dict) and b.get("Arn") is not None]
             self.add_lambda(res, config, mapping.get("SubnetIds") if mapping is not None else None,
-                            mapping.get("SecurityGroupIds") if mapping is not None else None)
+                            mapping.get("SecurityGroupIds") if mapping is not None else None,
+                            env.get("Variables") if env is not None else None,
+                            arns)  # type: ignore[arg-type]
+
+    def instances(self) -> None:
+        for res in self.by_type("AWS::EC2::Instance"):
+            body = res.body
+            interfaces = body.get("NetworkInterfaces")
+            primary = None
+            for item in (interfaces.items() if interfaces is not None else []):
+                if isinstance(item.value, dict) and as_int(item.get("DeviceIndex")) == 0 \
+                        and item.get("NetworkInterfaceId") is None:
+                    primary = item
+            if primary is not None:  # the primary interface declared inline
+                self.add_instance(res, primary.get("SubnetId"), primary.get("GroupSet"),
+                                  primary.get("AssociatePublicIpAddress"), None)
+            else:
+                self.add_instance(res, body.get("SubnetId"), body.get("SecurityGroupIds")
+                                  or body.get("SecurityGroups"), None, interfaces)
+
+    # -- gateways and associations ------------------------------------------
+
+    def gateways(self) -> None:
+        for res in self.by_type("AWS::EC2::InternetGateway"):
+            self.model.internet_gateways[res.address] = InternetGateway(
+                res.address, self.framework, res.loc, res.address)
+        for res in self.by_type("AWS::EC2::EgressOnlyInternetGateway"):
+            self.model.internet_gateways[res.address] = InternetGateway(
+                res.address, self.framework, res.loc, res.address, egress_only=True,
+                vpcs=[self.vpc_ref(res.body.get("VpcId"))])
+        for res in self.by_type("AWS::EC2::VPCGatewayAttachment"):
+            key = self.target(res.body.get("InternetGatewayId"))
+            if key in self.model.internet_gateways:
+                self.model.internet_gateways[key].vpcs.append(
+                    self.vpc_ref(res.body.get("VpcId")))
+        for res in self.by_type("AWS::EC2::NatGateway"):
+            body = res.body
+            kind = body.get("ConnectivityType")
+            public = True if kind is None else (
+                kind.value == "public" if isinstance(kind.value, str) else UNKNOWN)
+            subnet = body.get("SubnetId")
+            self.model.nat_gateways[res.address] = NatGateway(
+                res.address, self.framework, res.loc, res.address,
+                subnet=self.ref(subnet, self.model.subnets) if subnet is not None else None,
+                public=public, vpc=self.vpc_ref(body.get("VpcId"))
+                if body.get("VpcId") is not None else None)
+
+    def associations(self) -> None:
+        for res in self.by_type("AWS::EC2::SubnetRouteTableAssociation"):
+            self.associate(self.model.subnet_tables, "route-table", res.body.get("SubnetId"),
+                           self.ref(res.body.get("RouteTableId"), self.model.route_tables),
+                           res.loc)
+        for res in self.by_type("AWS::EC2::SubnetNetworkAclAssociation"):
+            self.associate(self.model.subnet_nacls, "nacl", res.body.get("SubnetId"),
+                           self.ref(res.body.get("NetworkAclId"), self.model.nacls), res.loc)
 
     def hosted_zones(self) -> None:
         for res in self.by_type("AWS::Route53::HostedZone"):

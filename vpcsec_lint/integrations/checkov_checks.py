@@ -187,7 +187,7 @@ class TerraformCheck(_VslCheck, TfResourceCheck):
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
-        self.applies_to = rule.terraform_types
+        self.applies_to = rule.terraform_types or ()
         super().__init__(**_check_kwargs(rule))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
@@ -202,7 +202,7 @@ class CloudFormationCheck(_VslCheck, CfnResourceCheck):
 
     def __init__(self, rule: type[Rule]) -> None:
         self.rule = rule
-        self.applies_to = rule.cloudformation_types
+        self.applies_to = rule.cloudformation_types or ()
         super().__init__(**_check_kwargs(rule))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:

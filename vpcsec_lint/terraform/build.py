@@ -15,9 +15,11 @@ from vpcsec_lint.builder import (
 from vpcsec_lint.model import (
     Attachment,
     Cache,
+    InternetGateway,
     Model,
     Nacl,
     NaclEntry,
+    NatGateway,
     Peering,
     PrefixList,
     Ref,
@@ -39,6 +41,12 @@ from vpcsec_lint.values import UNKNOWN, Location, Val
 
 _MODULE_VPC_OUTPUTS = ("vpc_cidr_block", "vpc_secondary_cidr_blocks", "vpc_ipv6_cidr_block")
 _MODULE_ADDRESS = re.compile(r"(^|\.)module\.[^.]+$")
+_ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat",
+                  "vpc_peering_connection_id": "peering", "egress_only_gateway_id": "egress-igw",
+                  "vpc_endpoint_id": "vpce", "transit_gateway_id": "other",
+                  "network_interface_id": "other", "carrier_gateway_id": "other",
+                  "local_gateway_id": "other", "core_network_arn": "other",
+                  "instance_id": "other"}
 DATA_STORES = {
     "aws_db_instance": StoreSpec(
         "rds_instance", "engine", None, "port", "vpc_security_group_ids", None,
@@ -196,13 +204,20 @@ class TerraformBuilder(BaseBuilder):
                 res.address, self.framework, res.loc, res.address,
                 vpc=self.vpc_ref(body.get("vpc_id")), cidr=body.get("cidr_block"),
                 availability_zone=body.get("availability_zone") or body.get(
-                    "availability_zone_id"))
+                    "availability_zone_id"),
+                public_ip_on_launch=as_bool(body.get("map_public_ip_on_launch"),
+                                            res.type == "aws_default_subnet"))
 
     def security_groups(self) -> None:
         for res in self.by_type("aws_security_group", "aws_default_security_group"):
-            self.model.security_groups[res.address] = SecurityGroup(
-                res.address, self.framework, res.loc, res.address,
-                vpc=self.vpc_ref(res.body.get("vpc_id")), name=res.body.get("name"))
+            group = SecurityGroup(res.address, self.framework, res.loc, res.address,
+                                  vpc=self.vpc_ref(res.body.get("vpc_id")),
+                                  name=res.body.get("name"))
+            for direction in ("ingress", "egress"):
+                blocks = res.body.get(direction)
+                if blocks is not None and not isinstance(blocks.value, list | dict):
+                    group.unknown_rules.add(direction)
+            self.model.security_groups[res.address] = group
 
     def prefix_lists(self) -> None:
         for res in self.by_type("aws_ec2_managed_prefix_list"):
@@ -238,9 +253,12 @@ class TerraformBuilder(BaseBuilder):
 
     def route_tables(self) -> None:
         for res in self.by_type("aws_route_table"):
+            routes = res.body.get("route")
             self.model.route_tables[res.address] = RouteTable(
                 res.address, self.framework, res.loc, res.address,
-                vpc=self.vpc_ref(res.body.get("vpc_id")))
+                vpc=self.vpc_ref(res.body.get("vpc_id")),
+                routes_unknown=routes is not None and not isinstance(routes.value, list | dict)
+                or any(b.symbol == "dynamic" for b in (routes.items() if routes else [])))
         for res in self.by_type("aws_default_route_table"):
             default_id = res.body.get("default_route_table_id")
             vpc = Ref(None, default_id)
@@ -248,6 +266,9 @@ class TerraformBuilder(BaseBuilder):
                 vpc = Ref(default_id.ref[0], default_id)
             self.model.route_tables[res.address] = RouteTable(
                 res.address, self.framework, res.loc, res.address, vpc=vpc)
+            if vpc.key is not None:
+                self.model.main_tables.setdefault(vpc.key, []).append(
+                    (Ref(res.address, None), res.loc))
 
     # -- endpoints -----------------------------------------------------------
 
@@ -396,18 +417,23 @@ class TerraformBuilder(BaseBuilder):
             key = self.target(peering_val)
             peering = Ref(key, peering_val)
         nat = body.get("nat_gateway_id")
-        return Route(self.framework, res.address, body.loc or res.loc, table, dest,
-                     self.ref(plist_val, self.model.prefix_lists)
-                     if plist_val is not None and plist_val.value not in ("", None) else None,
-                     peering, nat is not None and nat.value not in ("", None),
-                     setting_loc(peering_val, body.loc or res.loc))
+        route = Route(self.framework, res.address, body.loc or res.loc, table, dest,
+                      self.ref(plist_val, self.model.prefix_lists)
+                      if plist_val is not None and plist_val.value not in ("", None) else None,
+                      peering, nat is not None and nat.value not in ("", None),
+                      setting_loc(peering_val, body.loc or res.loc))
+        self.route_target(route, body, _ROUTE_TARGETS)
+        return route
 
     # -- network ACLs --------------------------------------------------------
 
     def nacls(self) -> None:
         for res in self.by_type("aws_network_acl", "aws_default_network_acl"):
-            nacl = Nacl(res.address, self.framework, res.loc, res.address,
-                        vpc=self.vpc_ref(res.body.get("vpc_id")),
+            vpc = self.vpc_ref(res.body.get("vpc_id"))
+            default_id = res.body.get("default_network_acl_id")
+            if default_id is not None and default_id.ref and default_id.ref[0] in self.model.vpcs:
+                vpc = Ref(default_id.ref[0], default_id)
+            nacl = Nacl(res.address, self.framework, res.loc, res.address, vpc=vpc,
                         is_default=res.type == "aws_default_network_acl")
             self.model.nacls[res.address] = nacl
             for direction in ("ingress", "egress"):
@@ -445,7 +471,80 @@ class TerraformBuilder(BaseBuilder):
             if subnets is not None and config is not None and config.symbol == "dynamic":
                 subnets = Val(UNKNOWN, subnets.loc)
             groups = config.get("security_group_ids") if config is not None else None
-            self.add_lambda(res, config, subnets, groups)
+            env = res.body.get("environment")
+            env_block = env.items()[0] if env is not None and env.items() else None
+            variables = env_block.get("variables") if env_block is not None else None
+            fs = res.body.get("file_system_config")
+            arns = [b.get("arn") for b in (fs.items() if fs is not None else [])
+                    if isinstance(b.value, dict) and b.get("arn") is not None]
+            self.add_lambda(res, config, subnets, groups, variables,
+                            arns)  # type: ignore[arg-type]
+
+    def instances(self) -> None:
+        for res in self.by_type("aws_instance"):
+            body = res.body
+            groups = body.get("vpc_security_group_ids") or body.get("security_groups")
+            self.add_instance(res, body.get("subnet_id"), groups,
+                              body.get("associate_public_ip_address"),
+                              body.get("network_interface") or body.get(
+                                  "primary_network_interface"))
+
+    # -- gateways and associations ------------------------------------------
+
+    def gateways(self) -> None:
+        for res in self.by_type("aws_internet_gateway", "aws_egress_only_internet_gateway"):
+            vpc = res.body.get("vpc_id")
+            self.model.internet_gateways[res.address] = InternetGateway(
+                res.address, self.framework, res.loc, res.address,
+                egress_only=res.type.startswith("aws_egress"),
+                vpcs=[self.vpc_ref(vpc)] if vpc is not None else [])
+        for res in self.by_type("aws_internet_gateway_attachment"):
+            key = self.target(res.body.get("internet_gateway_id"))
+            if key in self.model.internet_gateways:
+                self.model.internet_gateways[key].vpcs.append(
+                    self.vpc_ref(res.body.get("vpc_id")))
+        for res in self.by_type("aws_nat_gateway"):
+            body = res.body
+            kind = body.get("connectivity_type")
+            public = True if kind is None else (
+                kind.value == "public" if isinstance(kind.value, str) else UNKNOWN)
+            subnet = body.get("subnet_id")
+            self.model.nat_gateways[res.address] = NatGateway(
+                res.address, self.framework, res.loc, res.address,
+                subnet=self.ref(subnet, self.model.subnets) if subnet is not None else None,
+                public=public, vpc=self.vpc_ref(body.get("vpc_id"))
+                if body.get("vpc_id") is not None else None)
+
+    def associations(self) -> None:
+        for res in self.by_type("aws_route_table_association"):
+            if res.body.get("gateway_id") is not None:
+                continue  # an edge association: for traffic entering through a gateway
+            self.associate(self.model.subnet_tables, "route-table", res.body.get("subnet_id"),
+                           self.ref(res.body.get("route_table_id"), self.model.route_tables),
+                           res.loc)
+        for res in self.by_type("aws_main_route_table_association"):
+            vpc = self.vpc_ref(res.body.get("vpc_id"))
+            if vpc.key is not None:
+                self.model.main_tables.setdefault(vpc.key, []).append(
+                    (self.ref(res.body.get("route_table_id"), self.model.route_tables), res.loc))
+        for res in self.by_type("aws_network_acl", "aws_default_network_acl"):
+            subnets = res.body.get("subnet_ids")
+            if subnets is None:
+                continue
+            if not isinstance(subnets.value, list):
+                self.model.loose_associations.add("nacl")
+                continue
+            for item in subnets.value:
+                self.associate(self.model.subnet_nacls, "nacl", item,
+                               Ref(res.address, None), item.loc or subnets.loc or res.loc)
+        for res in self.by_type("aws_network_acl_association"):
+            self.associate(self.model.subnet_nacls, "nacl", res.body.get("subnet_id"),
+                           self.ref(res.body.get("network_acl_id"), self.model.nacls), res.loc)
+
+    def dhcp_options(self) -> None:
+        self.add_dhcp(self.by_type("aws_vpc_dhcp_options"), "domain_name_servers",
+                      self.by_type("aws_vpc_dhcp_options_association"), "vpc_id",
+                      "dhcp_options_id")
 
     def hosted_zones(self) -> None:
         for res in self.by_type("aws_route53_zone"):
