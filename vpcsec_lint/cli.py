@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vpcsec_lint.reach.command import main as reach_main
 
         return reach_main(args_list[1:])
+    if args_list and args_list[0] == "graph":
+        from vpcsec_lint.reach.graph_command import main as graph_main
+
+        return graph_main(args_list[1:])
     if args_list and args_list[0] == "checkov-checks":
         from vpcsec_lint.integrations.checkov_export import main as export_main
 
