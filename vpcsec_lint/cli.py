@@ -148,7 +148,9 @@ def _run(args: argparse.Namespace) -> int:
     from vpcsec_lint.formatters import RenderContext, renderer
 
     fmt = args.format or "text"
-    context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd())
+    context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd(),
+                            paths=tuple(paths), config=args.config,
+                            var_files=tuple(args.var_file))
     _write(renderer(fmt)(report, context), args.output)
     _print_budgets(report)
     if fmt == "text":

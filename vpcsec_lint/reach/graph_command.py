@@ -35,22 +35,30 @@ def render(fmt: str, graph: object) -> str:
     return module.render_graph(graph)  # type: ignore[no-any-return]
 
 
-def main(argv: Sequence[str]) -> int:
-    from vpcsec_lint.config import ConfigError, resolve_options
+def graph_for(paths: list[str], config: str | None, var_files: list[str]) -> object:
+    """The picture of `paths` under their configuration (raises `ConfigError`)."""
+    from vpcsec_lint.config import resolve_options
     from vpcsec_lint.reach.graph import graph_of_paths
+
+    lint_args = argparse.Namespace(select=None, ignore=None, fail_on=None, config=config,
+                                   var_file=var_files, jobs=None)
+    options, _ = resolve_options(lint_args, paths)
+    return graph_of_paths(paths, options)
+
+
+def main(argv: Sequence[str]) -> int:
+    from vpcsec_lint.config import ConfigError
 
     args = _parser().parse_args(list(argv))
     paths = args.paths or ["."]
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         return _usage(f"no such file or directory: {missing[0]}")
-    lint_args = argparse.Namespace(select=None, ignore=None, fail_on=None, config=args.config,
-                                   var_file=args.var_file, jobs=None)
     try:
-        options, _ = resolve_options(lint_args, paths)
+        graph = graph_for(paths, args.config, args.var_file)
     except ConfigError as exc:
         return _usage(str(exc))
-    text = render(args.format, graph_of_paths(paths, options))
+    text = render(args.format, graph)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)
