@@ -2,7 +2,7 @@
 
 No script and no network: the diagram is an SVG laid out here (VPCs as boxes,
 their subnets as boxes inside labelled with the Availability Zone, each node in
-its cluster, AWS APIs and the internet in a column on the right, each edge a
+its cluster, AWS APIs and the internet below them, each edge a
 coloured arrow), followed by every intent's paths hop by hop. It opens offline in
 any browser, and in a mail or artifact viewer that runs no script. Every text is
 HTML-escaped (`html.escape`, quotes included).
@@ -15,7 +15,7 @@ from html import escape
 from vpcsec_lint.formatters.graph_mermaid import MARK
 from vpcsec_lint.reach.graph import COLOURS, Graph, Node
 
-CHAR_W, NODE_H, PAD, GAP = 7, 30, 12, 16
+CHAR_W, NODE_H, PAD, GAP = 8, 30, 12, 16
 """Approximate width of a 12px character, node height, cluster padding, gap (px)."""
 
 
@@ -61,14 +61,12 @@ class _Layout:
         for cluster in self.children.get(None, []):
             w, h = self.place(cluster, GAP, y)
             y, width = y + h + GAP, max(width, w)
-        outside_x = width + 2 * GAP + 120 if width else GAP
-        oy = GAP
-        for node in self.members.get(None, []):
+        for node in self.members.get(None, []):  # below the VPCs, room for arrows right
             w = _width(node.label)
-            self.boxes[node.id] = (outside_x, oy, w, NODE_H)
-            oy += NODE_H + GAP
-            width = max(width, outside_x + w - GAP)
-        return width + 2 * GAP, max(y, oy) + GAP
+            self.boxes[node.id] = (GAP, y, w, NODE_H)
+            y += NODE_H + GAP
+            width = max(width, w)
+        return width + 2 * GAP + 120, y + GAP
 
 
 def _svg(graph: Graph) -> str:
@@ -141,7 +139,9 @@ def render_graph(graph: Graph, title: str = "vpcsec-lint reachability") -> str:
                    f"{escape(nodes[edge.source])} → {escape(nodes[edge.target])}: "
                    f"{escape(edge.verdict)}</h3><p>{escape(edge.label)}</p>")
         for title, steps in edge.paths:
-            out.append(f"<details open><summary>{escape(title)}</summary><ol>")
+            passing = all(step.status in ("ok", "skipped") for step in steps)
+            out.append(f"<details{'' if passing else ' open'}><summary>{escape(title)}"
+                       "</summary><ol>")
             for step in steps:
                 where = f" <code>{escape(step.loc.path)}:{step.loc.line}</code>" \
                     if step.loc else ""
