@@ -70,3 +70,13 @@ def test_gitlab_writes_nothing_outside_a_pipeline_unless_asked(tmp_path):
     run_cli("--format", "gitlab", VSL601, cwd=tmp_path,
             env={**env, "VPCSEC_LINT_REACH_MARKDOWN": str(target)})
     assert mermaid_blocks(target.read_text())
+
+
+def test_the_documented_gitlab_job_publishes_the_artifact():
+    import yaml
+    from test_ci_docs import doc_block
+
+    from vpcsec_lint.formatters.reach_markdown import GITLAB_ARTIFACT
+
+    job = yaml.safe_load(doc_block("gitlab"))["vpcsec-lint"]
+    assert job["artifacts"]["paths"] == [GITLAB_ARTIFACT]
