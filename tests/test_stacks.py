@@ -62,6 +62,8 @@ def test_a_cdk_assembly_resolves_cross_stack_imports_and_names_constructs():
     assert triples(report, ASSEMBLY) == {
         ("VSL101", "DatabaseSecurityGroup7319C0F6", "AppStack.template.json", 18),
         ("VSL205", "Vpc8378EB38", "NetworkStack.template.json", 3),
+        # natGateways: 1 with maxAzs: 2 - one NAT gateway serves both zones' private subnets.
+        ("VSL502", "VpcpublicSubnet1NATGatewayA036E8A6", "NetworkStack.template.json", 95),
     }
     messages = {f.rule_id: f.message for f in report.findings}
     assert messages["VSL101"].endswith("(construct AppStack/DatabaseSecurityGroup/Resource)")
@@ -84,7 +86,8 @@ def test_a_broken_manifest_is_vsl000_and_the_stacks_are_still_analysed(tmp_path)
     result = run_cli("--no-cache", "--format", "json", str(assembly))
     found = {(f["rule_id"], Path(f["path"]).name) for f in json.loads(result.stdout)["findings"]}
     assert found == {("VSL000", "manifest.json"), ("VSL101", "AppStack.template.json"),
-                     ("VSL205", "NetworkStack.template.json")}
+                     ("VSL205", "NetworkStack.template.json"),
+                     ("VSL502", "NetworkStack.template.json")}
 
 
 def test_a_missing_nested_template_is_not_followed_and_a_broken_one_is_vsl000(tmp_path):
