@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpcsec_lint.findings import Finding, Related
+from vpcsec_lint.findings import Finding, Flow, Related, shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.registry import Rule
 
@@ -58,6 +58,7 @@ class NatGatewayWithoutInternetRoute(Rule):
     cloudformation_types = ()
 
     def check(self, model: Model) -> Iterator[Finding]:
+        from vpcsec_lint.reach.flows import hop_step
         from vpcsec_lint.reach.hops import BLOCKED
         from vpcsec_lint.reach.paths import nat_internet_hop
 
@@ -77,5 +78,8 @@ class NatGatewayWithoutInternetRoute(Rule):
             message = (f"{hop.detail}: the traffic routed to it is dropped. Route 0.0.0.0/0 "
                        "in that table to an internet gateway attached to the VPC, or move the "
                        "NAT gateway to a public subnet.")
-            yield self.finding(model, hop.loc, hop.resource, message,
-                               [Related(nat.loc, f"NAT gateway {nat.resource}"), *related])
+            finding = self.finding(model, hop.loc, hop.resource, message,
+                                   [Related(nat.loc, f"NAT gateway {nat.resource}"), *related])
+            finding.flows = (Flow(shown(f"{nat.resource} -> internet: blocked", 300),
+                                  (hop_step(hop),)),)
+            yield finding

@@ -52,6 +52,7 @@ class ReachabilityAssertionFailed(Rule):
 
     def check(self, model: Model) -> Iterator[Finding]:
         from vpcsec_lint.reach.explain import intent_findings
+        from vpcsec_lint.reach.flows import path_flows
         from vpcsec_lint.reach.intents import declared_intent
         from vpcsec_lint.reach.session import Session
 
@@ -81,4 +82,6 @@ class ReachabilityAssertionFailed(Rule):
                                    shown(message, 1000),
                                    [Related(intent.origin, "the reach entry")])
             finding.subject = f"{answer.source}->{answer.target}:{answer.port}"
+            finding.flows = path_flows(answer.source, answer.target,
+                                       [p for p in answer.paths if p.verdict == "reachable"])
             yield finding

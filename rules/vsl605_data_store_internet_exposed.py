@@ -61,6 +61,7 @@ class DataStoreInternetExposed(Rule):
     cloudformation_types = ()
 
     def check(self, model: Model) -> Iterator[Finding]:
+        from vpcsec_lint.reach.flows import path_flows
         from vpcsec_lint.reach.network import Place
         from vpcsec_lint.reach.paths import evaluate
         from vpcsec_lint.reach.targets import target_places
@@ -83,4 +84,6 @@ class DataStoreInternetExposed(Rule):
                        "its security group admits the port from anywhere. Set it not publicly "
                        "accessible, in private subnets, and admit only the application's "
                        "security group.")
-            yield self.finding(model, loc, store.resource, message, related)
+            finding = self.finding(model, loc, store.resource, message, related)
+            finding.flows = path_flows("internet", store.resource, answer.paths)
+            yield finding

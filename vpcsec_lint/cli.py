@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vpcsec_lint.reach.command import main as reach_main
 
         return reach_main(args_list[1:])
+    if args_list and args_list[0] == "graph":
+        from vpcsec_lint.reach.graph_command import main as graph_main
+
+        return graph_main(args_list[1:])
     if args_list and args_list[0] == "checkov-checks":
         from vpcsec_lint.integrations.checkov_export import main as export_main
 
@@ -146,7 +150,9 @@ def _run(args: argparse.Namespace) -> int:
     from vpcsec_lint.formatters import RenderContext, renderer
 
     fmt = args.format or "text"
-    context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd())
+    context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd(),
+                            paths=tuple(paths), config=args.config,
+                            var_files=tuple(args.var_file))
     _write(renderer(fmt)(report, context), args.output)
     _print_budgets(report)
     if fmt == "text":

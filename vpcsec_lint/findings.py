@@ -18,6 +18,25 @@ class Related:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class FlowStep:
+    """One hop of a path a finding reports: its line (None: not in the code) and outcome."""
+
+    loc: Location | None
+    message: str
+    status: str
+    """`ok`, `blocked`, `unknown` or `skipped` (the hop's verdict)."""
+    resource: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A path a finding reports, hop by hop (SARIF writes it as a code flow)."""
+
+    message: str
+    steps: tuple[FlowStep, ...]
+
+
 @dataclass(slots=True)
 class Finding:
     rule_id: str
@@ -32,6 +51,8 @@ class Finding:
     suppression_reason: str | None = None
     subject: str = ""
     """Tells apart several findings of one rule on one line (VSL205: the service)."""
+    flows: tuple[Flow, ...] = ()
+    """The paths behind a reachability finding (VSL6), hop by hop; empty for others."""
 
     def sort_key(self) -> tuple:
         return (self.loc.path, self.loc.line, self.loc.column, self.rule_id,

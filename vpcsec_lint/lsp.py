@@ -513,6 +513,7 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LanguageServer, params: types.DidSaveTextDocumentParams) -> None:
         schedule(params.text_document.uri, 0)
+        reach_lenses.clear()  # a save may change any lens of its unit
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: LanguageServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -555,6 +556,38 @@ def create_server(args: argparse.Namespace) -> LanguageServer:
                 diagnostics=[diag],
                 edit=types.WorkspaceEdit(changes={uri_of(fix.path): [edit]})))
         return actions
+
+    reach_lenses: dict[str, list[Any]] = {}
+
+    async def lenses_of(uri: str) -> list[Any]:
+        """The workloads' reach lenses of a file, computed off the loop, kept until a save."""
+        from vpcsec_lint.lsp_reach import workload_lenses
+
+        path = to_fs_path(uri)
+        if not path:
+            return []
+        if uri not in reach_lenses:
+            try:
+                reach_lenses[uri] = await off_loop(workload_lenses, path)
+            except Exception as exc:  # a lens never takes the server down
+                log(f"vpcsec-lint: reach lenses of {printable(path)}: {exc}")
+                reach_lenses[uri] = []
+        return reach_lenses[uri]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    async def code_lens(ls: LanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return [types.CodeLens(range=to_range(lens.loc, None),
+                               command=types.Command(title=lens.title, command=""))
+                for lens in await lenses_of(params.text_document.uri)]
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
+        line = params.position.line + 1
+        for lens in await lenses_of(params.text_document.uri):
+            if lens.loc.line <= line <= (lens.loc.end_line or lens.loc.line):
+                return types.Hover(contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=lens.hover))
+        return None
 
     return server
 

@@ -25,6 +25,10 @@ class RenderContext:
 
     show_suppressed: bool = False
     cwd: str = ""
+    paths: tuple[str, ...] = ()
+    """What was linted, for the reachability picture (`reach_markdown`); empty: none."""
+    config: str | None = None
+    var_files: tuple[str, ...] = ()
 
 
 def renderer(name: str) -> Callable[[Report, RenderContext], str]:

@@ -8,7 +8,8 @@ Paths are relative to the repository root (`repo_paths`), severities map to
 The runner shows only about ten annotations of each kind per step, so when a
 kind has more, a plain log line says so. When `GITHUB_STEP_SUMMARY` is set,
 a Markdown table of every finding is appended to that file, where nothing is
-cut off.
+cut off, followed by the reachability picture as a Mermaid chart when a workload
+has an intent (`reach_markdown`).
 """
 
 from __future__ import annotations
@@ -153,7 +154,10 @@ def render(report: Report, context: RenderContext,
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8", newline="\n") as handle:
+                from vpcsec_lint.formatters.reach_markdown import reach_markdown
+
                 handle.write(step_summary(report, findings, cwd, environ))
+                handle.write(reach_markdown(context))
         except OSError as exc:  # the annotations still go out
             print(f"vpcsec-lint: warning: cannot append the job summary to "
                   f"{printable(summary_file)}: {exc.strerror or exc}", file=sys.stderr)

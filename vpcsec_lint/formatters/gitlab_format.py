@@ -5,11 +5,18 @@ root and a fingerprint that survives unrelated edits (`fingerprint`).
 GitLab's severities are info, minor, major, critical and blocker; ours map as
 error -> critical, warning -> major, note -> minor. GitLab has no notion of a
 suppressed issue, so suppressed findings are left out.
+
+With `GITLAB_CI` set (or `VPCSEC_LINT_REACH_MARKDOWN` naming a file), the
+reachability picture is also written as Markdown with a Mermaid chart to
+`vpcsec-lint-reachability.md` (or that file), for a pipeline to publish as an
+artifact (`docs/ci.md`).
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 
 from vpcsec_lint.findings import Finding, Report
 from vpcsec_lint.formatters import RenderContext
@@ -39,7 +46,11 @@ def _issue(finding: Finding, path: str, fingerprint: str) -> dict:
     }
 
 
-def render(report: Report, context: RenderContext) -> str:
+def render(report: Report, context: RenderContext,
+           environ: Mapping[str, str] | None = None) -> str:
+    from vpcsec_lint.formatters.reach_markdown import write_artifact
+
+    write_artifact(context, os.environ if environ is None else environ)
     cwd = context.cwd or None
     shown = [f for f in report.findings if not f.suppressed]
     paths = [repo_relative(f.loc.path, cwd) for f in shown]

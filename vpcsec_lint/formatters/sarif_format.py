@@ -13,6 +13,12 @@
   code points (`columnKind`), end column exclusive, as in every report.
 - `partialFingerprints` hash rule, path, resource and message, not the line
   (`fingerprint`), so alerts survive unrelated edits above them.
+- A reachability finding (VSL6) carries `codeFlows`: one per path it reports
+  (a blocked path, or the open one for VSL604/VSL605), whose single thread flow
+  has a location per hop, in path order, its status first in the message;
+  blocked hops are `essential`, unknown ones `important`, passing ones
+  `unimportant`. A hop with no line in the code (the internet, an AWS API) has
+  a message and its resource as a logical location but no physical location.
 - Suppressed findings are left out (GitHub ignores `suppressions` and would
   open them as alerts) unless `--show-suppressed`, which adds them with an
   `inSource` suppression and its justification.
@@ -24,7 +30,7 @@ import json
 from urllib.parse import quote
 
 from vpcsec_lint import __version__
-from vpcsec_lint.findings import Finding, Report
+from vpcsec_lint.findings import Finding, Flow, Report
 from vpcsec_lint.formatters import RenderContext
 from vpcsec_lint.formatters.fingerprint import fingerprints
 from vpcsec_lint.formatters.repo_paths import repo_relative
@@ -109,6 +115,26 @@ def _location(rel_path: str, region: dict) -> dict:
     return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
 
 
+IMPORTANCE = {"blocked": "essential", "unknown": "important"}
+"""A hop's status -> `threadFlowLocation.importance` (else `unimportant`)."""
+
+
+def _code_flow(flow: Flow, cwd: str) -> dict:
+    steps = []
+    for step in flow.steps:
+        location: dict = {"message": {"text": step.message}}
+        if step.loc is not None:
+            location.update(_location(repo_relative(step.loc.path, cwd),
+                                      {"startLine": step.loc.line,
+                                       "startColumn": step.loc.column}))
+        if step.resource:
+            location["logicalLocations"] = [{"fullyQualifiedName": step.resource,
+                                             "kind": "resource"}]
+        steps.append({"location": location,
+                      "importance": IMPORTANCE.get(step.status, "unimportant")})
+    return {"message": {"text": flow.message}, "threadFlows": [{"locations": steps}]}
+
+
 def _result(finding: Finding, index: dict[str, int], rel: str, fingerprint: str,
             cwd: str, line_ends: _LineEnds) -> dict:
     result: dict = {
@@ -127,6 +153,8 @@ def _result(finding: Finding, index: dict[str, int], rel: str, fingerprint: str,
                                   {"startLine": r.loc.line, "startColumn": r.loc.column}),
              "message": {"text": r.message}}
             for n, r in enumerate(finding.related, start=1)]
+    if finding.flows:
+        result["codeFlows"] = [_code_flow(flow, cwd) for flow in finding.flows]
     result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     if finding.suppressed:
         suppression: dict = {"kind": "inSource", "status": "accepted"}

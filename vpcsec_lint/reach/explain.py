@@ -113,6 +113,7 @@ def intent_findings(rule: Any, intent: Any) -> list[Any]:
     """One finding per blocking hop kind of a blocked or partial intent, at the line to
     change, with the intent's origin and the other blockers as related locations."""
     from vpcsec_lint.findings import Related
+    from vpcsec_lint.reach.flows import path_flows
 
     answer = intent.evaluate()
     if answer.verdict not in ("blocked", "partial"):
@@ -126,6 +127,7 @@ def intent_findings(rule: Any, intent: Any) -> list[Any]:
         subnets = [f"{p.source_subnet or p.target_subnet}"
                    + (f" ({p.zone})" if p.zone else "") for p in answer.failing()]
         failing = f" from {', '.join(dict.fromkeys(subnets))}"
+    flows = path_flows(answer.source, answer.target, answer.failing())
     out = []
     for kind, hop in by_kind.items():
         others = [Related(h.loc, f"also blocking: {h.hop} at {h.resource}")
@@ -137,5 +139,6 @@ def intent_findings(rule: Any, intent: Any) -> list[Any]:
                                [Related(intent.origin, f"needed because {intent.why}"),
                                 *others])
         finding.subject = f"{answer.source}->{answer.target}:{answer.port}:{kind}"
+        finding.flows = flows
         out.append(finding)
     return out
