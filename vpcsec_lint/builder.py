@@ -15,6 +15,7 @@ from vpcsec_lint.model import (
     IamRole,
     LambdaFunction,
     Model,
+    NatGateway,
     Ref,
     RolePolicy,
     Route,
@@ -272,6 +273,22 @@ class BaseBuilder:
 
     def vpc_ref(self, val: Val | None) -> Ref:
         return self.ref(val, self.model.vpcs)
+
+    def add_nat_gateway(self, res: RawResource, connectivity: Val | None, subnet: Val | None,
+                        vpc: Val | None) -> None:
+        """A NAT gateway: public unless its connectivity type says otherwise (the default)."""
+        public = True if connectivity is None else (
+            connectivity.value == "public" if isinstance(connectivity.value, str) else UNKNOWN)
+        self.model.nat_gateways[res.address] = NatGateway(
+            res.address, self.framework, res.loc, res.address,
+            subnet=self.ref(subnet, self.model.subnets) if subnet is not None else None,
+            public=public, vpc=self.vpc_ref(vpc) if vpc is not None else None)
+
+    def attach_internet_gateway(self, gateway: Val | None, vpc: Val | None) -> None:
+        """A separate attachment resource adds `vpc` to the gateway it names."""
+        key = self.target(gateway)
+        if key in self.model.internet_gateways:
+            self.model.internet_gateways[key].vpcs.append(self.vpc_ref(vpc))
 
     def associate(self, where: dict[str, list[tuple[Ref, Location]]], kind: str,
                   subnet: Val | None, target: Ref, loc: Location) -> None:

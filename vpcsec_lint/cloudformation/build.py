@@ -17,7 +17,6 @@ from vpcsec_lint.model import (
     Model,
     Nacl,
     NaclEntry,
-    NatGateway,
     Peering,
     PrefixList,
     Ref,
@@ -401,21 +400,11 @@ class CloudFormationBuilder(BaseBuilder):
                 res.address, self.framework, res.loc, res.address, egress_only=True,
                 vpcs=[self.vpc_ref(res.body.get("VpcId"))])
         for res in self.by_type("AWS::EC2::VPCGatewayAttachment"):
-            key = self.target(res.body.get("InternetGatewayId"))
-            if key in self.model.internet_gateways:
-                self.model.internet_gateways[key].vpcs.append(
-                    self.vpc_ref(res.body.get("VpcId")))
+            self.attach_internet_gateway(res.body.get("InternetGatewayId"),
+                                         res.body.get("VpcId"))
         for res in self.by_type("AWS::EC2::NatGateway"):
-            body = res.body
-            kind = body.get("ConnectivityType")
-            public = True if kind is None else (
-                kind.value == "public" if isinstance(kind.value, str) else UNKNOWN)
-            subnet = body.get("SubnetId")
-            self.model.nat_gateways[res.address] = NatGateway(
-                res.address, self.framework, res.loc, res.address,
-                subnet=self.ref(subnet, self.model.subnets) if subnet is not None else None,
-                public=public, vpc=self.vpc_ref(body.get("VpcId"))
-                if body.get("VpcId") is not None else None)
+            self.add_nat_gateway(res, res.body.get("ConnectivityType"),
+                                 res.body.get("SubnetId"), res.body.get("VpcId"))
 
     def associations(self) -> None:
         for res in self.by_type("AWS::EC2::SubnetRouteTableAssociation"):

@@ -19,7 +19,6 @@ from vpcsec_lint.model import (
     Model,
     Nacl,
     NaclEntry,
-    NatGateway,
     Peering,
     PrefixList,
     Ref,
@@ -499,21 +498,11 @@ class TerraformBuilder(BaseBuilder):
                 egress_only=res.type.startswith("aws_egress"),
                 vpcs=[self.vpc_ref(vpc)] if vpc is not None else [])
         for res in self.by_type("aws_internet_gateway_attachment"):
-            key = self.target(res.body.get("internet_gateway_id"))
-            if key in self.model.internet_gateways:
-                self.model.internet_gateways[key].vpcs.append(
-                    self.vpc_ref(res.body.get("vpc_id")))
+            self.attach_internet_gateway(res.body.get("internet_gateway_id"),
+                                         res.body.get("vpc_id"))
         for res in self.by_type("aws_nat_gateway"):
-            body = res.body
-            kind = body.get("connectivity_type")
-            public = True if kind is None else (
-                kind.value == "public" if isinstance(kind.value, str) else UNKNOWN)
-            subnet = body.get("subnet_id")
-            self.model.nat_gateways[res.address] = NatGateway(
-                res.address, self.framework, res.loc, res.address,
-                subnet=self.ref(subnet, self.model.subnets) if subnet is not None else None,
-                public=public, vpc=self.vpc_ref(body.get("vpc_id"))
-                if body.get("vpc_id") is not None else None)
+            self.add_nat_gateway(res, res.body.get("connectivity_type"),
+                                 res.body.get("subnet_id"), res.body.get("vpc_id"))
 
     def associations(self) -> None:
         for res in self.by_type("aws_route_table_association"):
