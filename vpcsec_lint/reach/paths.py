@@ -23,6 +23,7 @@ Facts relied on:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,19 +343,27 @@ def _peering_route_hop(model: Model, name: str, found: RouteChoice, where: str, 
 # -- to AWS APIs and the internet -----------------------------------------------------
 
 
-def _to_service(model: Model, source: Place, service: str, port: int,
-                answer: Answer) -> list[PairPath]:
+def _from_each_subnet(source: Place,
+                      paths: Callable[[Subnet], list[PairPath]]) -> list[PairPath]:
+    """`paths(subnet)` for each subnet of a VPC source leaving the VPC; an unknown
+    placement is one unknown path. Outside a VPC, the service reaches out itself."""
     if not source.in_vpc:
-        return []  # outside a VPC, Lambda reaches public endpoints itself
+        return []
     if source.subnets is None:
         return [PairPath(None, None, "nat", [_unknown_placement(source)])]
     out = []
     for s in source.subnets:
         if s is None:
             out.append(PairPath(None, None, "nat", [_unknown_placement(source)]))
-            continue
-        out.extend(_service_paths(model, source, s, service, port, answer))
+        else:
+            out.extend(paths(s))
     return out
+
+
+def _to_service(model: Model, source: Place, service: str, port: int,
+                answer: Answer) -> list[PairPath]:
+    return _from_each_subnet(
+        source, lambda s: _service_paths(model, source, s, service, port, answer))
 
 
 def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) -> list[Any]:
@@ -623,19 +632,9 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
 
 
 def _to_internet(model: Model, source: Place, port: int, protocol: str) -> list[PairPath]:
-    if not source.in_vpc:
-        return []
-    if source.subnets is None:
-        return [PairPath(None, None, "nat", [_unknown_placement(source)])]
-    out = []
-    for s in source.subnets:
-        if s is None:
-            out.append(PairPath(None, None, "nat", [_unknown_placement(source)]))
-            continue
-        choice = subnet_table(model, s)
-        out.append(_default_route_path(model, source, s, subnet_network(s), choice, port,
-                                       subnet_vpc(model, s)))
-    return out
+    return _from_each_subnet(source, lambda s: [_default_route_path(
+        model, source, s, subnet_network(s), subnet_table(model, s), port,
+        subnet_vpc(model, s))])
 
 
 def _from_internet(model: Model, target: Place, port: int, protocol: str) -> list[PairPath]:
