@@ -71,15 +71,15 @@ def read_source(path: str) -> str:
     return decode_source(data)
 
 
-def open_regular(path: str) -> BinaryIO:
+def open_regular(path: str, follow: bool = True) -> BinaryIO:
     """`path` opened for binary reading, only if it is a regular file.
 
     Opened without blocking (a FIFO put in its place after a `stat` cannot
     hang the run) and checked again on the open descriptor; anything else
-    raises `OSError`.
+    raises `OSError`. With `follow=False` a final symlink is refused too.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
-        | getattr(os, "O_BINARY", 0)
+        | getattr(os, "O_BINARY", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     fd = os.open(path, flags)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -178,20 +178,13 @@ def read_inside_root(path: str, root: str, limit: int) -> str | None:
     try:
         if not stat.S_ISREG(os.stat(real).st_mode):
             return None
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(real, flags)
+        with open_regular(real, follow=False) as handle:
+            # the size of what was opened, should the path have changed meanwhile
+            if os.fstat(handle.fileno()).st_size > limit:
+                return None
+            data = handle.read(limit + 1)
     except (OSError, ValueError):
         return None
-    try:
-        info = os.fstat(fd)  # what was opened, should the path have changed meanwhile
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     if len(data) > limit:
         return None
     try:
