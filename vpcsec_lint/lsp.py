@@ -66,7 +66,8 @@ class Shown:
 
 @dataclass
 class LintResult:
-    """Every file of the linted unit with what to show in it, and the texts linted."""
+    """Every file of the linted unit with what to show in it, and the texts of the files
+    its findings point into (to place their ranges: all that crosses the pipe)."""
 
     shown: dict[str, list[Shown]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
@@ -166,8 +167,12 @@ class BufferLinter:
         ranges and quick fixes that point into them are exact.
         """
         texts = {norm(p): t for p, t in [*self.cache.texts.items(), *unit.texts.items()]}
-        result = LintResult({norm(p): [] for p in [path, *unit.files]}, texts)
+        result = LintResult({norm(p): [] for p in [path, *unit.files]})
         for finding in findings:
+            for where in [finding.loc.path, *(r.loc.path for r in finding.related)]:
+                where = norm(where)
+                if where in texts:
+                    result.texts[where] = texts[where]
             main = norm(finding.loc.path)
             fix = self._fix(finding, unit, texts)
             if main in result.shown:
