@@ -392,6 +392,43 @@ def test_a_sibling_that_is_not_utf8_is_vsl000_at_its_line_as_in_the_cli(
     assert shown == expected == [("VSL000", 3, 12)]
 
 
+def test_a_lint_is_reused_only_while_nothing_it_read_changed(tmp_path: Path) -> None:
+    # A save right after the debounced lint re-uses it; any change it could see does not.
+    from vpcsec_lint.lsp import BufferLinter, lint_arguments
+
+    other_vpc = replace(VPC_TF, "10.42.0.0/16", "10.43.0.0/16")
+    literal = replace(DB_TF, "[aws_vpc.main.cidr_block]", '["10.42.0.0/16"]')
+    root = project(tmp_path, {"vpc.tf": other_vpc, "db.tf": literal})
+    db = str(root / "db.tf")
+    buffers = {db: literal}
+    linter = BufferLinter(lint_arguments(), lambda: dict(buffers))
+
+    def write_settled(name: str, text: str) -> None:
+        """Written long ago: a later change of the same size is told by its digest."""
+        (root / name).write_text(text)
+        os.utime(root / name, (1_000_000_000, 1_000_000_000))
+
+    def found(result: object) -> set[tuple[str, int]]:
+        assert result is not None
+        return {(s.finding.rule_id, s.finding.loc.line) for s in result.shown[db]}
+
+    write_settled("vpc.tf", other_vpc)
+    first = linter.lint(db)
+    assert found(first) == set() and linter.lint(db) is first
+    write_settled("vpc.tf", VPC_TF)  # a sibling changed on disk
+    second = linter.lint(db)
+    assert found(second) == {("VSL101", 8)} and linter.lint(db) is second
+    write_settled("zz.tf", "# nothing yet\n")  # a new file in the module
+    third = linter.lint(db)
+    assert third is not second and linter.lint(db) is third
+    buffers[db] = literal + "\n"  # the buffer changed
+    fourth = linter.lint(db)
+    assert fourth is not third and found(fourth) == {("VSL101", 8)}
+    (root / "vpc.tf").write_text(other_vpc)  # just written: its digest may lag a change
+    assert found(linter.lint(db)) == set()
+    assert linter.lint(db) is not linter.lint(db)
+
+
 @lsp_test
 async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
         client: LanguageClient, tmp_path: Path) -> None:
