@@ -525,6 +525,9 @@ def _variants(lines: list[str]) -> list[tuple[str, str]]:
         changed[i] = line.replace("0", "1", 1).replace("a", "b", 1)
         out.append(("value", "\n".join(changed)))
         out.append(("new line", "\n".join([*lines[: i + 1], "  # added", *lines[i + 1:]])))
+        out.append(("comment", "\n".join([*lines[:i], "  # edited", *lines[i + 1:]])))
+        # Inside a block comment, this line ends it: never an inert line.
+        out.append(("comment end", "\n".join([*lines[: i + 1], "  # */", *lines[i + 1:]])))
         out.append(("deleted", "\n".join([*lines[:i], *lines[i + 1:]])))
     return out
 
@@ -558,6 +561,30 @@ def test_edits_inside_a_block_or_between_blocks_take_the_fast_path() -> None:
     fast = reparse_changed_block(TRICKY_TF, old, between, "/m/main.tf")
     assert fast is not None and fast == _full(between)
     assert fast.blocks[-1].loc.line == _full(TRICKY_TF).blocks[-1].loc.line + 2
+
+
+def test_an_edit_inside_one_attribute_parses_only_that_attribute() -> None:
+    old = _full(TRICKY_TF)
+    assert old is not None
+    locals_block = next(b for b in old.blocks if b.type == "locals")
+    ports, tags = locals_block.body.attributes["ports"], locals_block.body.attributes["tags"]
+    edited = TRICKY_TF.replace('  cidr  = "10.0.0.0/16"', '  cidr  = "10.9.0.0/16"')
+    fast = reparse_changed_block(TRICKY_TF, old, edited, "/m/main.tf")
+    assert fast is not None and fast == _full(edited)
+    new_locals = next(b for b in fast.blocks if b.type == "locals")
+    assert new_locals.body.attributes["ports"] is ports  # not parsed again
+    assert new_locals.body.attributes["tags"] is tags
+    # A comment added inside a nested block: nothing is parsed, what follows moves down.
+    old = _full(TRICKY_TF)
+    assert old is not None
+    nested = old.blocks[-1].body.blocks[0]
+    from_port = nested.body.blocks[0].body.attributes["from_port"]
+    commented = TRICKY_TF.replace("    for_each = local.ports\n",
+                                  "    for_each = local.ports\n    # why\n")
+    fast = reparse_changed_block(TRICKY_TF, old, commented, "/m/main.tf")
+    assert fast is not None and fast == _full(commented)
+    assert fast.blocks[-1].body.blocks[0].body.blocks[0].body.attributes["from_port"] \
+        is from_port
 
 
 MODULE_CALL_TF = """\
