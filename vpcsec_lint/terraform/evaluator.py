@@ -114,11 +114,15 @@ class Limits:
 
     def bounded(self, val: Val, what: str = "") -> Val:
         """`val`, or unknown (with a notice) when it exceeds a value budget."""
-        code = self.sizer.check(val)
-        if code is None:
-            return val
-        self.budget(code, val.loc, what)
-        return Val(UNKNOWN, val.loc, ref=val.ref, symbol=val.symbol)
+        return self.bounded_size(val, what)[0]
+
+    def bounded_size(self, val: Val, what: str = "") -> tuple[Val, int]:
+        """`bounded(val)` with the values it holds (`Sizer.measure`), measured once."""
+        try:
+            return val, self.sizer.measure(val)[0]
+        except BudgetExceeded as exc:
+            self.budget(exc.code, val.loc, what)
+            return Val(UNKNOWN, val.loc, ref=val.ref, symbol=val.symbol), 1
 
 
 class Module:
@@ -480,9 +484,9 @@ class Module:
         value = self.body_value(block.body, block.loc, env)
         total, over = 0, False
         for name, member in list(value.value.items()):  # arguments, then the whole body
-            member = self.limits.bounded(member, f"{self.prefix}{address}.{name}")
+            member, nodes = self.limits.bounded_size(member, f"{self.prefix}{address}.{name}")
             if not over:
-                total += self.limits.sizer.measure(member)[0]
+                total += nodes
                 over = total > budgets.VALUE_NODES
                 if over:
                     self.limits.budget("value-nodes", member.loc, self.prefix + address)
