@@ -1,7 +1,10 @@
 """How fast `vpcsec-lint lsp` answers a save, driven like an editor over stdio.
 
-    python benchmarks/lsp_latency.py                 # main.tf of terraform-aws-vpc, 15 saves
+    python benchmarks/lsp_latency.py                 # main.tf of terraform-aws-vpc, 20 saves
     python benchmarks/lsp_latency.py --file PATH --repeat 30
+
+The corpus is looked for beside the checkout (`../shared`), or under
+`$VPCSEC_SHARED_DIR` when that is set (a worktree elsewhere).
 
 A pygls client starts the server (with an empty parse cache), opens the file
 and then edits and saves it the way an editor does. It reports the median and
@@ -33,7 +36,8 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_FILE = os.path.join(os.path.dirname(REPO), "shared", "corpus", "terraform",
+SHARED = os.environ.get("VPCSEC_SHARED_DIR") or os.path.join(os.path.dirname(REPO), "shared")
+DEFAULT_FILE = os.path.join(SHARED, "corpus", "terraform",
                             "terraform-aws-modules__terraform-aws-vpc", "main.tf")
 ATTRIBUTE = re.compile(r"^(\s+\w+\s*=)(\s*)(\S.*)$")
 
@@ -162,18 +166,20 @@ def cold_cli(path: str, repeat: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", default=DEFAULT_FILE, help="the .tf file to edit and save")
-    parser.add_argument("--repeat", type=int, default=15, help="saves per scenario")
+    parser.add_argument("--repeat", type=int, default=20, help="saves per scenario")
     parser.add_argument("--cli-repeat", type=int, default=3, help="cold CLI runs")
     parser.add_argument("--debounce", type=int, default=300, help="server debounce (ms)")
     args = parser.parse_args()
     if not os.path.isfile(args.file):
         print(f"no such file: {args.file}", file=sys.stderr)
         return 2
+    started_load = os.getloadavg()[0]
     results = asyncio.run(measure(args.file, args.repeat, args.debounce))
     results["cold CLI (--no-cache)"] = cold_cli(args.file, args.cli_repeat)
     print(f"file: {os.path.relpath(args.file)}")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
-          "(other work on the machine inflates every figure)")
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the end, "
+          f"{started_load:.1f} at the start (other work on the machine inflates every figure)")
     print(f"{'case':<30} {'median ms':>10} {'max ms':>10} {'runs':>5}")
     for case, samples in results.items():
         print(f"{case:<30} {1000 * statistics.median(samples):>10.1f} "
