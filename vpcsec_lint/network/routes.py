@@ -105,6 +105,12 @@ def table_vpc(model: Model, route: Route) -> str | None:
     table = model.route_tables.get(route.table.key) if route.table.key else None
     if table is not None:
         return table.vpc.key
+    return _main_table_of(model, route)
+
+
+def _main_table_of(model: Model, route: Route) -> str | None:
+    """The VPC whose main route table the route names through the VPC itself
+    (`aws_vpc.x.main_route_table_id` or `default_route_table_id`), if it does."""
     val = route.table.val
     if val is not None and val.ref is not None and val.ref[1] in _VPC_TABLE_ATTRS \
             and val.ref[0] in model.vpcs:
@@ -133,6 +139,8 @@ class TableChoice:
     why: str = ""
     loc: Location | None = None
     """Where to change it: the association, else the subnet."""
+    main_of: str | None = None
+    """The VPC whose main route table this is (routes may name it through the VPC)."""
 
 
 def subnet_table(model: Model, subnet: Subnet) -> TableChoice:
@@ -157,16 +165,39 @@ def subnet_table(model: Model, subnet: Subnet) -> TableChoice:
         ref, loc = mains[0]
         table = model.route_tables.get(ref.key) if ref.key else None
         return TableChoice(table, table is not None, "" if table else
-                           "the VPC's main route table is not in the analysed files", loc)
+                           "the VPC's main route table is not in the analysed files", loc,
+                           vpc.key)
     if mains:
         return TableChoice(None, False, "the VPC's main route table is set more than once")
-    return TableChoice(None, True, "", subnet.loc)  # the new VPC's main table: local only
+    # The new VPC's main table: the local route and the routes that name it through the VPC.
+    return TableChoice(None, True, "", subnet.loc, vpc.key)
 
 
-def table_routes(model: Model, table: RouteTable | None) -> list[Route]:
-    if table is None:
-        return []
-    return [r for r in model.routes if r.table.key == table.key]
+def table_routes(model: Model, choice: TableChoice) -> tuple[list[Route], str]:
+    """The routes of a known table choice, or why they are not known.
+
+    A route may name the VPC's main table through the VPC (`aws_vpc.x.main_route_table_id`):
+    it belongs to the implicit main table, or to the `aws_default_route_table` that manages
+    it, but not surely to a table an `aws_main_route_table_association` made main.
+    """
+    table = choice.table
+    if table is not None and table.routes_unknown:
+        return [], f"the routes of {table.resource} are not known"
+    out = []
+    for route in model.routes:
+        if table is not None and route.table.key == table.key:
+            out.append(route)
+        elif choice.main_of is not None and _main_table_of(model, route) == choice.main_of:
+            if table is not None and not _manages_default_table(model, table):
+                return [], (f"{route.resource} names the VPC's original main route table, "
+                            f"which {table.resource} may have replaced")
+            out.append(route)
+    return out, ""
+
+
+def _manages_default_table(model: Model, table: RouteTable) -> bool:
+    raw = model.resources.get(table.key)
+    return raw is not None and raw.type == "aws_default_route_table"
 
 
 @dataclass
@@ -185,14 +216,15 @@ def lookup(model: Model, choice: TableChoice, vpc: Vpc | None, dest: Network) ->
     """Longest-prefix match for every address of `dest` in the subnet's table."""
     if not choice.known:
         return RouteChoice(False, why=choice.why)
-    if choice.table is not None and choice.table.routes_unknown:
-        return RouteChoice(False, why=f"the routes of {choice.table.resource} are not known")
+    routes, why = table_routes(model, choice)
+    if why:
+        return RouteChoice(False, why=why)
     best: tuple[int, RouteChoice] | None = None
     if vpc is not None:
         for net in vpc.networks():
             if net.version == dest.version and dest.subnet_of(net):  # type: ignore[arg-type]
                 best = (net.prefixlen, RouteChoice(True, True, True))
-    for route in table_routes(model, choice.table):
+    for route in routes:
         nets = route_networks(model, route)
         if nets is None:
             return RouteChoice(False, why=f"the destination of {route.resource} is not known")
@@ -214,10 +246,11 @@ def default_route(model: Model, choice: TableChoice) -> RouteChoice:
     unless another route to public space may catch it (unknown)."""
     if not choice.known:
         return RouteChoice(False, why=choice.why)
-    if choice.table is not None and choice.table.routes_unknown:
-        return RouteChoice(False, why=f"the routes of {choice.table.resource} are not known")
+    routes, why = table_routes(model, choice)
+    if why:
+        return RouteChoice(False, why=why)
     found = RouteChoice(True, False)
-    for route in table_routes(model, choice.table):
+    for route in routes:
         if route.prefix_list is not None:
             continue  # customer prefix lists: private destinations as a rule; gateway
             # endpoint routes are separate (route_table_endpoints)
