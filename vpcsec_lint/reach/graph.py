@@ -169,9 +169,9 @@ def build_graph(models: list[Model], intents: list[Intent]) -> Graph:
 def graph_of_paths(paths: list[str], options: object | None = None) -> Graph:
     """Load the tree as `reach` does and picture every intent, inferred and declared."""
     from vpcsec_lint.reach.intents import all_intents, declared_intents
-    from vpcsec_lint.reach.session import load_session
+    from vpcsec_lint.reach.session import load_models
 
-    session = load_session(paths, options)
-    intents = [i for model in session.models for i in all_intents(model)]
-    declared, _ = declared_intents(session, getattr(options, "reach", []) or [])
-    return build_graph(session.models, intents + declared)
+    analysed = load_models(paths, options)
+    intents = [i for model in analysed.models for i in all_intents(model)]
+    declared, _ = declared_intents(analysed, getattr(options, "reach", []) or [])
+    return build_graph(analysed.models, intents + declared)
