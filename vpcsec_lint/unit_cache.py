@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from vpcsec_lint.session import Session
     from vpcsec_lint.tasks import Task
 
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 RACY_NS = 2_000_000_000
 """A file modified this recently may change within one timestamp tick: do not cache on it."""
 
@@ -63,7 +63,9 @@ class UnitCache:
                 return None
             if any(self._listing(p) != names for p, names in entry["dirs"]):
                 return None
-            return Outcome(entry["files"], entry["findings"], entry["notices"])
+            if self.session.charting and entry["chart"] is None:
+                return None  # stored by a run that drew no picture
+            return Outcome(entry["files"], entry["findings"], entry["notices"], entry["chart"])
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -86,7 +88,7 @@ class UnitCache:
             dirs.append((path, self._listing(path)))
         cache.store_entry(self._entry(task), {
             "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
-            "findings": outcome.findings, "notices": outcome.notices})
+            "findings": outcome.findings, "notices": outcome.notices, "chart": outcome.chart})
 
     def _digest(self, path: str) -> str:
         if path not in self._digests:
