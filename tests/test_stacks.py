@@ -211,3 +211,18 @@ def test_a_cached_import_is_analysed_again_when_a_siblings_exports_change(tmp_pa
     # The network no longer exports the CIDR: the importing unit runs again, the finding goes.
     assert run(**{"network.yaml": network.replace("shared-network-VpcCidr", "renamed")}) == set()
     assert analysed == ["app.yaml", "network.yaml"]
+
+
+def test_exports_past_the_directory_budget_are_not_looked_for(tmp_path, monkeypatch):
+    from vpcsec_lint.cloudformation import stacks
+
+    monkeypatch.setattr(stacks, "MAX_DIRECTORY_TEMPLATES", 3)
+    for i in range(5):
+        (tmp_path / f"stack{i}.yaml").write_text(
+            IMPORTING_STACK.format(i=i, next=(i + 1) % 5), encoding="utf-8")
+    report = lint(tmp_path)
+    budgets = {(n.code, n.path) for n in report.notices if n.kind == "budget"}
+    assert budgets == {("directory-templates", str(tmp_path))}
+    # stack2 imports vpc-3 and stack3 imports vpc-4, exported past the first three templates
+    assert sorted(Path(n.path).name for n in report.notices
+                  if n.code == "import-without-export") == ["stack2.yaml", "stack3.yaml"]
