@@ -134,21 +134,26 @@ Outputs:
 """
 
 _opened: list[str] = []
+_listed: list[str] = []
 _counting: list[str] = []
-"""The directory whose file opens the audit hook counts (empty: none)."""
+"""The directory whose file opens and listings the audit hook counts (empty: none)."""
 
 
 def _count_opens(event: str, args: tuple) -> None:
-    if event == "open" and _counting and isinstance(args[0], str) \
-            and args[0].startswith(_counting[0]):
+    if not _counting or not args or not isinstance(args[0], str):
+        return
+    if event == "open" and args[0].startswith(_counting[0]):
         _opened.append(args[0])
+    elif event == "os.scandir" and os.path.abspath(args[0]) == _counting[0]:
+        _listed.append(args[0])
 
 
 sys.addaudithook(_count_opens)  # hooks cannot be removed: it counts only while asked
 
 
-def _reads_of(directory: Path, n: int, cache: bool) -> int:
-    """File opens in `directory` while linting `n` stacks, each importing the next's VPC."""
+def _reads_of(directory: Path, n: int, cache: bool) -> tuple[int, int]:
+    """File opens and listings of `directory` while linting `n` stacks, each importing the
+    next's VPC."""
     directory.mkdir()
     old = time.time() - 3600  # not "just modified": the unit cache stores the outcomes
     for i in range(n):
@@ -156,24 +161,27 @@ def _reads_of(directory: Path, n: int, cache: bool) -> int:
         path.write_text(IMPORTING_STACK.format(i=i, next=(i + 1) % n), encoding="utf-8")
         os.utime(path, (old, old))
     _opened.clear()
+    _listed.clear()
     _counting[:] = [str(directory)]
     try:
         report = Session(Options(jobs=1), use_cache=cache).lint_paths([str(directory)])
     finally:
         _counting.clear()
     assert report.files == n and report.notices == []  # every import resolved
-    return len(_opened)
+    return len(_opened), len(_listed)
 
 
 @pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
 def test_a_directory_of_importing_stacks_costs_reads_linear_in_its_size(tmp_path, monkeypatch,
                                                                         cache):
     monkeypatch.setenv("VPCSEC_LINT_CACHE_DIR", str(tmp_path / "cache"))
-    reads = {n: _reads_of(tmp_path / f"n{n}", n, cache) for n in (4, 8, 16, 32)}
+    counts = {n: _reads_of(tmp_path / f"n{n}", n, cache) for n in (4, 8, 16, 32)}
     # Each stack is read for the directory's export index, as its own unit and as the
     # exporter its neighbour joins (with the cache, digested twice more when stored).
     per_stack = 5 if cache else 3
-    assert reads == {n: per_stack * n for n in reads}
+    assert {n: reads for n, (reads, _) in counts.items()} == {n: per_stack * n for n in counts}
+    # The directory is listed a fixed number of times, not once per importing stack.
+    assert len({listings for _, listings in counts.values()}) == 1
 
 
 def test_a_cached_import_is_analysed_again_when_a_siblings_exports_change(tmp_path,

@@ -165,6 +165,14 @@ def default_jobs() -> int:
 def run_tasks(tasks: list[Task], session: Session,
               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Every task's outcome, in task order; cache hits first, then the rest in parallel."""
+    from vpcsec_lint.cloudformation.stacks import one_run
+
+    with one_run():  # worker processes fork inside it, so they share its view
+        return _run_tasks(tasks, session, progress)
+
+
+def _run_tasks(tasks: list[Task], session: Session,
+               progress: Callable[[int, int], None] | None) -> list[Outcome]:
     options = session.options
     analyser = Analyser(session)
     outcomes: list[Outcome | None] = [None] * len(tasks)

@@ -7,7 +7,8 @@ nested stacks (`AWS::CloudFormation::Stack`) with a local `TemplateURL`.
   its stack name (`NetworkStack/Vpc`), so the imported value keeps its
   reference (`!ImportValue network-VpcId` is the network stack's VPC). The
   directory's exports are indexed once per process (`export_index`: each
-  template read once, however many import), and a unit's cache entry keeps the
+  template read once, and within a run the directory listed once, however
+  many import), and a unit's cache entry keeps the
   index's digest rather than every sibling: it is analysed again when an
   export of the directory changes, not when an unrelated sibling does.
 - A nested stack whose `TemplateURL` is a relative path (as `aws cloudformation
@@ -232,12 +233,32 @@ class ExportIndex:
 
 
 _indexes: dict[str, tuple[tuple, ExportIndex]] = {}
+_checked: set[str] | None = None
+"""Within `one_run`: the directories whose memo was checked in this run."""
+
+
+class one_run:
+    """Context manager: one lint run, in which a directory's index, once checked, is used
+    without listing the directory again (the run sees each directory as it first found
+    it), so n importing templates cost one listing, not n. Outside a run (the language
+    server) every lookup checks the listing."""
+
+    def __enter__(self) -> None:
+        global _checked
+        _checked = set()
+
+    def __exit__(self, *_exc: object) -> None:
+        global _checked
+        _checked = None
 
 
 def export_index(directory: str) -> ExportIndex:
     """The exports of `directory`'s templates, from the memo while its listing is unchanged."""
     from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
 
+    key = os.path.realpath(directory)
+    if _checked is not None and key in _checked and key in _indexes:
+        return _indexes[key][1]
     try:
         with os.scandir(directory) as found:
             stamp = tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
@@ -246,13 +267,16 @@ def export_index(directory: str) -> ExportIndex:
                                  and e.is_file(follow_symlinks=False)))
     except OSError:
         return ExportIndex({}, False)
-    key = os.path.realpath(directory)
+    if _checked is not None:
+        _checked.add(key)
     known = _indexes.get(key)
     if known is not None and known[0] == stamp:
         return known[1]
     index = _build_index(directory, [name for name, _mtime, _size in stamp])
     if len(_indexes) > 256:
         _indexes.clear()
+        if _checked is not None:
+            _checked.clear()
     _indexes[key] = (stamp, index)
     return index
 
