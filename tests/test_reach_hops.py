@@ -113,6 +113,36 @@ CASES = [
     ("apis", "fn:fn_isolated", "aws:s3", 443, "reachable", {"gateway-endpoint"}, set()),
     ("apis", "fn:fn_nodns", "aws:sqs", 443, "blocked", {"interface-endpoint"},
      {("name-resolution", "VPC_DNS_DISABLED", "vpc:nodns")}),
+    # -- endpoint policies against the actions of the workload's role ----------------------
+    # The policy allows only other actions: the implicit deny.
+    ("policies", "fn:fn_sender", "aws:sqs", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sqs")}),
+    # Some of the role's actions are allowed: not blocked.
+    ("policies", "fn:fn_consumer", "aws:sqs", 443, "reachable", {"interface-endpoint"}, set()),
+    # Another role is the only principal.
+    ("policies", "fn:fn_sender", "aws:secretsmanager", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:secretsmanager")}),
+    ("policies", "fn:fn_consumer", "aws:secretsmanager", 443, "reachable",
+     {"interface-endpoint"}, set()),
+    # An explicit deny wins over the allow-all statement.
+    ("policies", "fn:fn_sender", "aws:sns", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sns")}),
+    ("policies", "fn:fn_consumer", "aws:sns", 443, "reachable", {"interface-endpoint"}, set()),
+    # A condition cannot be evaluated: unknown, never blocked.
+    ("policies", "fn:fn_consumer", "aws:ssm", 443, "unknown", {"interface-endpoint"}, set()),
+    # A wildcard action of the role that no allowed action can match ...
+    ("policies", "fn:fn_wild", "aws:sqs", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sqs")}),
+    # ... and one that may (`s3:*` covers s3:GetObject on some resource): unknown.
+    ("policies", "fn:fn_wild", "aws:s3", 443, "unknown", {"gateway-endpoint"}, set()),
+    # The gateway endpoint's policy: an action mismatch blocks whatever the resource.
+    ("policies", "fn:fn_sender", "aws:s3", 443, "blocked", {"gateway-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:s3")}),
+    # A role outside the code: its actions are not known.
+    ("policies", "fn:fn_norole", "aws:sqs", 443, "unknown", {"interface-endpoint"}, set()),
+    # No policy: AWS's default full access.
+    ("apis", "fn:fn_isolated", "aws:secretsmanager", 443, "reachable", {"interface-endpoint"},
+     set()),
 ]
 
 
@@ -227,3 +257,47 @@ def test_a_store_without_groups_uses_the_default_group_only_when_the_code_manage
     assert result.verdict == "blocked"
     assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {
         ("target-sg-ingress", "SG_HAS_NO_RULES", "aws_default_security_group.default")}
+
+
+def _policy_hops(result):
+    return {(h.status, h.code) for p in result.paths for h in p.hops if h.hop == "endpoint-policy"}
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_is_judged_on_the_resource_the_workload_references(framework):
+    from vpcsec_lint.reach.intents import all_intents
+
+    model = session("policies", framework).models[0]  # type: ignore[attr-defined]
+    found = {(i.source.resource, i.target_name, i.kind): i.evaluate()
+             for i in all_intents(model)}
+    fn = {short: name(f"fn:{short}", framework) for short in ("fn_sender", "fn_consumer",
+                                                              "fn_other")}
+    # The policy allows s3:GetObject on the assets bucket, which the consumer reads.
+    assert found[(fn["fn_consumer"], "aws:s3", "address")].verdict == "reachable"
+    # Another bucket, named by a reference the policy does not make: unknown.
+    assert found[(fn["fn_other"], "aws:s3", "address")].verdict == "unknown"
+    sender = found[(fn["fn_sender"], "aws:s3", "address")]
+    assert sender.verdict == "blocked"
+    bucket = "aws_s3_bucket.assets" if framework == "terraform" else "Assets"
+    role = "aws_iam_role.sender" if framework == "terraform" else "Sender"
+    endpoint = name("endpoint:s3", framework)
+    assert sender.fix == (f"allow s3:PutObject on {bucket} for {role} in the policy of "
+                          f"{endpoint}.")
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_hop_points_at_the_policy_and_names_what_it_allows(framework):
+    blocked = answer("policies", framework, "fn:fn_sender", "aws:sqs", 443)
+    hop = blocked.blockers()[0]
+    expected_line = {"terraform": 9, "cloudformation": 64}[framework]
+    assert (hop.loc.path.rsplit("/", 1)[-1], hop.loc.line) == (
+        {"terraform": "endpoints.tf", "cloudformation": "policies.yaml"}[framework],
+        expected_line)
+    assert "sqs:SendMessage" in hop.detail
+    some = answer("policies", framework, "fn:fn_consumer", "aws:sqs", 443)
+    detail = [h.detail for p in some.paths for h in p.hops if h.hop == "endpoint-policy"][0]
+    assert detail.endswith("allows sqs:DeleteMessage, sqs:ReceiveMessage for "
+                           f"{'aws_iam_role.consumer' if framework == 'terraform' else 'Consumer'}"
+                           " (but not sqs:SendMessage)")
+    default = answer("apis", framework, "fn:fn_isolated", "aws:secretsmanager", 443)
+    assert _policy_hops(default) == {("ok", "")}

@@ -31,6 +31,8 @@ def fix_text(model: Model, source: Place, target: Place | str, answer: Answer) -
 def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> str:
     target, port = answer.target, answer.port
     service = target[4:] if target.startswith("aws:") else None
+    if hop.fix:
+        return hop.fix
     if hop.code == "NOT_IN_VPC":
         return (f"attach {source.resource} to the VPC (vpc_config/VpcConfig) in subnets that "
                 f"can reach {target}")

@@ -19,12 +19,14 @@ Facts relied on:
   function never has one: https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
 - Peering needs a route on both sides:
   https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
+- Both interface and gateway endpoints apply their endpoint policy to every request:
+  https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vpcsec_lint.model import Model, Network, Subnet, Vpc
@@ -35,6 +37,8 @@ from vpcsec_lint.reach.hops import (
     UNKNOWN_STATUS,
     Hop,
     Peer,
+    Use,
+    endpoint_policy_hop,
     nacl_hop,
     sg_hop,
     skipped,
@@ -131,12 +135,19 @@ class Answer:
 
 
 def evaluate(model: Model, source: Place, target: Place | str, port: int,
-             protocol: str = "tcp") -> Answer:
-    """Every path from `source` to `target` (a place, `aws:<service>` or `internet`)."""
+             protocol: str = "tcp", use: Use | None = None) -> Answer:
+    """Every path from `source` to `target` (a place, `aws:<service>` or `internet`).
+
+    `use`: what the workload does with an AWS API, for endpoint policies (by default, the
+    actions its role allows for the service, on any resource)."""
     name = target if isinstance(target, str) else target.resource
     answer = Answer(source.resource, name, protocol, port)
     if isinstance(target, str) and target.startswith("aws:"):
-        answer.paths = _to_service(model, source, target[4:], port, answer)
+        if use is None:
+            from vpcsec_lint.reach.intents import service_use
+
+            use = service_use(model, source, target[4:])
+        answer.paths = _to_service(model, source, target[4:], port, answer, use)
     elif target == "internet":
         answer.paths = _to_internet(model, source, port, protocol)
     elif source.kind == "internet":
@@ -361,9 +372,9 @@ def _from_each_subnet(source: Place,
 
 
 def _to_service(model: Model, source: Place, service: str, port: int,
-                answer: Answer) -> list[PairPath]:
+                answer: Answer, use: Use) -> list[PairPath]:
     return _from_each_subnet(
-        source, lambda s: _service_paths(model, source, s, service, port, answer))
+        source, lambda s: _service_paths(model, source, s, service, port, answer, use))
 
 
 def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) -> list[Any]:
@@ -380,7 +391,7 @@ def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) ->
 
 
 def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: int,
-                   answer: Answer) -> list[PairPath]:
+                   answer: Answer, use: Use) -> list[PairPath]:
     vpc = subnet_vpc(model, s)
     snet = subnet_network(s)
     interface = service_endpoints(model, vpc, service, "Interface")
@@ -403,10 +414,14 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
             vpc.loc if vpc else s.loc,
             f"a private hosted zone for {service}'s name is associated with the VPC")], zone(s))]
     if enabled:
-        return _interface_paths(model, source, s, snet, enabled[0], port)
+        paths = _interface_paths(model, source, s, snet, enabled[0], port)
+        policy = endpoint_policy_hop(model, enabled[0], service, use)
+        for path in paths:
+            path.hops.append(replace(policy))
+        return paths
     choice = subnet_table(model, s)
     if service in GATEWAY_SERVICES:
-        gateway = _gateway_path(model, source, s, snet, choice, service, port)
+        gateway = _gateway_path(model, source, s, snet, choice, service, port, use)
         if gateway is not None:
             return [gateway]
     path = _default_route_path(model, source, s, snet, choice, port, vpc)
@@ -458,7 +473,7 @@ def _interface_paths(model: Model, source: Place, s: Subnet, snet: Network | Non
 
 
 def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
-                  choice: TableChoice, service: str, port: int) -> PairPath | None:
+                  choice: TableChoice, service: str, port: int, use: Use) -> PairPath | None:
     vpc = subnet_vpc(model, s)
     gateways = service_endpoints(model, vpc, service, "Gateway")
     if not gateways:
@@ -484,7 +499,8 @@ def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
                 f"{endpoint.resource} adds the {service} prefix-list route to "
                 f"{choice.table.resource if choice.table else s.resource}"),
             _reply("tcp", source, s, snet, [(subnet_acl(model, s), s, False, WORLD,
-                                              "0.0.0.0/0")])]
+                                              "0.0.0.0/0")]),
+            endpoint_policy_hop(model, endpoint, service, use)]
     return PairPath(s.resource, None, "gateway-endpoint", hops, zone(s))
 
 
