@@ -301,3 +301,26 @@ def test_endpoint_policy_hop_points_at_the_policy_and_names_what_it_allows(frame
                            " (but not sqs:SendMessage)")
     default = answer("apis", framework, "fn:fn_isolated", "aws:secretsmanager", 443)
     assert _policy_hops(default) == {("ok", "")}
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_findings_point_at_the_policy(framework):
+    from helpers import lint
+
+    path = FIXTURES / framework / "reach" / ("policies" if framework == "terraform"
+                                              else "policies.yaml")
+    report = lint(path, select={"VSL602", "VSL606"})
+    got = {(f.rule_id, f.resource, f.loc.path.rsplit("/", 1)[-1], f.loc.line,
+            f.message.split(" cannot")[0]) for f in report.findings}
+    tf = framework == "terraform"
+    where = "endpoints.tf" if tf else "policies.yaml"
+    lines = {"sqs": 9, "secretsmanager": 27, "sns": 45, "s3": 77} if tf else {
+        "sqs": 64, "secretsmanager": 80, "sns": 96, "s3": 124}
+    fn = {k: name(f"fn:{k}", framework) for k in ("fn_sender", "fn_wild")}
+    assert got == {
+        ("VSL606", name("endpoint:sqs", framework), where, lines["sqs"], fn["fn_sender"]),
+        ("VSL606", name("endpoint:sqs", framework), where, lines["sqs"], fn["fn_wild"]),
+        ("VSL606", name("endpoint:secretsmanager", framework), where,
+         lines["secretsmanager"], fn["fn_sender"]),
+        ("VSL606", name("endpoint:sns", framework), where, lines["sns"], fn["fn_sender"]),
+        ("VSL602", name("endpoint:s3", framework), where, lines["s3"], fn["fn_sender"])}
