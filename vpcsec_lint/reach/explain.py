@@ -98,7 +98,14 @@ def render_text(answer: Answer, origin: str | None = None) -> str:
                          f"{shown(hop.detail, 200)}")
     if answer.fix:
         lines.append(f"  fix: {answer.fix}")
+    lines.extend(budget_line(n) for n in answer.budgets)
     return "\n".join(lines) + "\n"
+
+
+def budget_line(notice: Any) -> str:
+    """A reach budget hit as the text output gives it."""
+    return (f"budget hit: {notice.path}:{notice.line}: {shown(notice.message, 300)} "
+            f"[{notice.code}]")
 
 
 def render_json(answer: Answer, origin: dict[str, Any] | None = None) -> dict[str, Any]:

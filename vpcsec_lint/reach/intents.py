@@ -38,6 +38,21 @@ MAX_INTENTS = 2000
 """Intents evaluated per unit of analysis; the analysis stays linear in intents x subnets."""
 
 
+def budget_hit(model: Model, code: str, loc: Location, what: str) -> Any:
+    """Record a reach budget hit on the model (the lint run adds it to the unit's notices,
+    `vpcsec-lint reach` prints it) and return the notice."""
+    from vpcsec_lint.findings import Notice
+
+    notice = Notice("budget", code, loc.path, loc.line, f"{what}: analysed as unknown")
+    found = getattr(model, "reach_notices", None)
+    if found is None:
+        found = []
+        model.reach_notices = found  # type: ignore[attr-defined]
+    if notice not in found:
+        found.append(notice)
+    return notice
+
+
 @dataclass
 class Intent:
     """A workload that must reach a target, and why we think so."""
@@ -154,11 +169,18 @@ def all_intents(model: Model) -> list[Intent]:
     intents.extend(role_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
     unique = []
-    for intent in intents[:MAX_INTENTS]:
+    for intent in intents:
         key = (intent.source.resource, intent.target_name, intent.port)
         if key not in seen:
             seen.add(key)
             unique.append(intent)
+    if len(unique) > MAX_INTENTS:
+        first = unique[MAX_INTENTS]
+        budget_hit(model, "reach-intents", first.origin,
+                   f"more than {MAX_INTENTS:,} reachability intents in one unit "
+                   f"({len(unique) - MAX_INTENTS:,} not evaluated, from "
+                   f"{shown(first.source.resource)} -> {shown(first.target_name)} on)")
+        unique = unique[:MAX_INTENTS]
     model.reach_intents = unique  # type: ignore[attr-defined]
     return unique
 

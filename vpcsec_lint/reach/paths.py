@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model, Network, Subnet, Vpc
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.reach.hops import (
@@ -100,6 +101,8 @@ class Answer:
     fix: str = ""
     alternatives: list[str] = field(default_factory=list)
     """Fixes that are not on the path (an endpoint with private DNS off)."""
+    budgets: list[Any] = field(default_factory=list)
+    """Budget notices hit while answering (`MAX_PAIRS`)."""
 
     @property
     def verdict(self) -> str:
@@ -129,9 +132,21 @@ class Answer:
         return [p for p in self.paths if p.verdict == "blocked"]
 
     def as_json(self) -> dict[str, Any]:
+        data = self._json()
+        if self.budgets:
+            data["budgets"] = [budget_json(n) for n in self.budgets]
+        return data
+
+    def _json(self) -> dict[str, Any]:
         return {"from": self.source, "to": self.target, "protocol": self.protocol,
                 "port": self.port, "verdict": self.verdict,
                 "paths": [p.as_json() for p in self.paths], "fix": self.fix}
+
+
+def budget_json(notice: Any) -> dict[str, Any]:
+    """A budget notice as the `reach` JSON gives it."""
+    return {"code": notice.code, "path": notice.path, "line": notice.line,
+            "message": notice.message}
 
 
 def evaluate(model: Model, source: Place, target: Place | str, port: int,
@@ -153,7 +168,8 @@ def evaluate(model: Model, source: Place, target: Place | str, port: int,
     elif source.kind == "internet":
         answer.paths = _from_internet(model, target, port, protocol)  # type: ignore[arg-type]
     else:
-        answer.paths = _to_place(model, source, target, port, protocol)  # type: ignore[arg-type]
+        answer.paths = _to_place(model, source, target, port, protocol,  # type: ignore[arg-type]
+                                 answer)
     if model.incomplete:  # a file did not parse: what it held may open the path
         for path in answer.paths:
             for hop in path.blockers():
@@ -185,7 +201,7 @@ def _pairs(source: Place, target: Place) -> list[tuple[Subnet | None, Subnet | N
 
 
 def _to_place(model: Model, source: Place, target: Place, port: int,
-              protocol: str) -> list[PairPath]:
+              protocol: str, answer: Answer) -> list[PairPath]:
     if not source.in_vpc:
         return [PairPath(None, None, "local", [Hop(
             "vpc-attachment", BLOCKED, "NOT_IN_VPC", source.resource, source.loc,
@@ -197,9 +213,16 @@ def _to_place(model: Model, source: Place, target: Place, port: int,
         return [PairPath(None, None, "local", [_unknown_placement(unknown)])]
     paths = [_pair(model, source, s, target, t, port, protocol) for s, t in pairs[:MAX_PAIRS]]
     if len(pairs) > MAX_PAIRS:
+        from vpcsec_lint.reach.intents import budget_hit
+
+        rest = len(pairs) - MAX_PAIRS
         paths.append(PairPath(None, None, "local", [Hop(
             "placement", UNKNOWN_STATUS, "", source.resource, source.loc,
-            f"{len(pairs) - MAX_PAIRS} more subnet pairs were not evaluated (budget)")]))
+            f"{rest} more subnet pairs were not evaluated (budget)")]))
+        answer.budgets.append(budget_hit(
+            model, "reach-pairs", source.subnets_loc or source.loc,
+            f"more than {MAX_PAIRS} subnet pairs from {shown(source.resource)} to "
+            f"{shown(target.resource)} ({rest} not evaluated)"))
     return paths
 
 
