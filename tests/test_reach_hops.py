@@ -46,11 +46,12 @@ def session(family: str, framework: str):
     return SESSIONS[key]
 
 
-def answer(family: str, framework: str, source: str, target: str, port: int):
+def answer(family: str, framework: str, source: str, target: str, port: int,
+           protocol: str = "tcp"):
     found = session(family, framework)
     model, src = found.resolve(name(source, framework))  # type: ignore[attr-defined]
     _, dst = found.resolve(target_name(target, framework))  # type: ignore[attr-defined]
-    return evaluate(model, src, dst, port)
+    return evaluate(model, src, dst, port, protocol)
 
 
 # (family, source, target, port, verdict, vias, blocking hops as (hop, code, resource));
@@ -324,3 +325,61 @@ def test_endpoint_policy_findings_point_at_the_policy(framework):
          lines["secretsmanager"], fn["fn_sender"]),
         ("VSL606", name("endpoint:sns", framework), where, lines["sns"], fn["fn_sender"]),
         ("VSL602", name("endpoint:s3", framework), where, lines["s3"], fn["fn_sender"])}
+
+
+# UDP through custom NACLs: entries of protocol udp/17 or -1 match, tcp/6 ones do not, and
+# the reply to the client's ephemeral ports needs UDP entries too.
+UDP_CASES = [
+    ("server_ok", "udp", "reachable", set()),
+    ("server_ok", "tcp", "blocked",
+     {("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:dns_ok"),
+      ("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:dns_udp"),
+      ("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:dns_ok")}),
+    ("server_tcp_only", "udp", "blocked",
+     {("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:tcp_only"),
+      ("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:tcp_only")}),
+    ("server_no_reply", "udp", "blocked",
+     {("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:no_reply")}),
+    ("server_sg_tcp", "udp", "blocked",
+     {("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:dns_tcp")}),
+    ("server_sg_tcp", "tcp", "reachable", set()),
+    ("server_open", "udp", "reachable", set()),
+]
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+@pytest.mark.parametrize("case", UDP_CASES, ids=lambda c: f"{c[0]}:{c[1]}")
+def test_udp_through_network_acls(case, framework):
+    target, protocol, verdict, blockers = case
+    result = answer("udp", framework, "fn:fn_client", f"instance:{target}", 53, protocol)
+    assert result.verdict == verdict
+    assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {
+        (hop, code, name(res, framework)) for hop, code, res in blockers}
+    assert [h.hop for h in result.paths[0].hops] == [
+        "source-sg-egress", "source-nacl-outbound", "route", "target-nacl-inbound",
+        "target-sg-ingress", "nacl-reply"]
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_udp_fix_names_the_udp_entries(framework):
+    result = answer("udp", framework, "fn:fn_client", "instance:server_no_reply", 53, "udp")
+    assert result.fix == (f"let {name('nacl:no_reply', framework)} pass the replies: allow "
+                          "UDP 1024-65535 to the client's subnet.")
+    inbound = answer("udp", framework, "fn:fn_client", "instance:server_tcp_only", 53, "udp")
+    assert inbound.blockers()[0].detail.endswith(
+        f"does not allow UDP 53 inbound from {name('subnet:app', framework)} (10.0.1.0/24)")
+
+
+def test_udp_question_on_the_command_line():
+    import json
+
+    from helpers import run_cli
+
+    path = str(FIXTURES / "cloudformation" / "reach" / "udp.yaml")
+    result = run_cli("reach", "--from", "FnClient", "--to", "ServerNoReply", "--port", "53",
+                     "--protocol", "udp", "--format", "json", path)
+    doc = json.loads(result.stdout)
+    assert (result.returncode, doc["protocol"], doc["verdict"]) == (1, "udp", "blocked")
+    ok = run_cli("reach", "--from", "FnClient", "--to", "ServerOk", "--port", "53",
+                 "--protocol", "udp", path)
+    assert ok.returncode == 0 and ok.stdout.startswith("FnClient -> ServerOk (udp/53): reachable")

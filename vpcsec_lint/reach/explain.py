@@ -45,8 +45,8 @@ def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> 
         return (f"allow ingress {answer.protocol}/{port} on {hop.resource} from "
                 f"{_other_side(source)}")
     if hop.hop == "nacl-reply":
-        return (f"let {hop.resource} pass the replies: allow TCP {source.ephemeral[0]}-"
-                f"{source.ephemeral[1]} to the client's subnet")
+        return (f"let {hop.resource} pass the replies: allow {answer.protocol.upper()} "
+                f"{source.ephemeral[0]}-{source.ephemeral[1]} to the client's subnet")
     if hop.hop.endswith("nacl") or "nacl" in hop.hop:
         return f"add an entry to {hop.resource} that allows {hop.detail.split(' allow ')[-1]}"
     if hop.code == "NAT_NO_INTERNET_ROUTE":

@@ -8,6 +8,10 @@ else one of ours in the same style (`docs/reachability.md`).
 Facts relied on:
 - Security groups are stateful, NACLs are not (the reply needs its own NACL
   entries): https://docs.aws.amazon.com/vpc/latest/userguide/infrastructure-security.html#VPC_Security_Comparison
+- NACL entries match by protocol (`6` TCP, `17` UDP, `-1` all) and, for TCP and UDP, port
+  range: https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html ; the client
+  chooses the ephemeral port of the reply, whatever the protocol:
+  https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ephemeral-ports
 - Terraform's `aws_security_group` removes the default allow-all egress rule
   (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group);
   CloudFormation's keeps it unless `SecurityGroupEgress` is given
@@ -191,8 +195,9 @@ def _meets(a: Box, b: Box) -> bool:
 
 
 def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Network | None,
-                every_port: bool) -> str:
-    """ok, blocked or unknown for TCP `ports` to (egress) or from `net` through one NACL.
+                every_port: bool, protocol: str = "tcp") -> str:
+    """ok, blocked or unknown for TCP (or UDP) `ports` to (egress) or from `net` through one
+    NACL.
 
     `every_port`: each port of the range is needed (the replies to a client that may use any
     of them), so a range only partly allowed is blocked; otherwise it is unknown."""
@@ -204,11 +209,11 @@ def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Netwo
         return UNKNOWN_STATUS
     box: Box = (ports[0], ports[1], int(net.network_address), int(net.broadcast_address))
     lower = [b for _, region in allowed(acl.entries, egress, net.version, False,
-                                        acl.maybe_absent) for b in region]
+                                        acl.maybe_absent, protocol) for b in region]
     if not subtract([box], lower):
         return OK
     upper = [b for _, region in allowed(acl.entries, egress, net.version, True,
-                                        acl.maybe_absent) for b in region]
+                                        acl.maybe_absent, protocol) for b in region]
     if not any(_meets(box, b) for b in upper):
         return BLOCKED
     if every_port:
@@ -226,12 +231,14 @@ def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Netwo
 
 def nacl_hop(name: str, acl: AclChoice, subnet_name: str, subnet_loc: Location,
              egress: bool, ports: tuple[int, int], net: Network | None, net_text: str,
-             every_port: bool = False) -> Hop:
-    status = nacl_status(acl, egress, ports, net, every_port)
+             every_port: bool = False, protocol: str = "tcp") -> Hop:
+    status = nacl_status(acl, egress, ports, net, every_port, protocol)
     resource = acl.nacl.resource if acl.nacl else subnet_name
     loc = acl.nacl.loc if acl.nacl else subnet_loc
     way = "outbound to" if egress else "inbound from"
-    port_text = f"TCP {ports[0]}" if ports[0] == ports[1] else f"TCP {ports[0]}-{ports[1]}"
+    name_ = protocol.upper()
+    port_text = f"{name_} {ports[0]}" if ports[0] == ports[1] else \
+        f"{name_} {ports[0]}-{ports[1]}"
     what = acl.nacl.resource if acl.nacl else f"the default network ACL of {subnet_name}"
     if status == OK:
         return Hop(name, OK, "", resource, loc, f"{what} allows {port_text} {way} {net_text}")

@@ -280,9 +280,11 @@ def _nacl(protocol: str, name: str, acl: Any, subnet: Subnet, egress: bool,
           ports: tuple[int, int], net: Network | None, other: str,
           every_port: bool = False) -> Hop:
     text = f"{other} ({net})" if net is not None and other != str(net) else other
-    hop = nacl_hop(name, acl, subnet.resource, subnet.loc, egress, ports, net, text, every_port)
-    if protocol != "tcp" and hop.status != OK:
-        hop.status, hop.code = UNKNOWN_STATUS, ""  # only TCP is evaluated through NACLs
+    known = protocol in ("tcp", "udp")
+    hop = nacl_hop(name, acl, subnet.resource, subnet.loc, egress, ports, net, text, every_port,
+                   protocol if known else "tcp")
+    if not known and hop.status != OK:
+        hop.status, hop.code = UNKNOWN_STATUS, ""  # only TCP and UDP are evaluated
     return hop
 
 
@@ -528,7 +530,8 @@ def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
 
 
 def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | None,
-                        choice: TableChoice, port: int, vpc: Vpc | None) -> PairPath:
+                        choice: TableChoice, port: int, vpc: Vpc | None,
+                        protocol: str = "tcp") -> PairPath:
     found = default_route(model, choice)
     where = table_name(model, choice, s)
     loc = choice.table.loc if choice.table else (choice.loc or s.loc)
@@ -543,14 +546,15 @@ def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | 
                   "the internet (no 0.0.0.0/0 route) and no endpoint serves the service")
         return PairPath(s.resource, None, "nat", [hop], zone(s))
     sacl = subnet_acl(model, s)
-    common = [sg_hop(model, "source-sg-egress", source, "egress", "tcp", port,
+    common = [sg_hop(model, "source-sg-egress", source, "egress", protocol, port,
                      Peer(None, WORLD, text="0.0.0.0/0")),
-              _nacl("tcp", "source-nacl-outbound", sacl, s, True, (port, port), WORLD,
+              _nacl(protocol, "source-nacl-outbound", sacl, s, True, (port, port), WORLD,
                     "0.0.0.0/0")]
-    reply = _reply("tcp", source, s, snet, [(sacl, s, False, WORLD, "0.0.0.0/0")])
+    reply = _reply(protocol, source, s, snet, [(sacl, s, False, WORLD, "0.0.0.0/0")])
     if route.target == "nat":
         return PairPath(s.resource, None, "nat",
-                        [*common, *nat_hops(model, route, s, snet, port), reply], zone(s))
+                        [*common, *nat_hops(model, route, s, snet, port, protocol), reply],
+                        zone(s))
     if route.target == "igw":
         return PairPath(s.resource, None, "internet-gateway",
                         [*common, *_igw_hops(model, source, route, vpc), reply], zone(s))
@@ -598,7 +602,7 @@ def _igw_hops(model: Model, source: Place, route: Any, vpc: Vpc | None) -> list[
 
 
 def nat_hops(model: Model, route: Any, s: Subnet, snet: Network | None,
-             port: int) -> list[Hop]:
+             port: int, protocol: str = "tcp") -> list[Hop]:
     """The NAT gateway a route names: its own route to an attached internet gateway, and
     its subnet's NACL both ways."""
     nat = model.nat_gateways.get(route.target_ref.key) if route.target_ref and \
@@ -612,9 +616,11 @@ def nat_hops(model: Model, route: Any, s: Subnet, snet: Network | None,
     nsub = model.subnets[nat.subnet.key]
     nacl = subnet_acl(model, nsub)
     nat_place = Place(nat.resource, "nat", nat.loc)
-    legs = [_nacl("tcp", "nat-subnet-nacl", nacl, nsub, False, (port, port), snet, s.resource),
-            _nacl("tcp", "nat-subnet-nacl", nacl, nsub, True, (port, port), WORLD, "0.0.0.0/0"),
-            _nacl("tcp", "nat-subnet-nacl", nacl, nsub, False, nat_place.ephemeral, WORLD,
+    legs = [_nacl(protocol, "nat-subnet-nacl", nacl, nsub, False, (port, port), snet,
+                  s.resource),
+            _nacl(protocol, "nat-subnet-nacl", nacl, nsub, True, (port, port), WORLD,
+                  "0.0.0.0/0"),
+            _nacl(protocol, "nat-subnet-nacl", nacl, nsub, False, nat_place.ephemeral, WORLD,
                   "0.0.0.0/0", True)]
     status = worst([h.status for h in legs])
     leg = next((h for h in legs if h.status == status), legs[0])
@@ -673,7 +679,7 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
 def _to_internet(model: Model, source: Place, port: int, protocol: str) -> list[PairPath]:
     return _from_each_subnet(source, lambda s: [_default_route_path(
         model, source, s, subnet_network(s), subnet_table(model, s), port,
-        subnet_vpc(model, s))])
+        subnet_vpc(model, s), protocol)])
 
 
 def _from_internet(model: Model, target: Place, port: int, protocol: str) -> list[PairPath]:
