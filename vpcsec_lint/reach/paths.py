@@ -45,6 +45,7 @@ from vpcsec_lint.reach.hops import (
     skipped,
     worst,
 )
+from vpcsec_lint.reach.ipv6 import WORLD6, dual_stack, has_ipv6_address, lambda_sends_ipv6
 from vpcsec_lint.reach.network import (
     LAMBDA_EPHEMERAL,
     WORLD,
@@ -77,6 +78,9 @@ class PairPath:
     via: str
     hops: list[Hop]
     zone: str | None = None
+    ip: int = 4
+    """6: the IPv6 way between the same two subnets as the IPv4 path before it; the pair
+    passes when either does."""
 
     @property
     def verdict(self) -> str:
@@ -86,9 +90,20 @@ class PairPath:
         return [h for h in self.hops if h.status == BLOCKED]
 
     def as_json(self) -> dict[str, Any]:
-        return {"source_subnet": self.source_subnet, "target_subnet": self.target_subnet,
+        data = {"source_subnet": self.source_subnet, "target_subnet": self.target_subnet,
                 "via": self.via, "verdict": self.verdict,
                 "hops": [h.as_json() for h in self.hops]}
+        if self.ip == 6:
+            data["ip"] = "ipv6"
+        return data
+
+
+def _pair_verdict(paths: list[PairPath]) -> str:
+    """One subnet pair over IPv4 and IPv6: reachable if either is, blocked if both are."""
+    verdicts = {p.verdict for p in paths}
+    if "reachable" in verdicts:
+        return "reachable"
+    return "blocked" if verdicts == {"blocked"} else "unknown"
 
 
 @dataclass
@@ -104,9 +119,20 @@ class Answer:
     budgets: list[Any] = field(default_factory=list)
     """Budget notices hit while answering (`MAX_PAIRS`)."""
 
+    def pairs(self) -> list[list[PairPath]]:
+        """The paths per subnet pair: an IPv4 path with the IPv6 paths that follow it."""
+        out: list[list[PairPath]] = []
+        for path in self.paths:
+            if path.ip == 6 and out and (out[-1][0].source_subnet, out[-1][0].target_subnet) \
+                    == (path.source_subnet, path.target_subnet):
+                out[-1].append(path)
+            else:
+                out.append([path])
+        return out
+
     @property
     def verdict(self) -> str:
-        verdicts = [p.verdict for p in self.paths]
+        verdicts = [_pair_verdict(pair) for pair in self.pairs()]
         if not verdicts:
             return "unknown"
         if all(v == "reachable" for v in verdicts):
@@ -120,7 +146,7 @@ class Answer:
     def blockers(self) -> list[Hop]:
         """Each blocking hop once (by hop, resource and line), in path order."""
         seen, out = set(), []
-        for path in self.paths:
+        for path in self.failing():
             for hop in path.blockers():
                 key = (hop.hop, hop.resource, hop.loc)
                 if key not in seen:
@@ -129,7 +155,8 @@ class Answer:
         return out
 
     def failing(self) -> list[PairPath]:
-        return [p for p in self.paths if p.verdict == "blocked"]
+        """The paths of the blocked subnet pairs."""
+        return [p for pair in self.pairs() if _pair_verdict(pair) == "blocked" for p in pair]
 
     def as_json(self) -> dict[str, Any]:
         data = self._json()
@@ -463,7 +490,27 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
                               + ("" if dns is not None and dns.explicit else " (the default)")
                               + ", so the service name resolves to public addresses; "
                               + hop.detail[0].lower() + hop.detail[1:])
-    return [path]
+    return _with_ipv6_way_out(model, source, s, path)
+
+
+def _with_ipv6_way_out(model: Model, source: Place, s: Subnet, path: PairPath) \
+        -> list[PairPath]:
+    """A blocked way out over IPv4, and the IPv6 route that may carry the traffic instead
+    (unknown: whether the workload and the destination use IPv6 is not in the code)."""
+    if path.verdict != "blocked" or dual_stack(model, s) is False or (
+            source.kind == "lambda" and lambda_sends_ipv6(model, source.resource) is False):
+        return [path]
+    found = lookup(model, subnet_table(model, s), subnet_vpc(model, s), WORLD6)
+    route = found.route
+    if found.known and (not found.found or found.local or route is None):
+        return [path]  # no IPv6 route out
+    resource = route.resource if route is not None else s.resource
+    loc = route.loc if route is not None else s.loc
+    return [path, PairPath(s.resource, None, "internet-gateway", [Hop(
+        "route", UNKNOWN_STATUS, "", resource, loc,
+        f"{s.resource} may send IPv6 out through {resource} (::/0); whether "
+        f"{source.resource} uses IPv6 and the destination answers over it is not known")],
+        zone(s), ip=6)]
 
 
 def _private_zone_for(model: Model, vpc: Vpc | None, service: str) -> bool:
@@ -677,9 +724,9 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
 
 
 def _to_internet(model: Model, source: Place, port: int, protocol: str) -> list[PairPath]:
-    return _from_each_subnet(source, lambda s: [_default_route_path(
-        model, source, s, subnet_network(s), subnet_table(model, s), port,
-        subnet_vpc(model, s), protocol)])
+    return _from_each_subnet(source, lambda s: _with_ipv6_way_out(model, source, s, (
+        _default_route_path(model, source, s, subnet_network(s), subnet_table(model, s), port,
+                            subnet_vpc(model, s), protocol))))
 
 
 def _from_internet(model: Model, target: Place, port: int, protocol: str) -> list[PairPath]:
@@ -717,7 +764,60 @@ def _from_internet(model: Model, target: Place, port: int, protocol: str) -> lis
         hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
                            Peer(None, WORLD, text="0.0.0.0/0")))
         out.append(PairPath(None, t.resource, "internet-gateway", hops, zone(t)))
+        if dual_stack(model, t) is not False:
+            out.append(_from_internet_ipv6(model, target, t, port, protocol))
     return out
+
+
+def _from_internet_ipv6(model: Model, target: Place, t: Subnet, port: int,
+                        protocol: str) -> PairPath:
+    """The internet to `target` in `t` over IPv6: its IPv6 address, the `::/0` route to an
+    attached internet gateway (an egress-only one lets nothing in), NACL and group ingress
+    from `::/0`."""
+    hops = []
+    stack = dual_stack(model, t)
+    address = has_ipv6_address(model, target.resource, t) if stack is True else UNKNOWN
+    if address is True:
+        hops.append(Hop("public-ip", OK, "", target.resource, target.loc,
+                        f"{target.resource} has an IPv6 address in {t.resource} (IPv6 "
+                        "addresses are public)"))
+    elif address is False:
+        hops.append(Hop("public-ip", BLOCKED, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                        target.resource, target.loc,
+                        f"{target.resource} has no IPv6 address in {t.resource}"))
+    else:
+        hops.append(Hop("public-ip", UNKNOWN_STATUS, "", target.resource, target.loc,
+                        f"whether {target.resource} has an IPv6 address in {t.resource} is "
+                        "not known"))
+    choice = subnet_table(model, t)
+    where = choice.table.resource if choice.table else t.resource
+    loc = choice.table.loc if choice.table else (choice.loc or t.loc)
+    found = lookup(model, choice, subnet_vpc(model, t), WORLD6)
+    route = found.route
+    if not found.known:
+        hops.append(Hop("route", UNKNOWN_STATUS, "", where, loc, found.why))
+    elif found.found and route is not None and route.target == "igw":
+        attached = igw_attached(model, route.target_ref, subnet_vpc(model, t))
+        hops.append(Hop("route", {True: OK, False: BLOCKED}.get(attached, UNKNOWN_STATUS),
+                        "" if attached is not False else "NO_ROUTE_TO_DESTINATION",
+                        route.resource, route.loc,
+                        f"{route.resource} routes ::/0 from {t.resource} to an internet "
+                        "gateway"))
+    elif found.found and route is not None and route.target == "egress-igw":
+        hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", route.resource, route.loc,
+                        f"{route.resource} routes ::/0 to an egress-only internet gateway, "
+                        "which lets no connection in"))
+    elif found.found and route is not None and not found.local:
+        hops.append(Hop("route", UNKNOWN_STATUS, "", route.resource, route.loc,
+                        f"{route.resource} sends ::/0 to a target that is not evaluated"))
+    else:
+        hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", where, loc,
+                        f"{t.resource} has no IPv6 route to an internet gateway"))
+    hops.append(_nacl(protocol, "target-nacl-inbound", subnet_acl(model, t), t, False,
+                      (port, port), WORLD6, "::/0"))
+    hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
+                       Peer(None, WORLD6, text="::/0")))
+    return PairPath(None, t.resource, "internet-gateway", hops, zone(t), ip=6)
 
 
 def _public_address_hop(target: Place) -> Hop:
