@@ -95,3 +95,26 @@ def test_a_policy_from_json_text_is_judged_the_same():
     text = json.dumps({"Statement": [allow(Action="sqs:ReceiveMessage")]})
     parsed = parse_policy(Val(text, LOC), None, LOC)[0]
     assert endpoint_allows(parsed, "sqs:SendMessage", ANY, ROLE) is False
+
+
+def test_a_role_that_allows_by_notaction_may_use_any_action(tmp_path):
+    """`Allow` with `NotAction` names no action list: the hop is unknown, never blocked."""
+    import shutil
+
+    from helpers import FIXTURES
+
+    from vpcsec_lint.reach.paths import evaluate
+    from vpcsec_lint.reach.session import load_session
+
+    shutil.copytree(FIXTURES / "terraform" / "reach" / "policies", tmp_path / "m")
+    functions = tmp_path / "m" / "functions.tf"
+    text = functions.read_text()
+    assert 'Action   = ["sqs:Send*", "s3:*"]' in text
+    functions.write_text(text.replace('Action   = ["sqs:Send*", "s3:*"]',
+                                      'NotAction = ["iam:*"]'))
+    session = load_session([str(tmp_path / "m")])
+    model, fn = session.resolve("aws_lambda_function.fn_wild")
+    result = evaluate(model, fn, "aws:sqs", 443)
+    assert result.verdict == "unknown"
+    assert [h.status for p in result.paths for h in p.hops if h.hop == "endpoint-policy"] == [
+        "unknown"]

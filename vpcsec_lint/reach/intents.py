@@ -378,9 +378,11 @@ def service_use(model: Model, source: Place, service: str, resource: Val | None 
             actions = None  # unknown, or a snapshot kept only for other services
             break
         for stmt in policy.statements:
-            if not stmt.known or stmt.effect != "Allow" or stmt.not_action:
-                if not stmt.known or stmt.effect not in ("Allow", "Deny"):
-                    actions = None
+            if not stmt.known or stmt.effect not in ("Allow", "Deny") or (
+                    stmt.effect == "Allow" and stmt.not_action):
+                actions = None  # it may allow any action of the service
+                break
+            if stmt.effect == "Deny":
                 continue
             for action in stmt.actions:
                 value = action.value
