@@ -327,6 +327,104 @@ class Instance(Entity):
 
 
 @dataclass(slots=True)
+class Listener:
+    """One listener of a load balancer: the port and protocol clients connect to."""
+
+    resource: str
+    """The listener resource (a classic load balancer's own address for its inline ones)."""
+    loc: Location
+    port: Setting
+    protocol: Setting
+    """Upper case (`HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, ...), or UNKNOWN."""
+
+
+@dataclass(slots=True)
+class LoadBalancer(Entity):
+    """An Application, Network or Gateway Load Balancer (ELBv2) or a Classic Load Balancer."""
+
+    lb_type: Setting | None = None
+    """`application`, `network`, `gateway` or `classic`."""
+    internal: Setting | None = None
+    """True for an internal scheme, False for internet-facing (the default), or UNKNOWN."""
+    subnets: list[Ref] = field(default_factory=list)
+    subnets_known: bool = False
+    """True when `subnets` is the complete, known list (from `subnets` or subnet mappings)."""
+    subnets_loc: Location | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    """The security-group attribute as written (None when omitted)."""
+    security_groups_loc: Location | None = None
+    listeners: list[Listener] = field(default_factory=list)
+    connection_attrs: set[tuple[str, str]] = field(default_factory=set)
+    """References that name its DNS name (`("aws_lb.api", "dns_name")`, `("Alb", "DNSName")`)."""
+
+
+@dataclass(slots=True)
+class TemplateInterface:
+    """The primary network interface a launch template gives its instances."""
+
+    loc: Location
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    """None when the interface names no groups (then the template's own groups apply)."""
+    public_ip: Any = UNKNOWN
+    """`associate_public_ip_address`: True, False, or UNKNOWN (omitted: the subnet decides)."""
+
+
+@dataclass(slots=True)
+class LaunchTemplate(Entity):
+    name: Val | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    """`vpc_security_group_ids`/`SecurityGroupIds` as written (None when omitted)."""
+    security_groups_loc: Location | None = None
+    group_names: bool = False
+    """Groups are named by name (`security_group_names`/`SecurityGroups`): not followed."""
+    interface: TemplateInterface | None = None
+    interfaces_unknown: bool = False
+    """Network interfaces are given but the primary one cannot be told (or is dynamic)."""
+    instance_profile: Ref | None = None
+    """None when omitted; key None when the profile is not in the code."""
+
+
+@dataclass(slots=True)
+class LaunchConfiguration(Entity):
+    name: Val | None = None
+    security_groups: list[Ref] = field(default_factory=list)
+    security_groups_val: Val | None = None
+    security_groups_loc: Location | None = None
+    public_ip: Any = UNKNOWN
+    """`associate_public_ip_address`: True, False, or UNKNOWN (omitted: the subnet decides)."""
+    instance_profile: Ref | None = None
+
+
+@dataclass(slots=True)
+class AutoScalingGroup(Entity):
+    subnets: list[Ref] = field(default_factory=list)
+    subnets_val: Val | None = None
+    """`vpc_zone_identifier`/`VPCZoneIdentifier` as written (None: the default VPC)."""
+    subnets_loc: Location | None = None
+    launch_template: Ref | None = None
+    """The launch template (also of a mixed-instances policy); None when it uses none,
+    key None when it is not in the code."""
+    template_version: Val | None = None
+    version_current: bool = False
+    """The version is the template as written (`$Latest`, `$Default`, omitted, or a reference
+    to its latest/default version number)."""
+    overrides: bool = False
+    """A mixed-instances override names a launch template of its own."""
+    launch_template_loc: Location | None = None
+    launch_configuration: Ref | None = None
+
+
+@dataclass(slots=True)
+class InstanceProfile(Entity):
+    name: Val | None = None
+    role: Ref | None = None
+    """The role it carries (key None when not in the code); None when it names none."""
+
+
+@dataclass(slots=True)
 class InternetGateway(Entity):
     egress_only: bool = False
     vpcs: list[Ref] = field(default_factory=list)
@@ -591,6 +689,11 @@ class Model:
     roles: dict[str, IamRole] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     """Resource key -> the region it is created in (absent: unknown)."""
+    load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
+    launch_templates: dict[str, LaunchTemplate] = field(default_factory=dict)
+    launch_configurations: dict[str, LaunchConfiguration] = field(default_factory=dict)
+    autoscaling_groups: dict[str, AutoScalingGroup] = field(default_factory=dict)
+    instance_profiles: dict[str, InstanceProfile] = field(default_factory=dict)
     resource_policies: set[str] = field(default_factory=set)
     """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code;
     `*` when a policy's secret cannot be followed."""
