@@ -180,7 +180,8 @@ class Session:
         for finding in run_rules(model, self.rules, where, unit.framework):
             finding.severity = self.options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
-        if charts is not None:
+        unit.notices.extend(getattr(model, "reach_notices", ()))  # reach budgets hit
+        if charts is not None:  # after the notices: a picture never changes the report
             from vpcsec_lint.reach.graph import unit_chart
 
             charts.append(unit_chart(model, self.options.reach))  # the rules' own intents

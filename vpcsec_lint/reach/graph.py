@@ -165,7 +165,8 @@ def _edge_spec(intent: Intent, with_paths: bool) -> EdgeSpec:
 
 
 def _place_spec(model: Model, place: Place | str) -> PlaceSpec:
-    from vpcsec_lint.reach.network import subnet_vpc, zone
+    from vpcsec_lint.network.routes import subnet_vpc
+    from vpcsec_lint.reach.network import zone
 
     if isinstance(place, str) or place.kind == "internet":
         name = place if isinstance(place, str) else place.resource
