@@ -429,6 +429,27 @@ def test_a_lint_is_reused_only_while_nothing_it_read_changed(tmp_path: Path) -> 
     assert linter.lint(db) is not linter.lint(db)
 
 
+def test_a_reused_template_lint_follows_its_directory_s_exports(tmp_path: Path) -> None:
+    # The exports of sibling stacks are one derived dependency (the unit cache's), not
+    # files the lint opened or listed: a new export must still make the next save lint again.
+    from vpcsec_lint.lsp import BufferLinter, lint_arguments
+
+    network = ("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+               "      CidrBlock: 10.0.0.0/16\nOutputs:\n  VpcId:\n    Value: !Ref Vpc\n"
+               "    Export:\n      Name: network-vpc\n")
+    app = ("Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+           "      GroupDescription: app\n      VpcId: !ImportValue network-vpc\n")
+    root = project(tmp_path, {"app.yaml": app})
+    os.utime(root / "app.yaml", (1_000_000_000, 1_000_000_000))
+    path = str(root / "app.yaml")
+    linter = BufferLinter(lint_arguments(), lambda: {path: app})
+    first = linter.lint(path)
+    assert first is not None and linter.lint(path) is first
+    (root / "network.yaml").write_text(network)  # the stack that exports it appears
+    os.utime(root / "network.yaml", (1_000_000_000, 1_000_000_000))
+    assert linter.lint(path) is not first
+
+
 @lsp_test
 async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
         client: LanguageClient, tmp_path: Path) -> None:

@@ -230,13 +230,15 @@ MAX_REMEMBERED_LINTS = 64
 
 @dataclass
 class LastLint:
-    """A lint's result with what it depended on: the session, the open buffers, and
-    each file read (its `cache.file_digest`) and directory listed (its names)."""
+    """A lint's result with what it depended on: the session, the open buffers, each
+    file read (its `cache.file_digest`), directory listed (its names) and value derived
+    from many files (its digest, as the unit cache checks it: a directory's exports)."""
 
     session: Session
     buffers: dict[str, str]
     files: list[tuple[str, str]]
     listings: list[tuple[str, list[str] | None]]
+    derived: list[tuple[str, str]]
     result: LintResult | None
 
     @classmethod
@@ -254,13 +256,17 @@ class LastLint:
                 pass
         files = [(p, _digest(p)) for p in sorted(reads.opened)]
         listings = [(p, _listing(p)) for p in sorted(reads.listed)]
-        return cls(session, dict(buffers), files, listings, result)
+        return cls(session, dict(buffers), files, listings, sorted(reads.derived.items()),
+                   result)
 
     def holds(self, session: Session, buffers: dict[str, str]) -> bool:
         """Whether linting again now would read exactly what this lint read."""
+        from vpcsec_lint.unit_cache import _derived_digest
+
         return session is self.session and buffers == self.buffers \
             and all(_digest(p) == d for p, d in self.files) \
-            and all(_listing(p) == names for p, names in self.listings)
+            and all(_listing(p) == names for p, names in self.listings) \
+            and all(_derived_digest(key) == d for key, d in self.derived)
 
 
 def _digest(path: str) -> str:
