@@ -13,10 +13,10 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from vpcsec_lint.findings import SEVERITIES, Finding, Related
 from vpcsec_lint.model import Model
+from vpcsec_lint.records import FrozenRecord
 from vpcsec_lint.values import Location
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
@@ -87,15 +87,17 @@ def _dedupe_related(loc: Location, related: Iterable[Related]) -> list[Related]:
     return out
 
 
-@dataclass(frozen=True)
-class PseudoRule:
+class PseudoRule(FrozenRecord):
     """VSL000 and VSL999: reported by the engine, not by a rule module."""
 
-    id: str
-    name: str
-    severity: str
-    summary: str
-    doc: str
+    __slots__ = ("id", "name", "severity", "summary", "doc")
+
+    def __init__(self, id: str, name: str, severity: str, summary: str, doc: str) -> None:
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.doc = doc
 
 
 PSEUDO_RULES = {
