@@ -5,7 +5,9 @@ imported (about 0.5 ms a class, and `import dataclasses` pulls in `inspect`);
 a class deriving from `Record` declares `__slots__` and writes its `__init__`,
 and gets equality and a `repr` over its slots, as a dataclass would. A
 `FrozenRecord` is also hashable (what `@dataclass(frozen=True)` gave; the
-attributes are not guarded against assignment: nothing assigns them).
+attributes are not guarded against assignment: nothing assigns them). A
+class that also lists `"__dict__"` in its slots takes other attributes too
+(memoised results), outside its equality and `repr`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class Record:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.field_names = tuple(name for klass in reversed(cls.__mro__)
-                                for name in klass.__dict__.get("__slots__", ()))
+                                for name in klass.__dict__.get("__slots__", ())
+                                if name != "__dict__")
         if cls.field_names:  # not on the bases without fields of their own
             cls._key = attrgetter(*cls.field_names)
 
