@@ -9,9 +9,9 @@ its documentation: `--explain`, `--list-rules` and SARIF all print it.
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 import re
+import types
 from collections.abc import Iterable, Iterator
 
 from vpcsec_lint.findings import SEVERITIES, Finding, Related
@@ -58,7 +58,9 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        from inspect import cleandoc  # not on the start-up path: inspect imports ast, dis...
+
+        return cleandoc(cls.__doc__ or "")
 
     @classmethod
     def module_name(cls) -> str:
@@ -171,7 +173,7 @@ def _builtin_rules() -> Iterator[type[Rule]]:
 
 def _rule_classes(module: object) -> Iterator[type[Rule]]:
     for value in vars(module).values():
-        if inspect.isclass(value) and issubclass(value, Rule) and value is not Rule \
+        if isinstance(value, type) and issubclass(value, Rule) and value is not Rule \
                 and value.__module__ == getattr(module, "__name__", None) and value.id:
             yield value
 
@@ -183,9 +185,9 @@ def _plugin_rules() -> Iterator[type[Rule]]:
 
     for ep in sorted(entry_points(group="vpcsec_lint.rules"), key=lambda e: e.name):
         loaded = ep.load()
-        if inspect.isclass(loaded) and issubclass(loaded, Rule):
+        if isinstance(loaded, type) and issubclass(loaded, Rule):
             yield loaded
-        elif inspect.ismodule(loaded):
+        elif isinstance(loaded, types.ModuleType):
             yield from _rule_classes(loaded)
         else:
             raise RuleError(f"entry point {ep.name} ({ep.value}) is neither a Rule class nor "

@@ -71,6 +71,7 @@ def _hcl2() -> Any:
         return PARSER
     from vpcsec_lint.terraform import parser_cache  # python-hcl2's parser, built once
 
+    parser_cache.import_lark()  # before `_parse` imports Lark's exceptions
     return parser_cache
 
 
