@@ -407,3 +407,256 @@ resource "aws_db_instance" "orders" {
     store = model.data_stores["aws_db_instance.orders"]
     assert store.subnet_group.key == "aws_db_subnet_group.db"
     assert [r.key for r in store.subnets] == ["aws_subnet.a"]
+
+
+TF_COMPUTE = """
+resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "b" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_security_group" "lb" { vpc_id = aws_vpc.v.id }
+resource "aws_security_group" "app" { vpc_id = aws_vpc.v.id }
+resource "aws_security_group" "eni" { vpc_id = aws_vpc.v.id }
+resource "aws_lb" "api" {
+  internal           = true
+  subnets            = [aws_subnet.a.id, aws_subnet.b.id]
+  security_groups    = [aws_security_group.lb.id]
+}
+resource "aws_lb" "nlb" {
+  load_balancer_type = "network"
+  subnet_mapping { subnet_id = aws_subnet.a.id }
+  subnet_mapping { subnet_id = aws_subnet.b.id }
+}
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.api.arn
+  port              = 443
+  protocol          = "HTTPS"
+}
+resource "aws_lb_listener" "tcp" {
+  load_balancer_arn = aws_lb.nlb.arn
+  port              = var.port
+  protocol          = "TCP"
+}
+resource "aws_elb" "classic" {
+  internal = true
+  subnets  = [aws_subnet.a.id]
+  listener {
+    lb_port           = 80
+    lb_protocol       = "http"
+    instance_port     = 8080
+    instance_protocol = "http"
+  }
+}
+resource "aws_iam_role" "app" { assume_role_policy = "{}" }
+resource "aws_iam_instance_profile" "app" {
+  name = "app-profile"
+  role = aws_iam_role.app.name
+}
+resource "aws_launch_template" "app" {
+  name                   = "app"
+  vpc_security_group_ids = [aws_security_group.app.id]
+  iam_instance_profile { name = aws_iam_instance_profile.app.name }
+}
+resource "aws_launch_template" "eni" {
+  name = "eni"
+  network_interfaces {
+    device_index                = 0
+    security_groups             = [aws_security_group.eni.id]
+    associate_public_ip_address = "false"
+  }
+}
+resource "aws_launch_configuration" "old" {
+  image_id             = "ami-12345678"
+  instance_type        = "t3.micro"
+  security_groups      = [aws_security_group.app.id]
+  iam_instance_profile = "app-profile"
+}
+resource "aws_autoscaling_group" "web" {
+  vpc_zone_identifier = [aws_subnet.a.id, aws_subnet.b.id]
+  max_size            = 2
+  min_size            = 1
+  launch_template {
+    id      = aws_launch_template.app.id
+    version = "$Latest"
+  }
+}
+resource "aws_autoscaling_group" "mixed" {
+  vpc_zone_identifier = [aws_subnet.a.id]
+  max_size            = 2
+  min_size            = 1
+  mixed_instances_policy {
+    launch_template {
+      launch_template_specification {
+        launch_template_name = "eni"
+        version              = "3"
+      }
+    }
+  }
+}
+resource "aws_autoscaling_group" "legacy" {
+  max_size             = 2
+  min_size             = 1
+  availability_zones   = ["eu-west-1a"]
+  launch_configuration = aws_launch_configuration.old.name
+}
+"""
+
+
+def test_terraform_load_balancers_templates_and_groups(tmp_path):
+    model = tf(tmp_path, {"main.tf": TF_COMPUTE})
+    api, nlb, classic = (model.load_balancers[k] for k in ("aws_lb.api", "aws_lb.nlb",
+                                                           "aws_elb.classic"))
+    assert (api.lb_type.value, api.internal.value, nlb.lb_type.value, nlb.internal.value,
+            classic.lb_type.value, classic.internal.value) == (
+        "application", True, "network", False, "classic", True)
+    assert [r.key for r in api.subnets] == ["aws_subnet.a", "aws_subnet.b"] and api.subnets_known
+    assert [r.key for r in nlb.subnets] == ["aws_subnet.a", "aws_subnet.b"] and nlb.subnets_known
+    assert [r.key for r in api.security_groups] == ["aws_security_group.lb"]
+    assert nlb.security_groups_val is None and not nlb.security_groups
+    assert [(x.resource, x.port.value, x.protocol.value) for x in api.listeners] == [
+        ("aws_lb_listener.https", 443, "HTTPS")]
+    assert [(x.port.value, x.protocol.value) for x in nlb.listeners] == [(UNKNOWN, "TCP")]
+    assert [(x.resource, x.port.value, x.protocol.value) for x in classic.listeners] == [
+        ("aws_elb.classic", 80, "HTTP")]
+    assert api.connection_attrs == {("aws_lb.api", "dns_name")}
+
+    app, eni = model.launch_templates["aws_launch_template.app"], \
+        model.launch_templates["aws_launch_template.eni"]
+    assert [r.key for r in app.security_groups] == ["aws_security_group.app"]
+    assert app.interface is None and not app.interfaces_unknown
+    assert app.instance_profile.key == "aws_iam_instance_profile.app"
+    assert [r.key for r in eni.interface.security_groups] == ["aws_security_group.eni"]
+    assert eni.interface.public_ip is False and eni.instance_profile is None
+    assert model.instance_profiles["aws_iam_instance_profile.app"].role.key == "aws_iam_role.app"
+    config = model.launch_configurations["aws_launch_configuration.old"]
+    assert [r.key for r in config.security_groups] == ["aws_security_group.app"]
+    assert config.instance_profile.key == "aws_iam_instance_profile.app"  # by its literal name
+    assert config.public_ip is UNKNOWN
+
+    web, mixed, legacy = (model.autoscaling_groups[f"aws_autoscaling_group.{n}"]
+                          for n in ("web", "mixed", "legacy"))
+    assert [r.key for r in web.subnets] == ["aws_subnet.a", "aws_subnet.b"]
+    assert (web.launch_template.key, web.version_current) == ("aws_launch_template.app", True)
+    assert (mixed.launch_template.key, mixed.version_current, mixed.overrides) == (
+        "aws_launch_template.eni", False, False)
+    assert legacy.subnets_val is None and legacy.launch_template is None
+    assert legacy.launch_configuration.key == "aws_launch_configuration.old"
+
+
+CFN_COMPUTE = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  SubnetA: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}}
+  SubnetB: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}}
+  LbSg: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: lb, VpcId: !Ref Vpc}}
+  AppSg: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: app, VpcId: !Ref Vpc}}
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Scheme: internal
+      Subnets: [!Ref SubnetA, !Ref SubnetB]
+      SecurityGroups: [!Ref LbSg]
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Type: network
+      SubnetMappings: [{SubnetId: !Ref SubnetA}]
+  AlbListener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Alb
+      Port: 8443
+      Protocol: HTTPS
+      DefaultActions: [{Type: fixed-response}]
+  Classic:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      Scheme: internal
+      Subnets: [!Ref SubnetA]
+      Listeners: [{LoadBalancerPort: "80", InstancePort: "8080", Protocol: HTTP}]
+  Role: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {}}}
+  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Role]}}
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        IamInstanceProfile: {Arn: !GetAtt Profile.Arn}
+        NetworkInterfaces:
+          - {DeviceIndex: 0, Groups: [!Ref AppSg], AssociatePublicIpAddress: true}
+  Config:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Properties:
+      ImageId: ami-12345678
+      InstanceType: t3.micro
+      SecurityGroups: [!Ref AppSg]
+      AssociatePublicIpAddress: false
+      IamInstanceProfile: !Ref Profile
+  Web:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MaxSize: "2"
+      MinSize: "1"
+      VPCZoneIdentifier: [!Ref SubnetA, !Ref SubnetB]
+      LaunchTemplate:
+        LaunchTemplateId: !Ref Template
+        Version: !GetAtt Template.LatestVersionNumber
+  Mixed:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MaxSize: "2"
+      MinSize: "1"
+      VPCZoneIdentifier: [!Ref SubnetA]
+      MixedInstancesPolicy:
+        LaunchTemplate:
+          LaunchTemplateSpecification:
+            LaunchTemplateId: !GetAtt Template.LaunchTemplateId
+            Version: "$Default"
+          Overrides:
+            - InstanceType: t3.large
+              LaunchTemplateSpecification: {LaunchTemplateId: lt-0123456789abcdef0, Version: "1"}
+  Legacy:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MaxSize: "2"
+      MinSize: "1"
+      VPCZoneIdentifier: [!Ref SubnetB]
+      LaunchConfigurationName: !Ref Config
+"""
+
+
+def test_cloudformation_load_balancers_templates_and_groups(tmp_path):
+    model = cfn(tmp_path, CFN_COMPUTE)
+    alb, nlb, classic = (model.load_balancers[k] for k in ("Alb", "Nlb", "Classic"))
+    assert (alb.lb_type.value, alb.internal.value, nlb.lb_type.value, nlb.internal.value,
+            classic.lb_type.value, classic.internal.value) == (
+        "application", True, "network", False, "classic", True)
+    assert [r.key for r in alb.subnets] == ["SubnetA", "SubnetB"] and alb.subnets_known
+    assert [r.key for r in nlb.subnets] == ["SubnetA"] and nlb.subnets_known
+    assert [r.key for r in alb.security_groups] == ["LbSg"] and nlb.security_groups_val is None
+    assert [(x.resource, x.port.value, x.protocol.value) for x in alb.listeners] == [
+        ("AlbListener", 8443, "HTTPS")]
+    assert [(x.resource, x.port.value, x.protocol.value) for x in classic.listeners] == [
+        ("Classic", 80, "HTTP")]
+    assert alb.connection_attrs == {("Alb", "DNSName")}
+
+    template = model.launch_templates["Template"]
+    assert not template.security_groups and template.instance_profile.key == "Profile"
+    assert [r.key for r in template.interface.security_groups] == ["AppSg"]
+    assert template.interface.public_ip is True
+    assert model.instance_profiles["Profile"].role.key == "Role"
+    config = model.launch_configurations["Config"]
+    assert ([r.key for r in config.security_groups], config.public_ip,
+            config.instance_profile.key) == (["AppSg"], False, "Profile")
+
+    web, mixed, legacy = (model.autoscaling_groups[k] for k in ("Web", "Mixed", "Legacy"))
+    assert [r.key for r in web.subnets] == ["SubnetA", "SubnetB"]
+    assert (web.launch_template.key, web.version_current, web.overrides) == (
+        "Template", True, False)
+    assert (mixed.launch_template.key, mixed.version_current, mixed.overrides) == (
+        "Template", True, True)
+    assert legacy.launch_template is None and legacy.launch_configuration.key == "Config"

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from vpcsec_lint.model import (
     Attachment,
+    AutoScalingGroup,
     CloudMapService,
     DataStore,
     EcsService,
@@ -13,7 +14,12 @@ from vpcsec_lint.model import (
     Endpoint,
     HostedZone,
     IamRole,
+    InstanceProfile,
     LambdaFunction,
+    LaunchConfiguration,
+    LaunchTemplate,
+    Listener,
+    LoadBalancer,
     Model,
     NatGateway,
     Ref,
@@ -21,6 +27,7 @@ from vpcsec_lint.model import (
     Route,
     ServiceRegistry,
     Setting,
+    TemplateInterface,
     as_bool,
     as_int,
     engine_port,
@@ -107,6 +114,8 @@ class BaseBuilder:
         self.data_stores()
         self.roles()
         self.ecs()
+        self.load_balancers()
+        self.auto_scaling()
         self.regions()
         self.group_attachments()
         return self.model
@@ -171,6 +180,13 @@ class BaseBuilder:
         raise NotImplementedError
 
     def ecs(self) -> None:
+        raise NotImplementedError
+
+    def load_balancers(self) -> None:
+        raise NotImplementedError
+
+    def auto_scaling(self) -> None:
+        """Instance profiles, launch templates and configurations, Auto Scaling groups."""
         raise NotImplementedError
 
     def regions(self) -> None:
@@ -362,6 +378,126 @@ class BaseBuilder:
         elif inst.subnet is not None and inst.subnet.key is not None:
             inst.public_ip = self.model.subnets[inst.subnet.key].public_ip_on_launch
         self.model.instances[res.address] = inst
+    # -- load balancers, launch templates, Auto Scaling ----------------------
+
+    def add_load_balancer(self, res: RawResource, lb_type: Val | None, default_type: str,
+                          internal: Val | None, subnets: Val | None, mappings: Val | None,
+                          mapping_subnet: str, groups: Val | None,
+                          dns_attr: str) -> LoadBalancer:
+        """A load balancer; subnets from `subnets` or the subnet mappings, whichever is given.
+        Both frameworks default to an internet-facing scheme."""
+        lb = LoadBalancer(
+            res.address, self.framework, res.loc, res.address,
+            lb_type=_lower(setting(lb_type, default_type, res.loc)),
+            internal=_scheme(internal, res.loc),
+            security_groups=self.refs(groups, self.model.security_groups),
+            security_groups_val=groups, security_groups_loc=setting_loc(groups, res.loc),
+            connection_attrs={(res.address, dns_attr)})
+        if subnets is None and mappings is not None:
+            items = mappings.items()
+            subnets = Val([m.get(mapping_subnet) or Val(UNKNOWN, m.loc) for m in items],
+                          mappings.loc) if mappings.known and all(
+                isinstance(m.value, dict) and m.symbol != "dynamic" for m in items) \
+                else Val(UNKNOWN, mappings.loc)
+        if subnets is not None:
+            lb.subnets = self.refs(subnets, self.model.subnets)
+            lb.subnets_known = isinstance(subnets.value, list) and not subnets.alternatives \
+                and all(r.known for r in lb.subnets) and bool(lb.subnets)
+            lb.subnets_loc = setting_loc(subnets, res.loc)
+        self.model.load_balancers[res.address] = lb
+        return lb
+
+    def add_listener(self, lb: LoadBalancer, resource: str, loc: Location, port: Val | None,
+                     protocol: Val | None) -> None:
+        """A listener (a separate resource, or a classic load balancer's inline one)."""
+        lb.listeners.append(Listener(
+            resource, loc, Setting(as_int(port), setting_loc(port, loc), port is not None, port),
+            _upper(setting(protocol, UNKNOWN, loc))))
+
+    def load_balancer_named(self, val: Val | None) -> LoadBalancer | None:
+        return self.model.load_balancers.get(self.named(val, self.model.load_balancers).key
+                                             or "")
+
+    def add_instance_profile(self, res: RawResource, name: Val | None,
+                             role: Val | None) -> None:
+        self.model.instance_profiles[res.address] = InstanceProfile(
+            res.address, self.framework, res.loc, res.address, name=name,
+            role=self.named(role, self.model.roles) if role is not None else None)
+
+    def instance_profile(self, val: Val | None) -> Ref | None:
+        """The instance profile a template or configuration names (by reference or name)."""
+        if val is None:
+            return None
+        profiles = self.model.instance_profiles
+        ref = self.named(val, profiles)
+        if ref.key is None and isinstance(val.value, str):
+            names = unique_names([(p.name.value if p.name else None, k)
+                                  for k, p in profiles.items()])
+            return Ref(names.get(val.value.lower()), val)
+        return ref
+
+    def add_launch_template(self, res: RawResource, name: Val | None, groups: Val | None,
+                            group_names: Val | None, interfaces: Val | None, index_key: str,
+                            groups_key: str, public_key: str, profile: Val | None) -> None:
+        """A launch template and its primary network interface (device index 0)."""
+        template = LaunchTemplate(
+            res.address, self.framework, res.loc, res.address, name=name,
+            security_groups=self.refs(groups, self.model.security_groups),
+            security_groups_val=groups, security_groups_loc=setting_loc(groups, res.loc),
+            group_names=_present(group_names), instance_profile=self.instance_profile(profile))
+        if interfaces is not None:
+            items = interfaces.items()
+            primary = [i for i in items if isinstance(i.value, dict)
+                       and as_int(i.get(index_key), 0) == 0]
+            if not interfaces.known or len(primary) != 1 or primary[0].symbol == "dynamic" \
+                    or any(i.symbol == "dynamic" for i in items):
+                template.interfaces_unknown = True
+            else:
+                block = primary[0]
+                iface_groups = block.get(groups_key)
+                template.interface = TemplateInterface(
+                    block.loc or res.loc, self.refs(iface_groups, self.model.security_groups),
+                    iface_groups, as_bool(block.get(public_key)))
+        self.model.launch_templates[res.address] = template
+
+    def add_launch_configuration(self, res: RawResource, name: Val | None, groups: Val | None,
+                                 public_ip: Val | None, profile: Val | None) -> None:
+        self.model.launch_configurations[res.address] = LaunchConfiguration(
+            res.address, self.framework, res.loc, res.address, name=name,
+            security_groups=self.refs(groups, self.model.security_groups),
+            security_groups_val=groups, security_groups_loc=setting_loc(groups, res.loc),
+            public_ip=as_bool(public_ip), instance_profile=self.instance_profile(profile))
+
+    def add_autoscaling_group(self, res: RawResource, subnets: Val | None,
+                              template: tuple[Val | None, Val | None, Val | None] | None,
+                              template_loc: Location | None, overrides: bool,
+                              configuration: Val | None,
+                              current_attrs: frozenset[str]) -> None:
+        """An Auto Scaling group; `template` is (id, name, version) of its launch template
+        (plain or of a mixed-instances policy)."""
+        group = AutoScalingGroup(
+            res.address, self.framework, res.loc, res.address, subnets_val=subnets,
+            subnets=self.refs(subnets, self.model.subnets),
+            subnets_loc=setting_loc(subnets, res.loc), overrides=overrides,
+            launch_template_loc=template_loc)
+        if template is not None:
+            ident, name, version = template
+            templates = self.model.launch_templates
+            ref = self.named(ident if ident is not None else name, templates)
+            if ref.key is None and name is not None and isinstance(name.value, str):
+                names = unique_names([(t.name.value if t.name else None, k)
+                                      for k, t in templates.items()])
+                ref = Ref(names.get(name.value.lower()), name)
+            group.launch_template, group.template_version = ref, version
+            group.version_current = version is None or (
+                isinstance(version.value, str) and version.value in ("$Latest", "$Default")) \
+                or (version.ref is not None and version.ref[0] == ref.key
+                    and version.ref[1] in current_attrs)
+        if configuration is not None:
+            group.launch_configuration = self.named(configuration,
+                                                    self.model.launch_configurations)
+        self.model.autoscaling_groups[res.address] = group
+
     # -- references by any attribute (ARNs, names) ----------------------------
 
     name_attrs: frozenset[str] = frozenset()
@@ -576,6 +712,28 @@ def _first(val: Val | None) -> Val | None:
         items = val.value
         return items[0] if len(items) == 1 and isinstance(items[0].value, dict) else None
     return val if isinstance(val.value, dict) else None
+
+
+def _scheme(val: Val | None, fallback: Location) -> Setting:
+    """`internal = true` (Terraform) or `Scheme: internal` (CloudFormation) as True; omitted is
+    internet-facing (False) in both."""
+    out = setting(val, False, fallback)
+    if val is not None and isinstance(val.value, str):
+        text = val.value.strip().lower()
+        out.value = {"internal": True, "internet-facing": False}.get(text, out.value)
+    return out
+
+
+def _lower(found: Setting) -> Setting:
+    if isinstance(found.value, str):
+        found.value = found.value.lower()
+    return found
+
+
+def _upper(found: Setting) -> Setting:
+    if isinstance(found.value, str):
+        found.value = found.value.upper()
+    return found
 
 
 def _present(val: Val | None) -> bool:

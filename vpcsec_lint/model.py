@@ -430,6 +430,152 @@ class Instance(Entity):
         """Whether it gets a public IPv4 address: True, False or UNKNOWN."""
 
 
+class Listener(Record):
+    """One listener of a load balancer: the port and protocol clients connect to."""
+
+    __slots__ = ("resource", "loc", "port", "protocol")
+
+    def __init__(self, resource: str, loc: Location, port: Setting, protocol: Setting) -> None:
+        self.resource = resource
+        """The listener resource (a classic load balancer's own address for its inline ones)."""
+        self.loc = loc
+        self.port = port
+        self.protocol = protocol
+        """Upper case (`HTTP`, `HTTPS`, `TCP`, `TLS`, `UDP`, ...), or UNKNOWN."""
+
+
+class LoadBalancer(Entity):
+    """An Application, Network or Gateway Load Balancer (ELBv2) or a Classic Load Balancer."""
+
+    __slots__ = ("lb_type", "internal", "subnets", "subnets_known", "subnets_loc",
+                 "security_groups", "security_groups_val", "security_groups_loc", "listeners",
+                 "connection_attrs")
+
+    def __init__(self, key: str, framework: str, loc: Location, resource: str,
+                 lb_type: Setting | None = None, internal: Setting | None = None,
+                 subnets: list[Ref] | None = None, subnets_known: bool = False,
+                 subnets_loc: Location | None = None, security_groups: list[Ref] | None = None,
+                 security_groups_val: Val | None = None,
+                 security_groups_loc: Location | None = None,
+                 listeners: list[Listener] | None = None,
+                 connection_attrs: set[tuple[str, str]] | None = None) -> None:
+        super().__init__(key, framework, loc, resource)
+        self.lb_type = lb_type
+        """`application`, `network`, `gateway` or `classic`."""
+        self.internal = internal
+        """True for an internal scheme, False for internet-facing (the default), or UNKNOWN."""
+        self.subnets = [] if subnets is None else subnets
+        self.subnets_known = subnets_known
+        """True when `subnets` is the complete, known list (from `subnets` or subnet mappings)."""
+        self.subnets_loc = subnets_loc
+        self.security_groups = [] if security_groups is None else security_groups
+        self.security_groups_val = security_groups_val
+        """The security-group attribute as written (None when omitted)."""
+        self.security_groups_loc = security_groups_loc
+        self.listeners = [] if listeners is None else listeners
+        self.connection_attrs = set() if connection_attrs is None else connection_attrs
+        """References that name its DNS name (`("aws_lb.api", "dns_name")`,
+        `("Alb", "DNSName")`)."""
+
+
+class TemplateInterface(Record):
+    """The primary network interface a launch template gives its instances."""
+
+    __slots__ = ("loc", "security_groups", "security_groups_val", "public_ip")
+
+    def __init__(self, loc: Location, security_groups: list[Ref] | None = None,
+                 security_groups_val: Val | None = None, public_ip: Any = UNKNOWN) -> None:
+        self.loc = loc
+        self.security_groups = [] if security_groups is None else security_groups
+        self.security_groups_val = security_groups_val
+        """None when the interface names no groups (then the template's own groups apply)."""
+        self.public_ip = public_ip
+        """`associate_public_ip_address`: True, False, or UNKNOWN (omitted: the subnet decides)."""
+
+
+class LaunchTemplate(Entity):
+    __slots__ = ("name", "security_groups", "security_groups_val", "security_groups_loc",
+                 "group_names", "interface", "interfaces_unknown", "instance_profile")
+
+    def __init__(self, key: str, framework: str, loc: Location, resource: str,
+                 name: Val | None = None, security_groups: list[Ref] | None = None,
+                 security_groups_val: Val | None = None,
+                 security_groups_loc: Location | None = None, group_names: bool = False,
+                 interface: TemplateInterface | None = None, interfaces_unknown: bool = False,
+                 instance_profile: Ref | None = None) -> None:
+        super().__init__(key, framework, loc, resource)
+        self.name = name
+        self.security_groups = [] if security_groups is None else security_groups
+        self.security_groups_val = security_groups_val
+        """`vpc_security_group_ids`/`SecurityGroupIds` as written (None when omitted)."""
+        self.security_groups_loc = security_groups_loc
+        self.group_names = group_names
+        """Groups are named by name (`security_group_names`/`SecurityGroups`): not followed."""
+        self.interface = interface
+        self.interfaces_unknown = interfaces_unknown
+        """Network interfaces are given but the primary one cannot be told (or is dynamic)."""
+        self.instance_profile = instance_profile
+        """None when omitted; key None when the profile is not in the code."""
+
+
+class LaunchConfiguration(Entity):
+    __slots__ = ("name", "security_groups", "security_groups_val", "security_groups_loc",
+                 "public_ip", "instance_profile")
+
+    def __init__(self, key: str, framework: str, loc: Location, resource: str,
+                 name: Val | None = None, security_groups: list[Ref] | None = None,
+                 security_groups_val: Val | None = None,
+                 security_groups_loc: Location | None = None, public_ip: Any = UNKNOWN,
+                 instance_profile: Ref | None = None) -> None:
+        super().__init__(key, framework, loc, resource)
+        self.name = name
+        self.security_groups = [] if security_groups is None else security_groups
+        self.security_groups_val = security_groups_val
+        self.security_groups_loc = security_groups_loc
+        self.public_ip = public_ip
+        """`associate_public_ip_address`: True, False, or UNKNOWN (omitted: the subnet decides)."""
+        self.instance_profile = instance_profile
+
+
+class AutoScalingGroup(Entity):
+    __slots__ = ("subnets", "subnets_val", "subnets_loc", "launch_template", "template_version",
+                 "version_current", "overrides", "launch_template_loc", "launch_configuration")
+
+    def __init__(self, key: str, framework: str, loc: Location, resource: str,
+                 subnets: list[Ref] | None = None, subnets_val: Val | None = None,
+                 subnets_loc: Location | None = None, launch_template: Ref | None = None,
+                 template_version: Val | None = None, version_current: bool = False,
+                 overrides: bool = False, launch_template_loc: Location | None = None,
+                 launch_configuration: Ref | None = None) -> None:
+        super().__init__(key, framework, loc, resource)
+        self.subnets = [] if subnets is None else subnets
+        self.subnets_val = subnets_val
+        """`vpc_zone_identifier`/`VPCZoneIdentifier` as written (None: the default VPC)."""
+        self.subnets_loc = subnets_loc
+        self.launch_template = launch_template
+        """The launch template (also of a mixed-instances policy); None when it uses none,
+        key None when it is not in the code."""
+        self.template_version = template_version
+        self.version_current = version_current
+        """The version is the template as written (`$Latest`, `$Default`, omitted, or a reference
+        to its latest/default version number)."""
+        self.overrides = overrides
+        """A mixed-instances override names a launch template of its own."""
+        self.launch_template_loc = launch_template_loc
+        self.launch_configuration = launch_configuration
+
+
+class InstanceProfile(Entity):
+    __slots__ = ("name", "role")
+
+    def __init__(self, key: str, framework: str, loc: Location, resource: str,
+                 name: Val | None = None, role: Ref | None = None) -> None:
+        super().__init__(key, framework, loc, resource)
+        self.name = name
+        self.role = role
+        """The role it carries (key None when not in the code); None when it names none."""
+
+
 class InternetGateway(Entity):
     __slots__ = ("egress_only", "vpcs")
 
@@ -729,7 +875,9 @@ class Model(Record):
                  "route_table_endpoints", "instances", "internet_gateways", "nat_gateways",
                  "subnet_tables", "main_tables", "subnet_nacls", "loose_associations",
                  "reach_entries", "incomplete", "custom_dns", "data_stores", "task_definitions",
-                 "ecs_services", "cloud_map_services", "roles", "regions", "resource_policies",
+                 "ecs_services", "cloud_map_services", "roles", "regions", "load_balancers",
+                 "launch_templates", "launch_configurations", "autoscaling_groups",
+                 "instance_profiles", "resource_policies",
                  "__dict__")  # what the reach modules memoise on a model (`reach_intents`)
 
     def __init__(self, framework: str, root: str, resources: dict[str, RawResource] | None = None,
@@ -761,6 +909,11 @@ class Model(Record):
                  ecs_services: dict[str, EcsService] | None = None,
                  cloud_map_services: dict[str, CloudMapService] | None = None,
                  roles: dict[str, IamRole] | None = None, regions: dict[str, Region] | None = None,
+                 load_balancers: dict[str, LoadBalancer] | None = None,
+                 launch_templates: dict[str, LaunchTemplate] | None = None,
+                 launch_configurations: dict[str, LaunchConfiguration] | None = None,
+                 autoscaling_groups: dict[str, AutoScalingGroup] | None = None,
+                 instance_profiles: dict[str, InstanceProfile] | None = None,
                  resource_policies: set[str] | None = None) -> None:
         self.framework = framework
         self.root = root
@@ -808,6 +961,11 @@ class Model(Record):
         self.roles = {} if roles is None else roles
         self.regions = {} if regions is None else regions
         """Resource key -> the region it is created in (absent: unknown)."""
+        self.load_balancers = {} if load_balancers is None else load_balancers
+        self.launch_templates = {} if launch_templates is None else launch_templates
+        self.launch_configurations = {} if launch_configurations is None else launch_configurations
+        self.autoscaling_groups = {} if autoscaling_groups is None else autoscaling_groups
+        self.instance_profiles = {} if instance_profiles is None else instance_profiles
         self.resource_policies = set() if resource_policies is None else resource_policies
         """Secrets (`aws_secretsmanager_secret.x`, logical IDs) with a resource policy in the code;
         `*` when a policy's secret cannot be followed."""

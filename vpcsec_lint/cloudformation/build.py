@@ -51,6 +51,8 @@ _IDENTITY = {
     "AWS::EC2::NatGateway": {"NatGatewayId"},
     "AWS::EC2::Instance": {"InstanceId"},
     "AWS::EC2::DHCPOptions": {"DhcpOptionsId"},
+    "AWS::EC2::LaunchTemplate": {"LaunchTemplateId"},
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"LoadBalancerArn"},
 }
 _ROUTE_TARGETS = {"GatewayId": "gateway", "NatGatewayId": "nat",
                   "VpcPeeringConnectionId": "peering", "EgressOnlyInternetGatewayId": "egress-igw",
@@ -476,6 +478,73 @@ class CloudFormationBuilder(BaseBuilder):
                     self.attach_policy(roles[key], "customer_managed", res.address, res.loc,
                                        documents[res.address])
 
+    # -- load balancers and Auto Scaling ------------------------------------
+
+    def load_balancers(self) -> None:
+        for res in self.by_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
+            body = res.body
+            self.add_load_balancer(res, body.get("Type"), "application", body.get("Scheme"),
+                                   body.get("Subnets"), body.get("SubnetMappings"), "SubnetId",
+                                   body.get("SecurityGroups"), "DNSName")
+        for res in self.by_type("AWS::ElasticLoadBalancingV2::Listener"):
+            lb = self.load_balancer_named(res.body.get("LoadBalancerArn"))
+            if lb is not None:
+                self.add_listener(lb, res.address, res.loc, res.body.get("Port"),
+                                  res.body.get("Protocol"))
+        for res in self.by_type("AWS::ElasticLoadBalancing::LoadBalancer"):
+            body = res.body
+            lb = self.add_load_balancer(res, None, "classic", body.get("Scheme"),
+                                        body.get("Subnets"), None, "",
+                                        body.get("SecurityGroups"), "DNSName")
+            listeners = body.get("Listeners")
+            for item in (listeners.items() if listeners is not None else []):
+                if isinstance(item.value, dict):
+                    self.add_listener(lb, res.address, item.loc or res.loc,
+                                      item.get("LoadBalancerPort"), item.get("Protocol"))
+
+    def auto_scaling(self) -> None:
+        for res in self.by_type("AWS::IAM::InstanceProfile"):
+            roles = res.body.get("Roles")
+            items = roles.items() if roles is not None else []
+            self.add_instance_profile(res, res.body.get("InstanceProfileName"),
+                                      items[0] if len(items) == 1 else roles)
+        for res in self.by_type("AWS::EC2::LaunchTemplate"):
+            data = res.body.get("LaunchTemplateData")
+            data = data if data is not None and isinstance(data.value, dict) else Val({}, res.loc)
+            profile = data.get("IamInstanceProfile")
+            if profile is not None and isinstance(profile.value, dict):
+                profile = profile.get("Arn") or profile.get("Name")
+            self.add_launch_template(
+                res, res.body.get("LaunchTemplateName"), data.get("SecurityGroupIds"),
+                data.get("SecurityGroups"), data.get("NetworkInterfaces"), "DeviceIndex",
+                "Groups", "AssociatePublicIpAddress", profile)
+        for res in self.by_type("AWS::AutoScaling::LaunchConfiguration"):
+            body = res.body
+            self.add_launch_configuration(
+                res, body.get("LaunchConfigurationName"), body.get("SecurityGroups"),
+                body.get("AssociatePublicIpAddress"), body.get("IamInstanceProfile"))
+        for res in self.by_type("AWS::AutoScaling::AutoScalingGroup"):
+            body = res.body
+            spec = _mapping(body.get("LaunchTemplate"))
+            overrides = False
+            if spec is None:
+                policy = _mapping(body.get("MixedInstancesPolicy"))
+                mixed = _mapping(policy.get("LaunchTemplate")) if policy is not None else None
+                if mixed is not None:
+                    spec = _mapping(mixed.get("LaunchTemplateSpecification"))
+                    found = mixed.get("Overrides")
+                    overrides = found is not None and (not found.known or any(
+                        not isinstance(o.value, dict)
+                        or o.get("LaunchTemplateSpecification") is not None
+                        for o in found.items()))
+            template = (spec.get("LaunchTemplateId"), spec.get("LaunchTemplateName"),
+                        spec.get("Version")) if spec is not None else None
+            self.add_autoscaling_group(
+                res, body.get("VPCZoneIdentifier"), template,
+                spec.loc if spec is not None else None, overrides,
+                body.get("LaunchConfigurationName"),
+                frozenset({"LatestVersionNumber", "DefaultVersionNumber"}))
+
     def regions(self) -> None:
         """Every resource is in the stack's region: known only when `Rules` fix it."""
         fixed = next((r for r in self.raw if r.type == REGION_TYPE), None)
@@ -522,6 +591,10 @@ def _replication_group_nodes(body: Val) -> tuple[object, object]:
     cluster_mode = UNKNOWN if mode is not None and not mode.known else (
         isinstance(mode.value, str) and mode.value.lower() == "enabled" if mode else False)
     return as_int(body.get("NumCacheClusters"), 1), cluster_mode
+
+
+def _mapping(val: Val | None) -> Val | None:
+    return val if val is not None and isinstance(val.value, dict) else None
 
 
 def _plain(val: Val | None) -> object:

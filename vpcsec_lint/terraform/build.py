@@ -601,6 +601,68 @@ class TerraformBuilder(BaseBuilder):
         for res in self.by_type("aws_ecs_service"):
             self.add_ecs_service(res, _ECS)
 
+    # -- load balancers and Auto Scaling ------------------------------------
+
+    def load_balancers(self) -> None:
+        for res in self.by_type("aws_lb", "aws_alb"):
+            body = res.body
+            self.add_load_balancer(res, body.get("load_balancer_type"), "application",
+                                   body.get("internal"), body.get("subnets"),
+                                   body.get("subnet_mapping"), "subnet_id",
+                                   body.get("security_groups"), "dns_name")
+        for res in self.by_type("aws_lb_listener", "aws_alb_listener"):
+            lb = self.load_balancer_named(res.body.get("load_balancer_arn"))
+            if lb is not None:
+                self.add_listener(lb, res.address, res.loc, res.body.get("port"),
+                                  res.body.get("protocol"))
+        for res in self.by_type("aws_elb"):
+            body = res.body
+            lb = self.add_load_balancer(res, None, "classic", body.get("internal"),
+                                        body.get("subnets"), None, "", body.get(
+                                            "security_groups"), "dns_name")
+            for block in _items(body.get("listener")):
+                if isinstance(block.value, dict) and block.symbol != "dynamic":
+                    self.add_listener(lb, res.address, block.loc or res.loc,
+                                      block.get("lb_port"), block.get("lb_protocol"))
+
+    def auto_scaling(self) -> None:
+        for res in self.by_type("aws_iam_instance_profile"):
+            self.add_instance_profile(res, res.body.get("name"), res.body.get("role"))
+        for res in self.by_type("aws_launch_template"):
+            body = res.body
+            profile = _first_block(body.get("iam_instance_profile"))
+            self.add_launch_template(
+                res, body.get("name"), body.get("vpc_security_group_ids"),
+                body.get("security_group_names"), body.get("network_interfaces"),
+                "device_index", "security_groups", "associate_public_ip_address",
+                (profile.get("arn") or profile.get("name")) if profile is not None else None)
+        for res in self.by_type("aws_launch_configuration"):
+            body = res.body
+            self.add_launch_configuration(res, body.get("name"), body.get("security_groups"),
+                                          body.get("associate_public_ip_address"),
+                                          body.get("iam_instance_profile"))
+        for res in self.by_type("aws_autoscaling_group"):
+            body = res.body
+            spec = _first_block(body.get("launch_template"))
+            policy = _first_block(body.get("mixed_instances_policy"))
+            mixed = _first_block(policy.get("launch_template")) if policy is not None else None
+            overrides = False
+            if spec is None and mixed is not None:
+                spec = _first_block(mixed.get("launch_template_specification"))
+                overrides = any(isinstance(o.value, dict) and (
+                    o.get("launch_template_specification") is not None or o.symbol == "dynamic")
+                    for o in _items(mixed.get("override")))
+                ids = ("launch_template_id", "launch_template_name")
+            else:
+                ids = ("id", "name")
+            template = (spec.get(ids[0]), spec.get(ids[1]), spec.get("version")) \
+                if spec is not None else None
+            self.add_autoscaling_group(
+                res, body.get("vpc_zone_identifier"), template,
+                spec.loc if spec is not None else None, overrides,
+                body.get("launch_configuration"),
+                frozenset({"latest_version", "default_version"}))
+
     def regions(self) -> None:
         """Each resource's region: its own `region` argument (provider v6), else its provider's."""
         providers = {r.address: r for r in self.raw if r.type == "provider"}
@@ -623,6 +685,17 @@ class TerraformBuilder(BaseBuilder):
 def _from_input(val: Val) -> bool:
     """The value comes from a variable (its default or tfvars can be changed at plan time)."""
     return val.symbol is not None and ("var." in val.symbol)
+
+
+def _first_block(val: Val | None) -> Val | None:
+    """The single block of a block list (or a mapping); None otherwise."""
+    if val is None:
+        return None
+    if isinstance(val.value, dict):
+        return val
+    items = val.items()
+    return items[0] if len(items) == 1 and isinstance(items[0].value, dict) \
+        and items[0].symbol != "dynamic" else None
 
 
 def _items(val: Val | None) -> list[Val]:
