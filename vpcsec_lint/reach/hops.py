@@ -24,8 +24,8 @@ from typing import Any
 from vpcsec_lint.analysis import rule_may_belong_to
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model, Network, SecurityGroup, SgRule, parse_network
-from vpcsec_lint.nacl import Box, allowed, subtract
-from vpcsec_lint.reach.network import AclChoice, Place
+from vpcsec_lint.network.acls import AclChoice, Box, meets, subtract
+from vpcsec_lint.reach.network import Place
 from vpcsec_lint.values import UNKNOWN, Location
 
 OK, BLOCKED, UNKNOWN_STATUS, SKIPPED = "ok", "blocked", "unknown", "skipped"
@@ -180,10 +180,6 @@ def sg_hop(model: Model, name: str, place: Place, direction: str, protocol: str,
 # -- network ACLs ---------------------------------------------------------------------
 
 
-def _meets(a: Box, b: Box) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1] and a[2] <= b[3] and b[2] <= a[3]
-
-
 def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Network | None,
                 every_port: bool) -> str:
     """ok, blocked or unknown for TCP `ports` to (egress) or from `net` through one NACL.
@@ -197,13 +193,11 @@ def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Netwo
     if net is None:
         return UNKNOWN_STATUS
     box: Box = (ports[0], ports[1], int(net.network_address), int(net.broadcast_address))
-    lower = [b for _, region in allowed(acl.entries, egress, net.version, False,
-                                        acl.maybe_absent) for b in region]
+    lower = acl.region(egress, net.version, upper=False)
     if not subtract([box], lower):
         return OK
-    upper = [b for _, region in allowed(acl.entries, egress, net.version, True,
-                                        acl.maybe_absent) for b in region]
-    if not any(_meets(box, b) for b in upper):
+    upper = acl.region(egress, net.version, upper=True)
+    if not any(meets(box, b) for b in upper):
         return BLOCKED
     if every_port:
         missing = subtract([box], upper)

@@ -28,6 +28,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpcsec_lint.model import Model, Network, Subnet, Vpc
+from vpcsec_lint.network.acls import subnet_acl
+from vpcsec_lint.network.peering import joins
+from vpcsec_lint.network.routes import (
+    RouteChoice,
+    TableChoice,
+    default_route,
+    igw_attached,
+    lookup,
+    subnet_network,
+    subnet_table,
+    subnet_vpc,
+)
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.reach.hops import (
     BLOCKED,
@@ -40,22 +52,7 @@ from vpcsec_lint.reach.hops import (
     skipped,
     worst,
 )
-from vpcsec_lint.reach.network import (
-    LAMBDA_EPHEMERAL,
-    WORLD,
-    Place,
-    RouteChoice,
-    TableChoice,
-    default_route,
-    endpoint_place,
-    igw_attached,
-    lookup,
-    subnet_acl,
-    subnet_network,
-    subnet_table,
-    subnet_vpc,
-    zone,
-)
+from vpcsec_lint.reach.network import LAMBDA_EPHEMERAL, WORLD, Place, endpoint_place, zone
 from vpcsec_lint.values import UNKNOWN
 
 _TARGET_NAMES = {"nat": "a NAT gateway", "igw": "an internet gateway that is not attached",
@@ -322,11 +319,11 @@ def _peering_route_hop(model: Model, name: str, found: RouteChoice, where: str, 
         if peering is None:
             return Hop(name, UNKNOWN_STATUS, "", route.resource, route_loc,
                        f"the peering connection of {route.resource} is not known")
-        sides = {peering.requester_vpc.key, peering.accepter_vpc.key}
-        if sides == {here_vpc.key, there_vpc.key}:
+        joined = joins(peering, here_vpc.key, there_vpc.key)
+        if joined is True:
             return Hop(name, OK, "", route.resource, route_loc,
                        f"{route.resource} sends {net} through {peering.resource}")
-        if None in sides:
+        if joined is UNKNOWN:
             return Hop(name, UNKNOWN_STATUS, "", route.resource, route_loc,
                        f"a VPC of {peering.resource} is not known")
         return Hop(name, BLOCKED, "NO_ROUTE_TO_DESTINATION", route.resource, route_loc,
