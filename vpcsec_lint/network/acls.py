@@ -94,13 +94,14 @@ class Bounded:
     entry: NaclEntry
 
 
-def _ports(entry: NaclEntry, widest: bool) -> tuple[int, int] | None:
-    """The TCP ports an entry matches: as many as it may (widest) or as it surely does."""
+def _ports(entry: NaclEntry, widest: bool, protocol: str = "tcp") -> tuple[int, int] | None:
+    """The `protocol` (TCP or UDP) ports an entry matches: as many as it may (widest) or as
+    it surely does."""
     if entry.protocol == "all":
         return ALL_PORTS
     if entry.protocol is UNKNOWN:
         return ALL_PORTS if widest else None
-    if entry.protocol != "tcp":
+    if entry.protocol != protocol:
         return None
     lo, hi = entry.from_port, entry.to_port
     if isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi:
@@ -118,8 +119,8 @@ def _addresses(entry: NaclEntry, version: int, widest: bool) -> tuple[int, int] 
     return (int(net.network_address), int(net.broadcast_address))
 
 
-def _box(entry: NaclEntry, version: int, widest: bool) -> Box | None:
-    ports = _ports(entry, widest)
+def _box(entry: NaclEntry, version: int, widest: bool, protocol: str = "tcp") -> Box | None:
+    ports = _ports(entry, widest, protocol)
     addresses = _addresses(entry, version, widest)
     if ports is None or addresses is None:
         return None
@@ -127,7 +128,8 @@ def _box(entry: NaclEntry, version: int, widest: bool) -> Box | None:
 
 
 def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bool,
-             maybe_absent: frozenset[Location] = frozenset()) -> list[Bounded]:
+             maybe_absent: frozenset[Location] = frozenset(),
+             protocol: str = "tcp") -> list[Bounded]:
     """The entries of one direction as they take part in the lower or the upper bound."""
     out = []
     for entry in entries:
@@ -140,11 +142,11 @@ def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bo
         # Entries that push the bound out (allows for the upper bound, denies for the
         # lower one): as wide and as early as they may be.
         if (may_allow if upper else may_deny):
-            box = _box(entry, version, widest=True)
+            box = _box(entry, version, True, protocol)
             order = number if number is not None else float("-inf")
         # The others count only with what they surely match, where they surely sit.
         elif surely_here and number is not None:
-            box = _box(entry, version, widest=False)
+            box = _box(entry, version, False, protocol)
             order = number
         else:
             continue
@@ -155,12 +157,12 @@ def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bo
 
 
 def allowed(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bool,
-            maybe_absent: frozenset[Location] = frozenset()) \
+            maybe_absent: frozenset[Location] = frozenset(), protocol: str = "tcp") \
         -> list[tuple[NaclEntry, list[Box]]]:
-    """Per allowing entry, the TCP traffic it decides (first match), in one bound."""
+    """Per allowing entry, the TCP (or UDP) traffic it decides (first match), in one bound."""
     matched: list[Box] = []
     out = []
-    for item in _bounded(entries, egress, version, upper, maybe_absent):
+    for item in _bounded(entries, egress, version, upper, maybe_absent, protocol):
         if item.allow:
             region = subtract([item.box], matched)
             if region:
@@ -183,14 +185,16 @@ class Acl:
     maybe_absent: frozenset[Location] = frozenset()
     """Entries from Terraform `dynamic` blocks: there may be none of them (or several)."""
 
-    def allowed(self, egress: bool, version: int, upper: bool) \
+    def allowed(self, egress: bool, version: int, upper: bool, protocol: str = "tcp") \
             -> list[tuple[NaclEntry, list[Box]]]:
-        """Per allowing entry, the TCP traffic it decides, in one bound."""
-        return allowed(self.entries, egress, version, upper, self.maybe_absent)
+        """Per allowing entry, the TCP (or UDP) traffic it decides, in one bound."""
+        return allowed(self.entries, egress, version, upper, self.maybe_absent, protocol)
 
-    def region(self, egress: bool, version: int, upper: bool) -> list[Box]:
-        """The TCP traffic the ACL allows in one direction, in one bound."""
-        return [box for _, region in self.allowed(egress, version, upper) for box in region]
+    def region(self, egress: bool, version: int, upper: bool,
+               protocol: str = "tcp") -> list[Box]:
+        """The TCP (or UDP) traffic the ACL allows in one direction, in one bound."""
+        return [box for _, region in self.allowed(egress, version, upper, protocol)
+                for box in region]
 
     def inbound_lower(self, version: int) -> list[tuple[NaclEntry, list[Box]]]:
         return self.allowed(False, version, False)
@@ -252,8 +256,10 @@ class AclChoice:
     """The VPC's default NACL as AWS creates it: allows everything."""
     why: str = ""
 
-    def region(self, egress: bool, version: int, upper: bool) -> list[Box]:
-        return self.acl.region(egress, version, upper) if self.acl is not None else []
+    def region(self, egress: bool, version: int, upper: bool,
+               protocol: str = "tcp") -> list[Box]:
+        return self.acl.region(egress, version, upper, protocol) if self.acl is not None \
+            else []
 
 
 def subnet_acl(model: Model, subnet: Subnet) -> AclChoice:

@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.reach.network import Place
-from vpcsec_lint.values import Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val
+
+if TYPE_CHECKING:
+    from vpcsec_lint.reach.session import ModelSet
 
 # Resource types whose references mean "the code calls this service's API".
 SERVICE_OF_TYPE = {
@@ -38,6 +41,21 @@ MAX_INTENTS = 2000
 """Intents evaluated per unit of analysis; the analysis stays linear in intents x subnets."""
 
 
+def budget_hit(model: Model, code: str, loc: Location, what: str) -> Any:
+    """Record a reach budget hit on the model (the lint run adds it to the unit's notices,
+    `vpcsec-lint reach` prints it) and return the notice."""
+    from vpcsec_lint.findings import Notice
+
+    notice = Notice("budget", code, loc.path, loc.line, f"{what}: analysed as unknown")
+    found = getattr(model, "reach_notices", None)
+    if found is None:
+        found = []
+        model.reach_notices = found  # type: ignore[attr-defined]
+    if notice not in found:
+        found.append(notice)
+    return notice
+
+
 @dataclass
 class Intent:
     """A workload that must reach a target, and why we think so."""
@@ -53,6 +71,8 @@ class Intent:
     protocol: str = "tcp"
     expect: str = "reachable"
     extra: dict[str, Any] = field(default_factory=dict)
+    resource: Val | None = None
+    """The AWS resource the workload references, for endpoint policies (address intents)."""
 
     @property
     def target_name(self) -> str:
@@ -61,10 +81,16 @@ class Intent:
     def evaluate(self) -> Any:
         """The answer, computed once per intent."""
         if "answer" not in self.extra:
+            from vpcsec_lint.reach.hops import Use
             from vpcsec_lint.reach.paths import evaluate
 
+            use = None
+            if isinstance(self.target, str) and self.target.startswith("aws:"):
+                # Fargate's own needs are the ECS agent's calls, not the task role's.
+                use = Use(None, Val(UNKNOWN), None) if self.kind == "fargate" else \
+                    service_use(self.model, self.source, self.target[4:], self.resource)
             self.extra["answer"] = evaluate(self.model, self.source, self.target, self.port,
-                                            self.protocol)
+                                            self.protocol, use)
         return self.extra["answer"]
 
     def origin_json(self) -> dict[str, Any]:
@@ -78,6 +104,16 @@ class Intent:
 def _service_target(model: Model, address: str) -> str | None:
     raw = model.resources.get(address)
     return SERVICE_OF_TYPE.get(raw.type) if raw is not None else None
+
+
+def _arn_of(model: Model, address: str) -> Val:
+    """A reference to a resource's ARN, as policies write it (`aws_sqs_queue.q.arn`,
+    `!GetAtt Queue.Arn`; a CloudFormation secret's `Ref` is its ARN)."""
+    raw = model.resources[address]
+    if raw.type.startswith("AWS::"):
+        return Val(UNKNOWN, raw.loc, ref=(address, "Ref" if raw.type ==
+                                          "AWS::SecretsManager::Secret" else "Arn"))
+    return Val(UNKNOWN, raw.loc, ref=(address, "arn"))
 
 
 def _env_pairs(env: Val | None) -> list[tuple[str, Val]]:
@@ -106,7 +142,8 @@ def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
             service = _service_target(model, address)
             if service is not None:
                 out.append(Intent(model, source, f"aws:{service}", 443, "address",
-                                  f"{shown(name)} references {address}", loc))
+                                  f"{shown(name)} references {address}", loc,
+                                  resource=_arn_of(model, address)))
     return out
 
 
@@ -135,21 +172,28 @@ def all_intents(model: Model) -> list[Intent]:
     intents.extend(role_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
     unique = []
-    for intent in intents[:MAX_INTENTS]:
+    for intent in intents:
         key = (intent.source.resource, intent.target_name, intent.port)
         if key not in seen:
             seen.add(key)
             unique.append(intent)
+    if len(unique) > MAX_INTENTS:
+        first = unique[MAX_INTENTS]
+        budget_hit(model, "reach-intents", first.origin,
+                   f"more than {MAX_INTENTS:,} reachability intents in one unit "
+                   f"({len(unique) - MAX_INTENTS:,} not evaluated, from "
+                   f"{shown(first.source.resource)} -> {shown(first.target_name)} on)")
+        unique = unique[:MAX_INTENTS]
     model.reach_intents = unique  # type: ignore[attr-defined]
     return unique
 
 
-def declared_intents(session: Any, entries: list[dict[str, Any]]) \
+def declared_intents(analysed: ModelSet, entries: list[dict[str, Any]]) \
         -> tuple[list[Intent], list[dict[str, Any]]]:
     """The `reach:` entries as intents, and those whose resources are not analysed."""
     intents, unresolved = [], []
     for entry in entries:
-        intent = declared_intent(session, entry)
+        intent = declared_intent(analysed, entry)
         if intent is None:
             unresolved.append({k: entry.get(k) for k in ("from", "to", "path", "line")})
         else:
@@ -157,10 +201,10 @@ def declared_intents(session: Any, entries: list[dict[str, Any]]) \
     return intents, unresolved
 
 
-def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
+def declared_intent(analysed: ModelSet, entry: dict[str, Any]) -> Intent | None:
     """One `reach:` entry resolved against the analysed units (None: not among them)."""
-    source_found = session.find(entry["from"])
-    target_found = session.find(entry["to"])
+    source_found = analysed.find(entry["from"])
+    target_found = analysed.find(entry["to"])
     if source_found is None or target_found is None:
         return None
     (source_model, source), (target_model, target) = source_found, target_found
@@ -170,7 +214,7 @@ def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
         source, source_model = Place("internet", "internet", target.loc), target_model
     elif isinstance(source, str):
         return None
-    if isinstance(target, Place) and source_model is not target_model:
+    if source_model is None or isinstance(target, Place) and source_model is not target_model:
         return None
     port = entry.get("port")
     if port is None:
@@ -186,12 +230,12 @@ def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
 def entry_notices(model: Model) -> list[Any]:
     """Per `reach:` entry: resolved in this unit (a marker the run drops), or unresolved."""
     from vpcsec_lint.findings import Notice
-    from vpcsec_lint.reach.session import Session
+    from vpcsec_lint.reach.session import ModelSet
 
-    session = Session([model])
+    analysed = ModelSet([model])
     out = []
     for entry in model.reach_entries:
-        found = declared_intent(session, entry) is not None
+        found = declared_intent(analysed, entry) is not None
         out.append(Notice("reach-resolved" if found else "unresolved",
                           "reach-entry-not-analysed", entry["path"], entry["line"],
                           f"reach entry {shown(entry['from'])} -> {shown(entry['to'])}: its "
@@ -301,3 +345,59 @@ def _service_of(action: Any, table: dict[str, str], stmt: Any, skip: set[str],
             k in name for k in ("Stream", "GetRecords", "GetShardIterator")):
         return None
     return service
+
+
+def workload_role(model: Model, source: Place) -> Any:
+    """The role whose credentials the workload's code uses: a Lambda function's execution
+    role, an ECS task's task role (None when not in the code)."""
+    fn = model.lambdas.get(source.resource)
+    if fn is not None:
+        return model.roles.get(fn.role.ref[0]) if fn.role is not None and fn.role.ref else None
+    service = next((s for s in model.ecs_services.values()
+                    if s.resource == source.resource), None)
+    task = model.task_definitions.get(service.task_definition.key or "") if service else None
+    ref = task.task_role if task is not None else None
+    return model.roles.get(ref.key) if ref is not None and ref.key else None
+
+
+def service_use(model: Model, source: Place, service: str, resource: Val | None = None) -> Any:
+    """What the workload does with `service`: the `Allow` actions of its role for it (None
+    when a policy or an action is not known), on `resource`, as that role."""
+    from vpcsec_lint.reach.hops import Use
+
+    target = resource if resource is not None else Val(UNKNOWN)
+    name = resource.ref[0] if resource is not None and resource.ref else ""
+    role = workload_role(model, source)
+    if role is None:
+        return Use(None, target, None, resource_name=name)
+    principal = Val(UNKNOWN, role.loc, ref=(role.resource, "arn"))
+    table = endpoint_services()
+    actions: list[str] | None = []
+    for attached in role.policies:
+        policy = attached.policy
+        if policy is None or not policy.known or (
+                attached.scope is not None and not any(
+                    (table.get(p) or p) == service for p in attached.scope)):
+            actions = None  # unknown, or a snapshot kept only for other services
+            break
+        for stmt in policy.statements:
+            if not stmt.known or stmt.effect not in ("Allow", "Deny") or (
+                    stmt.effect == "Allow" and stmt.not_action):
+                actions = None  # it may allow any action of the service
+                break
+            if stmt.effect == "Deny":
+                continue
+            for action in stmt.actions:
+                value = action.value
+                if not isinstance(value, str) or ":" not in value:
+                    actions = None  # `*` or not known: it may be anything
+                    break
+                prefix = value.partition(":")[0].lower()
+                if actions is not None and (table.get(prefix) or prefix) == service:
+                    actions.append(value)
+            if actions is None:
+                break
+        if actions is None:
+            break
+    found = sorted(set(actions)) if actions else None
+    return Use(found, target, principal, role.resource, name)
