@@ -167,10 +167,17 @@ def validate(cls: type[Rule], builtin: bool) -> None:
 def _builtin_rules() -> Iterator[type[Rule]]:
     import vpcsec_lint.rules as package
 
-    names: set[str] = set()  # listed directly: `pkgutil.iter_modules` imports inspect
+    names: set[str] = set()
     for directory in package.__path__:
-        with contextlib.suppress(OSError):
-            names.update(m.group(1) for m in map(_RULE_FILE.match, os.listdir(directory)) if m)
+        if os.path.isdir(directory):  # listed directly: `pkgutil.iter_modules` imports inspect
+            with contextlib.suppress(OSError):
+                names.update(m.group(1) for m in map(_RULE_FILE.match, os.listdir(directory))
+                             if m)
+        else:  # inside a zip (the checkov bundle)
+            import pkgutil
+
+            names.update(info.name for info in pkgutil.iter_modules([directory])
+                         if re.match(r"^vsl\d{3}_", info.name))
     for name in sorted(names):
         module = importlib.import_module(f"{package.__name__}.{name}")
         yield from _rule_classes(module)
