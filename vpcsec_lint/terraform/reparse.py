@@ -218,9 +218,8 @@ def _reparsed_attribute(old: Attribute, after: list[str], delta: int,
 
 def shift_lines(nodes: list[Any], delta: int) -> None:
     """Move syntax nodes (and everything below them) down by `delta` lines, in place."""
-    import dataclasses
+    from vpcsec_lint.records import Record
 
-    fields: dict[type, tuple[str, ...]] = {}
     moved: dict[int, tuple[Location, Location]] = {}  # keeps the old ones alive: ids stay unique
     seen: set[int] = set()
     stack: list[Any] = list(nodes)
@@ -232,11 +231,7 @@ def shift_lines(nodes: list[Any], delta: int) -> None:
         if isinstance(node, dict):
             stack.extend(node.values())
             continue
-        cls = type(node)
-        names = fields.get(cls)
-        if names is None:
-            names = fields[cls] = tuple(
-                f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        names = node.field_names if isinstance(node, Record) else ()
         if not names or id(node) in seen:
             continue
         seen.add(id(node))
@@ -252,5 +247,5 @@ def shift_lines(nodes: list[Any], delta: int) -> None:
                 setattr(node, name, pair[1])
             elif name == "end_line" and isinstance(value, int):
                 setattr(node, name, value + delta)  # Block.end_line
-            elif isinstance(value, (list, tuple, dict)) or dataclasses.is_dataclass(value):
+            elif isinstance(value, (list, tuple, dict, Record)):
                 stack.append(value)
