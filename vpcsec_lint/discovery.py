@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
+from vpcsec_lint.records import Record
 from vpcsec_lint.terraform.loader import is_tf_file, is_tfvars_file
 
 SKIPPED_DIRS = {".git", ".terraform", ".terragrunt-cache", "node_modules", ".aws-sam", "cdk.out",
                 "__pycache__", ".venv", "venv", ".tox", ".nox", ".hg", ".svn"}
 
 
-@dataclass
-class Targets:
+class Targets(Record):
     """What a run analyses."""
 
-    tf_modules: dict[str, set[str] | None] = field(default_factory=dict)
-    """Module directory -> the named files to report on (None: report everything)."""
-    templates: dict[str, bool] = field(default_factory=dict)
-    """Template candidate path -> named explicitly."""
-    given: dict[str, str] = field(default_factory=dict)
-    """Module directory or template -> the PATH named on the command line that led to it
-    (outside a repository, reads stay under it: `sources.analysis_root`)."""
+    __slots__ = ("tf_modules", "templates", "given")
+
+    def __init__(self, tf_modules: dict[str, set[str] | None] | None = None,
+                 templates: dict[str, bool] | None = None,
+                 given: dict[str, str] | None = None) -> None:
+        self.tf_modules = {} if tf_modules is None else tf_modules
+        """Module directory -> the named files to report on (None: report everything)."""
+        self.templates = {} if templates is None else templates
+        """Template candidate path -> named explicitly."""
+        self.given = {} if given is None else given
+        """Module directory or template -> the PATH named on the command line that led to it
+        (outside a repository, reads stay under it: `sources.analysis_root`)."""
 
 
 def is_cfn_candidate(name: str) -> bool:

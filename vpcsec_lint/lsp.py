@@ -27,13 +27,13 @@ import argparse
 import os
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import Finding, printable
 from vpcsec_lint.findings import shown as bounded
 from vpcsec_lint.quick_fixes import Edit, cloudformation_fix, split_lines, terraform_fix
 from vpcsec_lint.raw import Unit
+from vpcsec_lint.records import Record
 from vpcsec_lint.session import TOO_LARGE, Overlay, Session, norm, too_large
 from vpcsec_lint.terraform.loader import is_tf_file, is_tfvars_file
 from vpcsec_lint.terraform.reparse import BufferParseCache
@@ -49,8 +49,7 @@ DEFAULT_DEBOUNCE_MS = 300
 
 # -- the linter (no protocol here) -------------------------------------------
 
-@dataclass
-class Shown:
+class Shown(Record):
     """A finding as shown in one file.
 
     `loc` is where it is drawn: the finding's own location, or for a finding
@@ -58,19 +57,26 @@ class Shown:
     this file (shown as a hint that links to where the finding is).
     """
 
-    finding: Finding
-    loc: Location
-    primary: bool
-    fix: Edit | None = None
+    __slots__ = ("finding", "loc", "primary", "fix")
+
+    def __init__(self, finding: Finding, loc: Location, primary: bool,
+                 fix: Edit | None = None) -> None:
+        self.finding = finding
+        self.loc = loc
+        self.primary = primary
+        self.fix = fix
 
 
-@dataclass
-class LintResult:
+class LintResult(Record):
     """Every file of the linted unit with what to show in it, and the texts of the files
     its findings point into (to place their ranges: all that crosses the pipe)."""
 
-    shown: dict[str, list[Shown]] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("shown", "texts")
+
+    def __init__(self, shown: dict[str, list[Shown]] | None = None,
+                 texts: dict[str, str] | None = None) -> None:
+        self.shown = {} if shown is None else shown
+        self.texts = {} if texts is None else texts
 
 def lint_arguments(argv: Sequence[str] = ()) -> argparse.Namespace:
     """The server's command line, as the Namespace `config.resolve_options` expects."""
@@ -228,18 +234,22 @@ MAX_REMEMBERED_LINTS = 64
 """Paths whose latest lint `BufferLinter` keeps for re-use."""
 
 
-@dataclass
-class LastLint:
+class LastLint(Record):
     """A lint's result with what it depended on: the session, the open buffers, each
     file read (its `cache.file_digest`), directory listed (its names) and value derived
     from many files (its digest, as the unit cache checks it: a directory's exports)."""
 
-    session: Session
-    buffers: dict[str, str]
-    files: list[tuple[str, str]]
-    listings: list[tuple[str, list[str] | None]]
-    derived: list[tuple[str, str]]
-    result: LintResult | None
+    __slots__ = ("session", "buffers", "files", "listings", "derived", "result")
+
+    def __init__(self, session: Session, buffers: dict[str, str], files: list[tuple[str, str]],
+                 listings: list[tuple[str, list[str] | None]], derived: list[tuple[str, str]],
+                 result: LintResult | None) -> None:
+        self.session = session
+        self.buffers = buffers
+        self.files = files
+        self.listings = listings
+        self.derived = derived
+        self.result = result
 
     @classmethod
     def of(cls, session: Session, buffers: dict[str, str], reads: Any, started_ns: int,

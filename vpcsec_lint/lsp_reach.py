@@ -9,20 +9,22 @@ still publishes diagnostics as fast as before.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from vpcsec_lint.findings import shown
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import Location
 
 MARK = {"reachable": "✓", "blocked": "✗", "partial": "✗", "unknown": "?"}
 
 
-@dataclass
-class Lens:
-    loc: Location
-    title: str
-    hover: str
-    """Markdown."""
+class Lens(Record):
+    __slots__ = ("loc", "title", "hover")
+
+    def __init__(self, loc: Location, title: str, hover: str) -> None:
+        self.loc = loc
+        self.title = title
+        self.hover = hover
+        """Markdown."""
 
 
 def _link(loc: Location) -> str:

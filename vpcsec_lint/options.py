@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from vpcsec_lint.records import Record
 
 if TYPE_CHECKING:
     from vpcsec_lint.registry import Rule
 
 
-@dataclass
-class Options:
+class Options(Record):
     """What to run and how to judge it (from the command line and the config file)."""
 
-    select: set[str] | None = None
-    ignore: set[str] = field(default_factory=set)
-    fail_on: str = "warning"
-    severity: dict[str, str] = field(default_factory=dict)
-    """Per-rule severity overrides."""
-    excluded: Callable[[str], bool] | None = None
-    var_files: list[str] = field(default_factory=list)
-    jobs: int = 1
-    reach: list[dict] = field(default_factory=list)
-    """Declared `reach:` entries: `from`, `to`, `port`, `protocol`, `expect`, `path`, `line`."""
+    __slots__ = ("select", "ignore", "fail_on", "severity", "excluded", "var_files", "jobs",
+                 "reach")
+
+    def __init__(self, select: set[str] | None = None, ignore: set[str] | None = None,
+                 fail_on: str = "warning", severity: dict[str, str] | None = None,
+                 excluded: Callable[[str], bool] | None = None, var_files: list[str] | None = None,
+                 jobs: int = 1, reach: list[dict] | None = None) -> None:
+        self.select = select
+        self.ignore = set() if ignore is None else ignore
+        self.fail_on = fail_on
+        self.severity = {} if severity is None else severity
+        """Per-rule severity overrides."""
+        self.excluded = excluded
+        self.var_files = [] if var_files is None else var_files
+        self.jobs = jobs
+        self.reach = [] if reach is None else reach
+        """Declared `reach:` entries: `from`, `to`, `port`, `protocol`, `expect`, `path`, `line`."""
 
     def enabled_rules(self) -> list[Rule]:
         from vpcsec_lint.registry import all_rules

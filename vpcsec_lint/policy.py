@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import pkgutil
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from vpcsec_lint.documents import MAX_DOCUMENT_CHARS, member, wrap
 from vpcsec_lint.model import Endpoint, Model, Setting
+from vpcsec_lint.records import FrozenRecord, Record
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 IAM_POLICY_DOCUMENT = "aws_iam_policy_document"
@@ -38,13 +38,15 @@ POLICY_TYPES = ("Gateway", "Interface")
 
 # -- endpoint service names ---------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class ServiceName:
+class ServiceName(FrozenRecord):
     """An AWS endpoint service name split into its parts; `region` may be `${...}`."""
 
-    prefix: str
-    region: str
-    service: str
+    __slots__ = ("prefix", "region", "service")
+
+    def __init__(self, prefix: str, region: str, service: str) -> None:
+        self.prefix = prefix
+        self.region = region
+        self.service = service
 
     def hostname(self) -> str:
         """The service's regional DNS name (`ecr.api` -> `api.ecr.<region>.amazonaws.com`)."""
@@ -116,31 +118,40 @@ def policy_capable(endpoint: Endpoint) -> ServiceName | None:
 
 # -- the policy model ---------------------------------------------------------
 
-@dataclass(slots=True)
-class Statement:
+class Statement(Record):
     """One statement. Each flag is True only when it is known to hold."""
 
-    loc: Location | None
-    """The statement's own location, when it has one."""
-    known: bool = True
-    effect: Any = UNKNOWN
-    """`Allow`, `Deny` or UNKNOWN."""
-    any_principal: bool = False
-    any_action: bool = False
-    any_resource: bool = False
-    no_condition: bool = False
-    """Known to have no condition (missing or empty)."""
-    maybe_condition: bool = True
-    """Could carry a condition (present and non-empty, or unknown)."""
-    actions: list[Val] = field(default_factory=list)
-    """`Action` (or `NotAction` when `not_action`) items as written; UNKNOWN items possible."""
-    not_action: bool = False
-    resources: list[Val] = field(default_factory=list)
-    """`Resource` (or `NotResource` when `not_resource`) items as written."""
-    not_resource: bool = False
-    principals: list[Val] | None = None
-    """The `AWS` principal items as written (`[]`: only other principal types, such as
-    `Service`); None when the principal is absent, `NotPrincipal` or not known."""
+    __slots__ = ("loc", "known", "effect", "any_principal", "any_action", "any_resource",
+                 "no_condition", "maybe_condition", "actions", "not_action", "resources",
+                 "not_resource", "principals")
+
+    def __init__(self, loc: Location | None, known: bool = True, effect: Any = UNKNOWN,
+                 any_principal: bool = False, any_action: bool = False, any_resource: bool = False,
+                 no_condition: bool = False, maybe_condition: bool = True,
+                 actions: list[Val] | None = None, not_action: bool = False,
+                 resources: list[Val] | None = None, not_resource: bool = False,
+                 principals: list[Val] | None = None) -> None:
+        self.loc = loc
+        """The statement's own location, when it has one."""
+        self.known = known
+        self.effect = effect
+        """`Allow`, `Deny` or UNKNOWN."""
+        self.any_principal = any_principal
+        self.any_action = any_action
+        self.any_resource = any_resource
+        self.no_condition = no_condition
+        """Known to have no condition (missing or empty)."""
+        self.maybe_condition = maybe_condition
+        """Could carry a condition (present and non-empty, or unknown)."""
+        self.actions = [] if actions is None else actions
+        """`Action` (or `NotAction` when `not_action`) items as written; UNKNOWN items possible."""
+        self.not_action = not_action
+        self.resources = [] if resources is None else resources
+        """`Resource` (or `NotResource` when `not_resource`) items as written."""
+        self.not_resource = not_resource
+        self.principals = principals
+        """The `AWS` principal items as written (`[]`: only other principal types, such as
+        `Service`); None when the principal is absent, `NotPrincipal` or not known."""
 
     @property
     def allows_everything(self) -> bool:
@@ -156,18 +167,22 @@ class Statement:
         return self.effect in ("Deny", UNKNOWN) and self.maybe_condition
 
 
-@dataclass(slots=True)
-class Policy:
+class Policy(Record):
     """A parsed policy, or an unknown one (`known` False: never a finding)."""
 
-    loc: Location
-    """Where the policy is set (the attribute, or the resource when implicit)."""
-    known: bool = True
-    statements: list[Statement] = field(default_factory=list)
-    form: str = "structure"
-    """`structure`, `json`, `file`, `iam_policy_document`, `default`."""
-    source: Location | None = None
-    """Where the document comes from when it is elsewhere (a file, a data source)."""
+    __slots__ = ("loc", "known", "statements", "form", "source")
+
+    def __init__(self, loc: Location, known: bool = True,
+                 statements: list[Statement] | None = None, form: str = "structure",
+                 source: Location | None = None) -> None:
+        self.loc = loc
+        """Where the policy is set (the attribute, or the resource when implicit)."""
+        self.known = known
+        self.statements = [] if statements is None else statements
+        self.form = form
+        """`structure`, `json`, `file`, `iam_policy_document`, `default`."""
+        self.source = source
+        """Where the document comes from when it is elsewhere (a file, a data source)."""
 
     def wildcard_statement(self) -> Statement | None:
         """The first statement that allows everything, unless a perimeter deny may apply."""

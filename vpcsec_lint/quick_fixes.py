@@ -6,11 +6,11 @@ Plain Python (no protocol): the language server offers these edits as code actio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TypeGuard
 
 from vpcsec_lint.findings import Finding
 from vpcsec_lint.raw import Unit
+from vpcsec_lint.records import FrozenRecord
 from vpcsec_lint.session import norm
 from vpcsec_lint.values import Location, Val
 
@@ -24,13 +24,15 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(FrozenRecord):
     """A quick fix: insert `text` before 0-based `line` of `path`."""
 
-    path: str
-    line: int
-    text: str
+    __slots__ = ("path", "line", "text")
+
+    def __init__(self, path: str, line: int, text: str) -> None:
+        self.path = path
+        self.line = line
+        self.text = text
 
 
 def terraform_fix(finding: Finding, unit: Unit, texts: dict[str, str]) -> Edit | None:

@@ -9,24 +9,27 @@ model does not know returns None (or an empty list), and the rules stay silent.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 from vpcsec_lint.findings import Related, shown
 from vpcsec_lint.model import Model, Network, Peering, Route, Vpc, parse_network
 from vpcsec_lint.network.peering import far_sides
 from vpcsec_lint.network.routes import Destination, destinations, table_vpc
+from vpcsec_lint.records import FrozenRecord
 from vpcsec_lint.values import Location, Val
 
 
-@dataclass(frozen=True)
-class PeeringRoute:
+class PeeringRoute(FrozenRecord):
     """A route whose target is a VPC peering connection, with what is known about it."""
 
-    route: Route
-    peering: Peering | None
-    peers: tuple[Vpc | None, ...]
-    """The VPC(s) on the far side; more than one when the table's VPC is unknown."""
-    destinations: tuple[Destination, ...]
+    __slots__ = ("route", "peering", "peers", "destinations")
+
+    def __init__(self, route: Route, peering: Peering | None, peers: tuple[Vpc | None, ...],
+                 destinations: tuple[Destination, ...]) -> None:
+        self.route = route
+        self.peering = peering
+        self.peers = peers
+        """The VPC(s) on the far side; more than one when the table's VPC is unknown."""
+        self.destinations = destinations
 
     @property
     def connection(self) -> str:

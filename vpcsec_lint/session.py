@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import Finding, Notice, Report
@@ -111,7 +110,7 @@ class Session:
     def for_workers(self) -> Session:
         """This session for worker processes: same policy, no exclusions (the parent
         filters), no overlay, nothing parsed yet."""
-        return Session(replace(self.options, excluded=None), use_cache=self.use_cache,
+        return Session(self.options.replaced(excluded=None), use_cache=self.use_cache,
                        charting=self.charting)
 
     def __setstate__(self, state: dict) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import Related, printable, shown
+from vpcsec_lint.records import Record
 
 if TYPE_CHECKING:
     from vpcsec_lint.findings import Report
@@ -20,14 +20,17 @@ RESOURCE_LIMIT = 200
 Terraform label can be any length)."""
 
 
-@dataclass
-class RenderContext:
+class RenderContext(Record):
     """What a formatter may need beyond the findings."""
 
-    show_suppressed: bool = False
-    cwd: str = ""
-    chart: Graph | None = None
-    """The run's reachability picture, when the format draws one (`reach_markdown`)."""
+    __slots__ = ("show_suppressed", "cwd", "chart")
+
+    def __init__(self, show_suppressed: bool = False, cwd: str = "",
+                 chart: Graph | None = None) -> None:
+        self.show_suppressed = show_suppressed
+        self.cwd = cwd
+        self.chart = chart
+        """The run's reachability picture, when the format draws one (`reach_markdown`)."""
 
 
 def renderer(name: str) -> Callable[[Report, RenderContext], str]:

@@ -28,9 +28,9 @@ and "not allowed outbound" in `upper` is right whatever the unknowns are.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from vpcsec_lint.model import Model, Nacl, NaclEntry, Subnet, parse_network
+from vpcsec_lint.records import FrozenRecord, Record
 from vpcsec_lint.values import UNKNOWN, Location
 
 Box = tuple[int, int, int, int]
@@ -84,14 +84,16 @@ def intersect(box: Box, ports: tuple[int, int]) -> Box | None:
 # -- entries ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bounded:
+class Bounded(FrozenRecord):
     """One entry as it takes part in one bound: where it sits, what it does, what it matches."""
 
-    order: float
-    allow: bool
-    box: Box
-    entry: NaclEntry
+    __slots__ = ("order", "allow", "box", "entry")
+
+    def __init__(self, order: float, allow: bool, box: Box, entry: NaclEntry) -> None:
+        self.order = order
+        self.allow = allow
+        self.box = box
+        self.entry = entry
 
 
 def _ports(entry: NaclEntry, widest: bool, protocol: str = "tcp") -> tuple[int, int] | None:
@@ -174,16 +176,19 @@ def allowed(entries: Iterable[NaclEntry], egress: bool, version: int, upper: boo
 # -- one ACL ---------------------------------------------------------------------------
 
 
-@dataclass
-class Acl:
+class Acl(Record):
     """A NACL of the code (custom or default) and every entry that surely belongs to it."""
 
-    nacl: Nacl
-    entries: list[NaclEntry]
-    complete: bool
-    """False when some of its entries cannot be listed (an unknown inline list)."""
-    maybe_absent: frozenset[Location] = frozenset()
-    """Entries from Terraform `dynamic` blocks: there may be none of them (or several)."""
+    __slots__ = ("nacl", "entries", "complete", "maybe_absent")
+
+    def __init__(self, nacl: Nacl, entries: list[NaclEntry], complete: bool,
+                 maybe_absent: frozenset[Location] = frozenset()) -> None:
+        self.nacl = nacl
+        self.entries = entries
+        self.complete = complete
+        """False when some of its entries cannot be listed (an unknown inline list)."""
+        self.maybe_absent = maybe_absent
+        """Entries from Terraform `dynamic` blocks: there may be none of them (or several)."""
 
     def allowed(self, egress: bool, version: int, upper: bool, protocol: str = "tcp") \
             -> list[tuple[NaclEntry, list[Box]]]:
@@ -244,17 +249,20 @@ def _inline_lists(model: Model, key: str) -> tuple[bool, frozenset[Location]]:
 # -- the NACL governing a subnet ------------------------------------------------------
 
 
-@dataclass
-class AclChoice:
+class AclChoice(Record):
     """The NACL governing a subnet: one to evaluate, the default allow-all, or unknown."""
 
-    known: bool
-    nacl: Nacl | None = None
-    acl: Acl | None = None
-    """Its entries, when `known` and not `open`."""
-    open: bool = False
-    """The VPC's default NACL as AWS creates it: allows everything."""
-    why: str = ""
+    __slots__ = ("known", "nacl", "acl", "open", "why")
+
+    def __init__(self, known: bool, nacl: Nacl | None = None, acl: Acl | None = None,
+                 open: bool = False, why: str = "") -> None:
+        self.known = known
+        self.nacl = nacl
+        self.acl = acl
+        """Its entries, when `known` and not `open`."""
+        self.open = open
+        """The VPC's default NACL as AWS creates it: allows everything."""
+        self.why = why
 
     def region(self, egress: bool, version: int, upper: bool,
                protocol: str = "tcp") -> list[Box]:

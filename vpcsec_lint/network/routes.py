@@ -12,7 +12,6 @@ Facts relied on:
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Any
 
 from vpcsec_lint.model import (
@@ -26,6 +25,7 @@ from vpcsec_lint.model import (
     Vpc,
     parse_network,
 )
+from vpcsec_lint.records import FrozenRecord, Record
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 _PRIVATE = [ipaddress.ip_network(n) for n in
@@ -37,14 +37,17 @@ _VPC_TABLE_ATTRS = frozenset({"main_route_table_id", "default_route_table_id"})
 # -- destinations ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(FrozenRecord):
     """One destination of a route: a CIDR, or one entry of a customer-managed prefix list."""
 
-    networks: tuple[Network, ...]
-    """What it may be: one network, or one per branch of an unknown conditional."""
-    val: Val
-    prefix_list: PrefixList | None = None
+    __slots__ = ("networks", "val", "prefix_list")
+
+    def __init__(self, networks: tuple[Network, ...], val: Val,
+                 prefix_list: PrefixList | None = None) -> None:
+        self.networks = networks
+        """What it may be: one network, or one per branch of an unknown conditional."""
+        self.val = val
+        self.prefix_list = prefix_list
 
     @property
     def text(self) -> str:
@@ -129,18 +132,21 @@ def subnet_network(subnet: Subnet | None) -> Network | None:
     return parse_network(subnet.cidr.value)
 
 
-@dataclass
-class TableChoice:
+class TableChoice(Record):
     """The route table governing a subnet: a table of the code, the implicit main table
     (local route only), or unknown."""
 
-    table: RouteTable | None
-    known: bool
-    why: str = ""
-    loc: Location | None = None
-    """Where to change it: the association, else the subnet."""
-    main_of: str | None = None
-    """The VPC whose main route table this is (routes may name it through the VPC)."""
+    __slots__ = ("table", "known", "why", "loc", "main_of")
+
+    def __init__(self, table: RouteTable | None, known: bool, why: str = "",
+                 loc: Location | None = None, main_of: str | None = None) -> None:
+        self.table = table
+        self.known = known
+        self.why = why
+        self.loc = loc
+        """Where to change it: the association, else the subnet."""
+        self.main_of = main_of
+        """The VPC whose main route table this is (routes may name it through the VPC)."""
 
 
 def subnet_table(model: Model, subnet: Subnet) -> TableChoice:
@@ -200,16 +206,19 @@ def _manages_default_table(model: Model, table: RouteTable) -> bool:
     return raw is not None and raw.type == "aws_default_route_table"
 
 
-@dataclass
-class RouteChoice:
+class RouteChoice(Record):
     """The route a destination takes: `route` (None with `local` for the local route),
     or no route (`found` False), or unknown."""
 
-    known: bool
-    found: bool = False
-    local: bool = False
-    route: Route | None = None
-    why: str = ""
+    __slots__ = ("known", "found", "local", "route", "why")
+
+    def __init__(self, known: bool, found: bool = False, local: bool = False,
+                 route: Route | None = None, why: str = "") -> None:
+        self.known = known
+        self.found = found
+        self.local = local
+        self.route = route
+        self.why = why
 
 
 def lookup(model: Model, choice: TableChoice, vpc: Vpc | None, dest: Network) -> RouteChoice:

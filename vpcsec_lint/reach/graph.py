@@ -10,11 +10,11 @@ the renderer's own escaping is left to do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.reach.flows import hop_step, path_title
+from vpcsec_lint.records import Record
 
 if TYPE_CHECKING:
     from vpcsec_lint.model import Model
@@ -31,99 +31,124 @@ COLOURS = {"reachable": "#2da44e", "blocked": "#cf222e", "partial": "#cf222e",
 """Edge colours: green reachable, red blocked (or partial), grey unknown."""
 
 
-@dataclass
-class Cluster:
-    id: str
-    label: str
-    kind: str
-    """`vpc` or `subnet`."""
-    parent: str | None = None
+class Cluster(Record):
+    __slots__ = ("id", "label", "kind", "parent")
+
+    def __init__(self, id: str, label: str, kind: str, parent: str | None = None) -> None:
+        self.id = id
+        self.label = label
+        self.kind = kind
+        """`vpc` or `subnet`."""
+        self.parent = parent
 
 
-@dataclass
-class Node:
-    id: str
-    label: str
-    kind: str
-    """The place's kind (`lambda`, `db`, ...), `aws` for an AWS API, `internet`."""
-    cluster: str | None
-    loc: Location | None = None
+class Node(Record):
+    __slots__ = ("id", "label", "kind", "cluster", "loc")
+
+    def __init__(self, id: str, label: str, kind: str, cluster: str | None,
+                 loc: Location | None = None) -> None:
+        self.id = id
+        self.label = label
+        self.kind = kind
+        """The place's kind (`lambda`, `db`, ...), `aws` for an AWS API, `internet`."""
+        self.cluster = cluster
+        self.loc = loc
 
 
-@dataclass
-class Step:
-    status: str
-    text: str
-    loc: Location | None
+class Step(Record):
+    __slots__ = ("status", "text", "loc")
+
+    def __init__(self, status: str, text: str, loc: Location | None) -> None:
+        self.status = status
+        self.text = text
+        self.loc = loc
 
 
-@dataclass
-class Edge:
-    source: str
-    target: str
-    verdict: str
-    """`reachable`, `blocked`, `partial` or `unknown`."""
-    label: str
-    paths: list[tuple[str, list[Step]]] = field(default_factory=list)
-    """Each path's title and hops, for the HTML page's list."""
+class Edge(Record):
+    __slots__ = ("source", "target", "verdict", "label", "paths")
+
+    def __init__(self, source: str, target: str, verdict: str, label: str,
+                 paths: list[tuple[str, list[Step]]] | None = None) -> None:
+        self.source = source
+        self.target = target
+        self.verdict = verdict
+        """`reachable`, `blocked`, `partial` or `unknown`."""
+        self.label = label
+        self.paths = [] if paths is None else paths
+        """Each path's title and hops, for the HTML page's list."""
 
     @property
     def colour(self) -> str:
         return COLOURS[self.verdict]
 
 
-@dataclass
-class Graph:
-    clusters: list[Cluster] = field(default_factory=list)
-    nodes: list[Node] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
-    left_out: int = 0
-    """Intents past `MAX_EDGES`, not drawn."""
+class Graph(Record):
+    __slots__ = ("clusters", "nodes", "edges", "left_out")
+
+    def __init__(self, clusters: list[Cluster] | None = None, nodes: list[Node] | None = None,
+                 edges: list[Edge] | None = None, left_out: int = 0) -> None:
+        self.clusters = [] if clusters is None else clusters
+        self.nodes = [] if nodes is None else nodes
+        self.edges = [] if edges is None else edges
+        self.left_out = left_out
+        """Intents past `MAX_EDGES`, not drawn."""
 
 
 # -- What one unit contributes (plain data: it crosses worker processes and the unit cache) --
 
-@dataclass
-class SubnetSpec:
-    key: str
-    label: str
-    vpc: tuple[str, str] | None
-    """The subnet's VPC (key, cluster label) when known."""
+class SubnetSpec(Record):
+    __slots__ = ("key", "label", "vpc")
+
+    def __init__(self, key: str, label: str, vpc: tuple[str, str] | None) -> None:
+        self.key = key
+        self.label = label
+        self.vpc = vpc
+        """The subnet's VPC (key, cluster label) when known."""
 
 
-@dataclass
-class PlaceSpec:
+class PlaceSpec(Record):
     """A workload or target as the picture draws it."""
 
-    name: str
-    kind: str
-    label: str
-    special: bool
-    """An AWS API or the internet: one node for the whole picture."""
-    loc: Location | None = None
-    subnets: list[SubnetSpec] = field(default_factory=list)
-    vpc: tuple[str, str] | None = None
-    """The VPC holding all its subnets, when it has several."""
+    __slots__ = ("name", "kind", "label", "special", "loc", "subnets", "vpc")
+
+    def __init__(self, name: str, kind: str, label: str, special: bool,
+                 loc: Location | None = None, subnets: list[SubnetSpec] | None = None,
+                 vpc: tuple[str, str] | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.label = label
+        self.special = special
+        """An AWS API or the internet: one node for the whole picture."""
+        self.loc = loc
+        self.subnets = [] if subnets is None else subnets
+        self.vpc = vpc
+        """The VPC holding all its subnets, when it has several."""
 
 
-@dataclass
-class EdgeSpec:
-    source: PlaceSpec
-    target: PlaceSpec
-    verdict: str
-    label: str
-    paths: list[tuple[str, list[Step]]] = field(default_factory=list)
+class EdgeSpec(Record):
+    __slots__ = ("source", "target", "verdict", "label", "paths")
+
+    def __init__(self, source: PlaceSpec, target: PlaceSpec, verdict: str, label: str,
+                 paths: list[tuple[str, list[Step]]] | None = None) -> None:
+        self.source = source
+        self.target = target
+        self.verdict = verdict
+        self.label = label
+        self.paths = [] if paths is None else paths
 
 
-@dataclass
-class UnitChart:
+class UnitChart(Record):
     """One unit's part of the picture: its intents' edges, and per `reach:` entry whether
     the unit holds its `from` and `to` addresses and the edge if it resolves here."""
 
-    edges: list[EdgeSpec] = field(default_factory=list)
-    more: int = 0
-    """Intents past `MAX_EDGES`: never drawn, only counted."""
-    entries: list[tuple[bool, bool, EdgeSpec | None]] = field(default_factory=list)
+    __slots__ = ("edges", "more", "entries")
+
+    def __init__(self, edges: list[EdgeSpec] | None = None, more: int = 0,
+                 entries: list[tuple[bool, bool, EdgeSpec | None]] | None = None) -> None:
+        self.edges = [] if edges is None else edges
+        self.more = more
+        """Intents past `MAX_EDGES`: never drawn, only counted."""
+        self.entries = [] if entries is None else entries
 
 
 def unit_chart(model: Model, entries: list[dict], with_paths: bool = False) -> UnitChart:

@@ -26,7 +26,6 @@ Facts relied on:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from vpcsec_lint.analysis import rule_may_belong_to
@@ -34,6 +33,7 @@ from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Endpoint, Model, Network, SecurityGroup, SgRule, parse_network
 from vpcsec_lint.network.acls import AclChoice, Box, meets, subtract
 from vpcsec_lint.reach.network import Place
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 OK, BLOCKED, UNKNOWN_STATUS, SKIPPED = "ok", "blocked", "unknown", "skipped"
@@ -41,16 +41,19 @@ _NO, _MAYBE, _YES = 0, 1, 2
 _ADDRESS_SPACE = {4: (0, 2**32 - 1), 6: (0, 2**128 - 1)}
 
 
-@dataclass
-class Hop:
-    hop: str
-    status: str
-    code: str
-    resource: str
-    loc: Location | None
-    detail: str
-    fix: str = ""
-    """The smallest change, when the hop knows it better than the generic text."""
+class Hop(Record):
+    __slots__ = ("hop", "status", "code", "resource", "loc", "detail", "fix")
+
+    def __init__(self, hop: str, status: str, code: str, resource: str, loc: Location | None,
+                 detail: str, fix: str = "") -> None:
+        self.hop = hop
+        self.status = status
+        self.code = code
+        self.resource = resource
+        self.loc = loc
+        self.detail = detail
+        self.fix = fix
+        """The smallest change, when the hop knows it better than the generic text."""
 
     def as_json(self) -> dict[str, Any]:
         return {"hop": self.hop, "status": self.status, "code": self.code or None,
@@ -70,17 +73,20 @@ def worst(statuses: list[str]) -> str:
 # -- security groups ------------------------------------------------------------------
 
 
-@dataclass
-class Peer:
+class Peer(Record):
     """The other end as a security-group rule may name it."""
 
-    groups: set[str] | None
-    """Keys of its security groups (None: not known)."""
-    network: Network | None
-    """Its address range (a subnet, or 0.0.0.0/0 for public addresses)."""
-    prefix_lists: frozenset[str] = frozenset()
-    """Addresses whose `prefix_list_id` denotes it (a gateway endpoint's service)."""
-    text: str = ""
+    __slots__ = ("groups", "network", "prefix_lists", "text")
+
+    def __init__(self, groups: set[str] | None, network: Network | None,
+                 prefix_lists: frozenset[str] = frozenset(), text: str = "") -> None:
+        self.groups = groups
+        """Keys of its security groups (None: not known)."""
+        self.network = network
+        """Its address range (a subnet, or 0.0.0.0/0 for public addresses)."""
+        self.prefix_lists = prefix_lists
+        """Addresses whose `prefix_list_id` denotes it (a gateway endpoint's service)."""
+        self.text = text
 
 
 def _network_match(cidrs: list[Any], peer: Peer) -> int:
@@ -253,18 +259,21 @@ def skipped(name: str, resource: str, loc: Location | None, detail: str) -> Hop:
 # -- endpoint policies ----------------------------------------------------------------
 
 
-@dataclass
-class Use:
+class Use(Record):
     """What the workload does with a service, as an endpoint policy judges it."""
 
-    actions: list[str] | None
-    """The actions its role allows for the service (None: not known)."""
-    resource: Val
-    """The resource it references (an UNKNOWN value: any the role may name)."""
-    principal: Val | None
-    """A reference to its role's ARN (None: not known)."""
-    role: str = ""
-    resource_name: str = ""
+    __slots__ = ("actions", "resource", "principal", "role", "resource_name")
+
+    def __init__(self, actions: list[str] | None, resource: Val, principal: Val | None,
+                 role: str = "", resource_name: str = "") -> None:
+        self.actions = actions
+        """The actions its role allows for the service (None: not known)."""
+        self.resource = resource
+        """The resource it references (an UNKNOWN value: any the role may name)."""
+        self.principal = principal
+        """A reference to its role's ARN (None: not known)."""
+        self.role = role
+        self.resource_name = resource_name
 
 
 def _endpoint_policies(model: Model, endpoint: Endpoint) -> list[tuple[str, Any]]:

@@ -26,7 +26,6 @@ Facts relied on:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vpcsec_lint.findings import shown
@@ -66,6 +65,7 @@ from vpcsec_lint.reach.network import (
     endpoint_place,
     zone,
 )
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import UNKNOWN
 
 _TARGET_NAMES = {"nat": "a NAT gateway", "igw": "an internet gateway that is not attached",
@@ -75,16 +75,19 @@ VERDICT = {OK: "reachable", BLOCKED: "blocked", UNKNOWN_STATUS: "unknown"}
 GATEWAY_SERVICES = ("s3", "dynamodb")
 
 
-@dataclass
-class PairPath:
-    source_subnet: str | None
-    target_subnet: str | None
-    via: str
-    hops: list[Hop]
-    zone: str | None = None
-    ip: int = 4
-    """6: the IPv6 way between the same two subnets as the IPv4 path before it; the pair
-    passes when either does."""
+class PairPath(Record):
+    __slots__ = ("source_subnet", "target_subnet", "via", "hops", "zone", "ip")
+
+    def __init__(self, source_subnet: str | None, target_subnet: str | None, via: str,
+                 hops: list[Hop], zone: str | None = None, ip: int = 4) -> None:
+        self.source_subnet = source_subnet
+        self.target_subnet = target_subnet
+        self.via = via
+        self.hops = hops
+        self.zone = zone
+        self.ip = ip
+        """6: the IPv6 way between the same two subnets as the IPv4 path before it; the pair
+        passes when either does."""
 
     @property
     def verdict(self) -> str:
@@ -110,18 +113,22 @@ def _pair_verdict(paths: list[PairPath]) -> str:
     return "blocked" if verdicts == {"blocked"} else "unknown"
 
 
-@dataclass
-class Answer:
-    source: str
-    target: str
-    protocol: str
-    port: int
-    paths: list[PairPath] = field(default_factory=list)
-    fix: str = ""
-    alternatives: list[str] = field(default_factory=list)
-    """Fixes that are not on the path (an endpoint with private DNS off)."""
-    budgets: list[Any] = field(default_factory=list)
-    """Budget notices hit while answering (`MAX_PAIRS`)."""
+class Answer(Record):
+    __slots__ = ("source", "target", "protocol", "port", "paths", "fix", "alternatives", "budgets")
+
+    def __init__(self, source: str, target: str, protocol: str, port: int,
+                 paths: list[PairPath] | None = None, fix: str = "",
+                 alternatives: list[str] | None = None, budgets: list[Any] | None = None) -> None:
+        self.source = source
+        self.target = target
+        self.protocol = protocol
+        self.port = port
+        self.paths = [] if paths is None else paths
+        self.fix = fix
+        self.alternatives = [] if alternatives is None else alternatives
+        """Fixes that are not on the path (an endpoint with private DNS off)."""
+        self.budgets = [] if budgets is None else budgets
+        """Budget notices hit while answering (`MAX_PAIRS`)."""
 
     def pairs(self) -> list[list[PairPath]]:
         """The paths per subnet pair: an IPv4 path with the IPv6 paths that follow it."""
@@ -473,7 +480,7 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
         paths = _interface_paths(model, source, s, snet, enabled[0], port)
         policy = endpoint_policy_hop(model, enabled[0], service, use)
         for path in paths:
-            path.hops.append(replace(policy))
+            path.hops.append(policy.replaced())
         return paths
     choice = subnet_table(model, s)
     if service in GATEWAY_SERVICES:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
 from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import RawResource
+from vpcsec_lint.records import Record
 from vpcsec_lint.sources import inside_root, read_inside_root
 from vpcsec_lint.terraform.expansion import (
     Expansion,
@@ -71,13 +71,16 @@ _IN_PROGRESS = object()
 _NOT_INPUTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
-@dataclass
-class ModuleSource:
+class ModuleSource(Record):
     """The parsed files of one module directory."""
 
-    directory: str
-    bodies: list[tuple[str, Body]] = field(default_factory=list)
-    tfvars: list[tuple[str, Body]] = field(default_factory=list)
+    __slots__ = ("directory", "bodies", "tfvars")
+
+    def __init__(self, directory: str, bodies: list[tuple[str, Body]] | None = None,
+                 tfvars: list[tuple[str, Body]] | None = None) -> None:
+        self.directory = directory
+        self.bodies = [] if bodies is None else bodies
+        self.tfvars = [] if tfvars is None else tfvars
 
 
 ModuleLoader = Callable[[str], "ModuleSource | None"]
