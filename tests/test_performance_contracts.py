@@ -28,6 +28,12 @@ validator; `regex` (Lark's optional engine, unused by python-hcl2's grammar);
 `threading` (a lint starts no thread: the unit time limit needs none; Lark's `logging`
 imports it)."""
 
+SLOW_STDLIB = ("dataclasses", "inspect", "difflib")
+"""Standard-library modules our code imports only where it needs them: `dataclasses` (the
+package's value classes are `records.Record`s) with the `inspect` it imports, and `difflib`
+(closest names, after a mistake). Lark imports the first two itself (`lark.utils`,
+`lark.visitors`), so a Terraform run has them anyway."""
+
 IMPORTS_AFTER = """
 import contextlib, io, json, sys
 from vpcsec_lint.cli import main
@@ -40,9 +46,10 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {heavy!r})))
 """
 
 
-def heavy_imports(argv: list[str], cwd: str | os.PathLike, cache_dir: Path) -> list[str]:
-    """The heavy top-level packages a fresh interpreter has imported after `main(argv)`."""
-    code = IMPORTS_AFTER.format(argv=argv, heavy=set(HEAVY))
+def heavy_imports(argv: list[str], cwd: str | os.PathLike, cache_dir: Path,
+                  watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """The `watched` top-level packages a fresh interpreter has imported after `main(argv)`."""
+    code = IMPORTS_AFTER.format(argv=argv, heavy=set(watched))
     out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
                          env={**os.environ, "VPCSEC_LINT_CACHE_DIR": str(cache_dir)},
                          timeout=300, check=True)
@@ -81,6 +88,27 @@ def test_terraform_run_with_a_stored_parser_imports_lark_alone(tmp_path: Path) -
             shutil.rmtree(child)
     assert list(cache.glob("parser/*/*.pickle"))
     assert heavy_imports(["."], work, cache) == ["lark", "threading"]  # Lark's `logging`
+
+
+def test_template_run_imports_no_dataclasses_inspect_or_difflib(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / "cloudformation" / "VSL101", work)
+    assert heavy_imports(["--no-cache", "."], work, tmp_path / "cache", SLOW_STDLIB) == []
+
+
+def test_package_modules_import_no_dataclasses_inspect_or_difflib_at_the_top() -> None:
+    """What the Terraform run cannot show (Lark imports `dataclasses` and `inspect`): no module
+    of the package imports a `SLOW_STDLIB` module when it is imported itself."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "vpcsec_lint").rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.relative_to(REPO)}:{node.lineno} {name}" for name in names
+                      if name.split(".")[0] in SLOW_STDLIB]
+    assert found == []
 
 
 # -- --jobs ------------------------------------------------------------------

@@ -32,7 +32,6 @@ directory covers everything below it.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -254,6 +253,8 @@ def validate(data: Any, path: str) -> None:
         extra = sorted(k for k in error.instance if k not in known)
         if extra:
             key = ".".join([*where, str(extra[0])])
+            import difflib  # only on a configuration error: off the start-up path
+
             close = difflib.get_close_matches(str(extra[0]), known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else \
                 f" (known keys: {', '.join(known)})" if known else ""

@@ -9,7 +9,6 @@ and `internet` are targets of their own.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 
@@ -77,6 +76,8 @@ class ModelSet:
             raise AddressError(
                 f"{address!r} is defined in several analysed units; name one of: "
                 + ", ".join(f"{_unit_name(m)}#{key}" for m, _ in matches))
+        import difflib  # only to name the closest addresses: off the start-up path
+
         close = difflib.get_close_matches(address, self.names() + ["internet"], n=5, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise AddressError(f"unknown address {address!r}{hint}")
