@@ -89,7 +89,7 @@ def _env_pairs(env: Val | None) -> list[tuple[str, Val]]:
 def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
                     targets: dict[str, Place]) -> list[Intent]:
     """Intents from environment variables that reference targets or called resources."""
-    from vpcsec_lint.reach.targets import store_for_ref
+    from vpcsec_lint.reach.targets import load_balancer_ports, store_for_ref
 
     out: list[Intent] = []
     for name, val in env:
@@ -102,6 +102,13 @@ def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
             if target is not None and isinstance(target.port, int):
                 out.append(Intent(model, source, target, target.port, "address",
                                   f"{shown(name)} references {address}.{attr}", loc))
+                continue
+            listeners = load_balancer_ports(model, item, targets)
+            for lb, port, _ in listeners:
+                out.append(Intent(model, source, lb, port, "address",
+                                  f"{shown(name)} references {address}.{attr} (listener on "
+                                  f"port {port})", loc))
+            if listeners:
                 continue
             service = _service_target(model, address)
             if service is not None:
@@ -218,8 +225,8 @@ def endpoint_services() -> dict[str, str]:
 
 
 def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
-    """Intents from the `Allow` actions of Lambda execution roles, ECS task roles and (for
-    container secrets) task execution roles."""
+    """Intents from the `Allow` actions of Lambda execution roles, the instance roles of Auto
+    Scaling groups, ECS task roles and (for container secrets) task execution roles."""
     table = endpoint_services()
     out: list[Intent] = []
     for fn in model.lambdas.values():
@@ -227,6 +234,11 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
         if role is not None:
             skip = _lambda_side_effects(model, fn.resource)
             out.extend(_from_role(model, found[fn.resource], role, table, skip, lambda_fn=True))
+    for group in model.autoscaling_groups.values():
+        role = _instance_role(model, group)
+        if role is not None and group.resource in found:
+            out.extend(_from_role(model, found[group.resource], role, table, set(),
+                                  lambda_fn=False))
     for service in model.ecs_services.values():
         place = found.get(service.resource)
         task = model.task_definitions.get(service.task_definition.key or "")
@@ -240,6 +252,22 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
             if role is not None:
                 out.extend(_from_role(model, place, role, table, set(), lambda_fn=False))
     return out
+
+
+def _instance_role(model: Model, group: Any) -> Any:
+    """The role an Auto Scaling group's instances run with: the role of the instance profile
+    of its launch template (the version written here) or launch configuration.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html"""
+    launcher: Any = None
+    if group.launch_template is not None:
+        if group.version_current and not group.overrides:
+            launcher = model.launch_templates.get(group.launch_template.key or "")
+    elif group.launch_configuration is not None:
+        launcher = model.launch_configurations.get(group.launch_configuration.key or "")
+    profile_ref = launcher.instance_profile if launcher is not None else None
+    profile = model.instance_profiles.get(profile_ref.key or "") if profile_ref else None
+    role_ref = profile.role if profile is not None else None
+    return model.roles.get(role_ref.key or "") if role_ref is not None else None
 
 
 def _lambda_side_effects(model: Model, address: str) -> set[str]:
