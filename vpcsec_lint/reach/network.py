@@ -152,7 +152,7 @@ def load_balancer_place(model: Model, lb: LoadBalancer) -> Place:
     listeners' ports (one known port, else unknown: one question per listener).
 
     - An internal load balancer's nodes have only private addresses; an internet-facing
-      one's have public ones: https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html#load-balancer-scheme
+      one's have public ones: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
     - A listener checks for connections on its protocol and port:
       https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
     - A Network Load Balancer created without security groups filters nothing: all client
@@ -191,7 +191,7 @@ def autoscaling_place(model: Model, group: AutoScalingGroup) -> Place:
       https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RequestLaunchTemplateData.html
     - Without an explicit setting, an instance gets a public IPv4 address when its subnet's
       `MapPublicIpOnLaunch` is on:
-      https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html#subnet-public-ip
+      https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
     """
     listed = group.subnets_val is not None and isinstance(group.subnets_val.value, list) \
         and not group.subnets_val.alternatives

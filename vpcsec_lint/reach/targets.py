@@ -115,7 +115,7 @@ def load_balancer_ports(model: Model, val: Any, targets: dict[str, Place]) \
         if val.ref in lb.connection_attrs and lb.internal is not None \
                 and lb.internal.value is True and lb.resource in targets:
             return [(targets[lb.resource], x.port.value, x.loc) for x in lb.listeners
-                    if isinstance(x.port.value, int)]
+                    if isinstance(x.port.value, int) and 0 < x.port.value <= 65535]
     return []
 
 
