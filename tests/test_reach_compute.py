@@ -154,3 +154,123 @@ def test_reach_to_a_load_balancer_with_several_listeners_needs_a_port():
     result = run_cli(*base, "--port", "443", cwd=REPO)
     assert result.returncode == 0
     assert result.stdout.splitlines()[0] == "ClientFn -> ApiLb (tcp/443): reachable"
+
+
+UNKNOWNS_TF = """
+variable "subnets" { type = list(string) }
+variable "internal" { type = bool }
+variable "port" { type = number }
+resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_default_security_group" "d" { vpc_id = aws_vpc.v.id }
+resource "aws_security_group" "x" {
+  vpc_id = aws_vpc.v.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+}
+resource "aws_db_instance" "db" {
+  engine                 = "postgres"
+  db_subnet_group_name   = aws_db_subnet_group.g.name
+  vpc_security_group_ids = [aws_security_group.x.id]
+}
+resource "aws_db_subnet_group" "g" { subnet_ids = [aws_subnet.a.id] }
+resource "aws_launch_template" "both" {
+  vpc_security_group_ids = [aws_security_group.x.id]
+  network_interfaces { security_groups = null }
+}
+resource "aws_launch_template" "none" {}
+resource "aws_autoscaling_group" "from_var" {
+  max_size            = 1
+  min_size            = 1
+  vpc_zone_identifier = var.subnets
+  launch_template { id = aws_launch_template.none.id }
+}
+resource "aws_autoscaling_group" "both" {
+  max_size            = 1
+  min_size            = 1
+  vpc_zone_identifier = [aws_subnet.a.id]
+  launch_template { id = aws_launch_template.both.id }
+}
+resource "aws_autoscaling_group" "default_group" {
+  max_size            = 1
+  min_size            = 1
+  vpc_zone_identifier = [aws_subnet.a.id]
+  launch_template { id = aws_launch_template.none.id }
+}
+resource "aws_lb" "maybe_internal" {
+  internal = var.internal
+  subnets  = [aws_subnet.a.id]
+}
+resource "aws_lb_listener" "maybe" {
+  load_balancer_arn = aws_lb.maybe_internal.arn
+  port              = 443
+}
+resource "aws_lb" "any_port" {
+  internal = true
+  subnets  = [aws_subnet.a.id]
+}
+resource "aws_lb_listener" "any" {
+  load_balancer_arn = aws_lb.any_port.arn
+  port              = var.port
+}
+resource "aws_lb" "known" {
+  internal = true
+  subnets  = [aws_subnet.a.id]
+}
+resource "aws_lb_listener" "known" {
+  load_balancer_arn = aws_lb.known.arn
+  port              = 8443
+}
+resource "aws_ecs_service" "web" {
+  name            = "web"
+  task_definition = aws_ecs_task_definition.t.arn
+  launch_type     = "EC2"
+  network_configuration {
+    subnets         = [aws_subnet.a.id]
+    security_groups = [aws_security_group.x.id]
+  }
+}
+resource "aws_ecs_task_definition" "t" {
+  family                = "t"
+  network_mode          = "awsvpc"
+  container_definitions = jsonencode([{
+    name        = "web"
+    image       = "nginx"
+    environment = [{ name = "API", value = aws_lb.any_port.dns_name },
+                   { name = "MAYBE", value = aws_lb.maybe_internal.dns_name },
+                   { name = "KNOWN", value = aws_lb.known.dns_name }]
+  }])
+}
+"""
+
+
+def test_unknown_inputs_are_unknown_never_blocked(tmp_path):
+    (tmp_path / "main.tf").write_text(UNKNOWNS_TF)
+    found = load_session([str(tmp_path)])
+    model = found.models[0]
+
+    def verdict(source: str) -> str:
+        _, src = found.resolve(source)
+        _, dst = found.resolve("aws_db_instance.db")
+        return evaluate(model, src, dst, 5432).verdict
+
+    # Subnets from a variable; groups both on the interface and the template.
+    assert verdict("aws_autoscaling_group.from_var") == "unknown"
+    assert verdict("aws_autoscaling_group.both") == "unknown"
+    # No group named: the VPC's default group, managed here with no rules.
+    _, place = found.resolve("aws_autoscaling_group.default_group")
+    assert [g.resource for g in place.groups] == ["aws_default_security_group.d"]
+    _, db = found.resolve("aws_db_instance.db")
+    assert {(h.hop, h.code, h.resource) for h in evaluate(model, place, db, 5432).blockers()} \
+        == {("source-sg-egress", "SG_HAS_NO_RULES", "aws_default_security_group.d")}
+    # A container's reference to an internal load balancer is an intent on its listener's
+    # port; a scheme or a listener port that is not known makes none.
+    assert [(i.source.resource, i.target_name, i.port) for i in all_intents(model)] == [
+        ("aws_ecs_service.web", "aws_lb.known", 8443)]

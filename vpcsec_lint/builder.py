@@ -455,6 +455,8 @@ class BaseBuilder:
             else:
                 block = primary[0]
                 iface_groups = block.get(groups_key)
+                if iface_groups is not None and iface_groups.value is None:
+                    iface_groups = None  # `null`: omitted
                 template.interface = TemplateInterface(
                     block.loc or res.loc, self.refs(iface_groups, self.model.security_groups),
                     iface_groups, as_bool(block.get(public_key)))
