@@ -158,6 +158,9 @@ def load_balancer_place(model: Model, lb: LoadBalancer) -> Place:
     - A Network Load Balancer created without security groups filters nothing: all client
       traffic reaches its listeners (the targets' groups see it):
       https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html
+    - A load balancer created without security groups in a nondefault VPC gets the VPC's
+      default group (in the default VPC, a group of ELB's own: unknown):
+      https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-groups.html
     """
     subnets = _subnets(model, lb.subnets, lb.subnets_known)
     internal = lb.internal.value if lb.internal is not None else UNKNOWN
@@ -168,14 +171,15 @@ def load_balancer_place(model: Model, lb: LoadBalancer) -> Place:
                   port=ports.pop() if len(ports) == 1 and UNKNOWN not in ports else UNKNOWN,
                   has_dns_name=True)
     lb_type = lb.lb_type.value if lb.lb_type is not None else UNKNOWN
+    in_default_vpc = any(s is not None and (vpc := subnet_vpc(model, s)) is not None
+                         and vpc.is_default for s in subnets or [])
+    place.groups, place.groups_complete = _groups(model, lb.security_groups)
     if lb.security_groups_val is None and lb_type == "network":
         place.no_groups = (f"{lb.resource} is a Network Load Balancer without security "
                            "groups: client traffic reaches its listeners unfiltered")
-    elif lb.security_groups_val is None:
+    elif lb.security_groups_val is None and not in_default_vpc:  # (there: ELB's own group)
         default = default_group(model, subnets)
         place.groups, place.groups_complete = ([default], True) if default else ([], False)
-    else:
-        place.groups, place.groups_complete = _groups(model, lb.security_groups)
     return place
 
 
