@@ -274,3 +274,34 @@ def test_unknown_inputs_are_unknown_never_blocked(tmp_path):
     # port; a scheme or a listener port that is not known makes none.
     assert [(i.source.resource, i.target_name, i.port) for i in all_intents(model)] == [
         ("aws_ecs_service.web", "aws_lb.known", 8443)]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_reach_entries_name_auto_scaling_groups_and_load_balancers(framework, tmp_path):
+    """VSL604 on declared entries: the ENI-template group cannot reach the database; the
+    internal load balancer is isolated from the internet as asserted."""
+    import argparse
+    import os
+
+    from vpcsec_lint.session import lint_with_config
+
+    config = tmp_path / "vpcsec-lint.yaml"
+    config.write_text(
+        "reach:\n"
+        f"  - {{from: {name('asg:eni', framework)}, to: {name('db:orders', framework)}}}\n"
+        f"  - {{from: {name('asg:web', framework)}, to: {name('db:orders', framework)}}}\n"
+        f"  - {{from: internet, to: {name('lb:api', framework)}, port: 443,"
+        " expect: blocked}\n")
+    path = FIXTURES / framework / "reach" / ("compute" if framework == "terraform"
+                                             else "compute.yaml")
+    args = argparse.Namespace(select="VSL604", ignore=None, fail_on=None, config=str(config),
+                              var_file=[], jobs=None)
+    report, _ = lint_with_config(args, [str(path)], use_cache=False)
+    found = {(f.resource, os.path.basename(f.loc.path), f.loc.line) for f in report.findings}
+    if framework == "terraform":
+        assert found == {("aws_security_group.web_eni", "groups.tf", 52),
+                         ("aws_security_group.db", "groups.tf", 64)}
+    else:
+        assert found == {("WebEniSg", "compute.yaml", 79), ("DbSg", "compute.yaml", 86)}
+    assert {r.loc.line for f in report.findings for r in f.related
+            if r.loc.path == str(config)} == {2}
