@@ -305,3 +305,52 @@ def test_reach_entries_name_auto_scaling_groups_and_load_balancers(framework, tm
         assert found == {("WebEniSg", "compute.yaml", 79), ("DbSg", "compute.yaml", 86)}
     assert {r.loc.line for f in report.findings for r in f.related
             if r.loc.path == str(config)} == {2}
+
+
+def test_many_listeners_and_subnets_stay_bounded(tmp_path):
+    """An Auto Scaling group in 300 subnets and a load balancer with 3,000 listeners: the
+    intents and subnet pairs stay within their budgets, and nothing crashes."""
+    from vpcsec_lint.reach.intents import MAX_INTENTS
+    from vpcsec_lint.reach.paths import MAX_PAIRS
+
+    subnets = "\n".join(
+        f'resource "aws_subnet" "s{i}" {{\n  vpc_id     = aws_vpc.main.id\n'
+        f'  cidr_block = "10.{i // 200}.{i % 200}.0/24"\n}}\n' for i in range(300))
+    refs = ", ".join(f"aws_subnet.s{i}.id" for i in range(300))
+    listeners = "\n".join(
+        f'resource "aws_lb_listener" "l{i}" {{\n  load_balancer_arn = aws_lb.api.arn\n'
+        f'  port              = {1 + i}\n}}\n' for i in range(3000))
+    (tmp_path / "main.tf").write_text(f'''
+resource "aws_vpc" "main" {{ cidr_block = "10.0.0.0/8" }}
+{subnets}
+{listeners}
+resource "aws_lb" "api" {{
+  internal = true
+  subnets  = [{refs}]
+}}
+resource "aws_launch_template" "t" {{}}
+resource "aws_autoscaling_group" "big" {{
+  max_size            = 1
+  min_size            = 1
+  vpc_zone_identifier = [{refs}]
+  launch_template {{ id = aws_launch_template.t.id }}
+}}
+resource "aws_lambda_function" "fn" {{
+  vpc_config {{
+    subnet_ids         = [{refs}]
+    security_group_ids = []
+  }}
+  environment {{
+    variables = {{ API = aws_lb.api.dns_name }}
+  }}
+}}
+''')
+    found = load_session([str(tmp_path)])
+    model = found.models[0]
+    intents = all_intents(model)
+    assert len(intents) == MAX_INTENTS
+    assert {i.target_name for i in intents} == {"aws_lb.api"}
+    _, asg = found.resolve("aws_autoscaling_group.big")
+    _, lb = found.resolve("aws_lb.api")
+    answer = evaluate(model, asg, lb, 443)
+    assert len(answer.paths) == MAX_PAIRS + 1 and answer.verdict == "unknown"
