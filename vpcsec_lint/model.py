@@ -324,6 +324,8 @@ class Instance(Entity):
     security_groups_loc: Location | None = None
     public_ip: Any = UNKNOWN
     """Whether it gets a public IPv4 address: True, False or UNKNOWN."""
+    instance_profile: Ref | None = None
+    """None when omitted; key None when the profile is not in the code."""
 
 
 @dataclass(slots=True)
