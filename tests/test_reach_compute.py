@@ -16,9 +16,11 @@ from vpcsec_lint.reach.paths import evaluate
 from vpcsec_lint.reach.session import load_session
 
 TF_TYPES = {"fn": "aws_lambda_function", "lb": "aws_lb", "asg": "aws_autoscaling_group",
+            "instance": "aws_instance",
             "sg": "aws_security_group", "db": "aws_db_instance", "subnet": "aws_subnet",
             "role": "aws_iam_role"}
-CFN_SUFFIX = {"fn": "Fn", "lb": "Lb", "asg": "Asg", "sg": "Sg", "db": "Db"}
+CFN_SUFFIX = {"fn": "Fn", "lb": "Lb", "asg": "Asg", "sg": "Sg", "db": "Db",
+              "instance": "Instance"}
 FRAMEWORKS = ("terraform", "cloudformation")
 
 
@@ -119,7 +121,7 @@ def test_auto_scaling_group_replies_use_the_linux_ephemeral_range(framework):
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_intents_from_dns_names_per_listener_and_from_the_instance_role(framework):
+def test_intents_from_dns_names_per_listener_and_from_instance_roles(framework):
     model = session(framework).models[0]  # type: ignore[attr-defined]
     got = {(i.source.resource, i.target_name, i.port, i.kind) for i in all_intents(model)}
     client, web = name("fn:client", framework), name("asg:web", framework)
@@ -129,6 +131,7 @@ def test_intents_from_dns_names_per_listener_and_from_the_instance_role(framewor
         (client, name("lb:nlb", framework), 8080, "address"),
         (client, name("lb:closed", framework), 443, "address"),
         (web, "aws:sqs", 443, "role"),
+        (name("instance:batch", framework), "aws:sqs", 443, "role"),
     }  # nothing for the internet-facing load balancer
 
 

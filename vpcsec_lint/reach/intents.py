@@ -225,8 +225,9 @@ def endpoint_services() -> dict[str, str]:
 
 
 def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
-    """Intents from the `Allow` actions of Lambda execution roles, the instance roles of Auto
-    Scaling groups, ECS task roles and (for container secrets) task execution roles."""
+    """Intents from the `Allow` actions of Lambda execution roles, the instance roles of EC2
+    instances and Auto Scaling groups, ECS task roles and (for container secrets) task
+    execution roles."""
     table = endpoint_services()
     out: list[Intent] = []
     for fn in model.lambdas.values():
@@ -234,6 +235,11 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
         if role is not None:
             skip = _lambda_side_effects(model, fn.resource)
             out.extend(_from_role(model, found[fn.resource], role, table, skip, lambda_fn=True))
+    for inst in model.instances.values():
+        role = _profile_role(model, inst.instance_profile)
+        if role is not None and inst.resource in found:
+            out.extend(_from_role(model, found[inst.resource], role, table, set(),
+                                  lambda_fn=False))
     for group in model.autoscaling_groups.values():
         role = _instance_role(model, group)
         if role is not None and group.resource in found:
@@ -255,16 +261,20 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
 
 
 def _instance_role(model: Model, group: Any) -> Any:
-    """The role an Auto Scaling group's instances run with: the role of the instance profile
-    of its launch template (the version written here) or launch configuration.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html"""
+    """The role an Auto Scaling group's instances run with: that of the instance profile of
+    its launch template (the version written here) or launch configuration."""
     launcher: Any = None
     if group.launch_template is not None:
         if group.version_current and not group.overrides:
             launcher = model.launch_templates.get(group.launch_template.key or "")
     elif group.launch_configuration is not None:
         launcher = model.launch_configurations.get(group.launch_configuration.key or "")
-    profile_ref = launcher.instance_profile if launcher is not None else None
+    return _profile_role(model, launcher.instance_profile if launcher is not None else None)
+
+
+def _profile_role(model: Model, profile_ref: Any) -> Any:
+    """The role an instance profile passes to the instances that use it (None when either is
+    not in the code): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html"""
     profile = model.instance_profiles.get(profile_ref.key or "") if profile_ref else None
     role_ref = profile.role if profile is not None else None
     return model.roles.get(role_ref.key or "") if role_ref is not None else None
