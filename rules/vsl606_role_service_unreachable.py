@@ -18,7 +18,8 @@ class RoleServiceUnreachable(Rule):
     the `Allow` statements (never `NotAction`) of a Lambda function's
     execution role, an ECS task role, the role of an EC2 instance's or an Auto
     Scaling group's instance profile (from its launch template or
-    configuration) and, for container secrets, the task execution role — inline policies, policies attached in the code, and
+    configuration) and, for container secrets, the task execution role —
+    inline policies, policies attached in the code, and
     `aws_iam_policy_document` data sources — mapped from IAM prefix to
     endpoint service by a shipped table (`cloudwatch` -> `monitoring`, `ecr` ->
     `ecr.api`, `kinesis` -> `kinesis-streams`, ...). Not evidence: `*`,

@@ -22,12 +22,8 @@ from typing import Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import DataStore, EcsService, Model
-from vpcsec_lint.reach.network import (
-    Place,
-    autoscaling_place,
-    default_group,
-    load_balancer_place,
-)
+from vpcsec_lint.reach.compute import autoscaling_place, load_balancer_place
+from vpcsec_lint.reach.network import Place, default_group
 from vpcsec_lint.values import UNKNOWN, Location
 
 _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
