@@ -1,5 +1,5 @@
-"""Places of the compute the network model learned last: load balancers (targets) and Auto
-Scaling groups (workloads), built like the other places in `network.py`."""
+"""Load balancers (targets) and Auto Scaling groups (workloads) as places, built like the
+other places in `network.py` and with its helpers."""
 
 from __future__ import annotations
 
