@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model
+from vpcsec_lint.network.routes import Destination
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.resource_types import ROUTE_CFN, ROUTE_TF
 from vpcsec_lint.routing import (
-    Destination,
     PeeringRoute,
     describe_vpc,
     is_default,

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Network
+from vpcsec_lint.network.routes import networks_of
 from vpcsec_lint.registry import Rule
-from vpcsec_lint.routing import networks_of
 from vpcsec_lint.values import Val
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, NaclEntry
-from vpcsec_lint.nacl import (
+from vpcsec_lint.network.acls import (
     EPHEMERAL,
     Box,
     custom_acls,

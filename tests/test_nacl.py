@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vpcsec_lint.model import NaclEntry, Ref
-from vpcsec_lint.nacl import allowed, subtract
+from vpcsec_lint.network.acls import allowed, subtract
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 WORLD = (0, 2**32 - 1)

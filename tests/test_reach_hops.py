@@ -46,11 +46,12 @@ def session(family: str, framework: str):
     return SESSIONS[key]
 
 
-def answer(family: str, framework: str, source: str, target: str, port: int):
+def answer(family: str, framework: str, source: str, target: str, port: int,
+           protocol: str = "tcp"):
     found = session(family, framework)
     model, src = found.resolve(name(source, framework))  # type: ignore[attr-defined]
     _, dst = found.resolve(target_name(target, framework))  # type: ignore[attr-defined]
-    return evaluate(model, src, dst, port)
+    return evaluate(model, src, dst, port, protocol)
 
 
 # (family, source, target, port, verdict, vias, blocking hops as (hop, code, resource));
@@ -113,6 +114,36 @@ CASES = [
     ("apis", "fn:fn_isolated", "aws:s3", 443, "reachable", {"gateway-endpoint"}, set()),
     ("apis", "fn:fn_nodns", "aws:sqs", 443, "blocked", {"interface-endpoint"},
      {("name-resolution", "VPC_DNS_DISABLED", "vpc:nodns")}),
+    # -- endpoint policies against the actions of the workload's role ----------------------
+    # The policy allows only other actions: the implicit deny.
+    ("policies", "fn:fn_sender", "aws:sqs", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sqs")}),
+    # Some of the role's actions are allowed: not blocked.
+    ("policies", "fn:fn_consumer", "aws:sqs", 443, "reachable", {"interface-endpoint"}, set()),
+    # Another role is the only principal.
+    ("policies", "fn:fn_sender", "aws:secretsmanager", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:secretsmanager")}),
+    ("policies", "fn:fn_consumer", "aws:secretsmanager", 443, "reachable",
+     {"interface-endpoint"}, set()),
+    # An explicit deny wins over the allow-all statement.
+    ("policies", "fn:fn_sender", "aws:sns", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sns")}),
+    ("policies", "fn:fn_consumer", "aws:sns", 443, "reachable", {"interface-endpoint"}, set()),
+    # A condition cannot be evaluated: unknown, never blocked.
+    ("policies", "fn:fn_consumer", "aws:ssm", 443, "unknown", {"interface-endpoint"}, set()),
+    # A wildcard action of the role that no allowed action can match ...
+    ("policies", "fn:fn_wild", "aws:sqs", 443, "blocked", {"interface-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:sqs")}),
+    # ... and one that may (`s3:*` covers s3:GetObject on some resource): unknown.
+    ("policies", "fn:fn_wild", "aws:s3", 443, "unknown", {"gateway-endpoint"}, set()),
+    # The gateway endpoint's policy: an action mismatch blocks whatever the resource.
+    ("policies", "fn:fn_sender", "aws:s3", 443, "blocked", {"gateway-endpoint"},
+     {("endpoint-policy", "VPCE_POLICY_DENIES", "endpoint:s3")}),
+    # A role outside the code: its actions are not known.
+    ("policies", "fn:fn_norole", "aws:sqs", 443, "unknown", {"interface-endpoint"}, set()),
+    # No policy: AWS's default full access.
+    ("apis", "fn:fn_isolated", "aws:secretsmanager", 443, "reachable", {"interface-endpoint"},
+     set()),
 ]
 
 
@@ -227,3 +258,128 @@ def test_a_store_without_groups_uses_the_default_group_only_when_the_code_manage
     assert result.verdict == "blocked"
     assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {
         ("target-sg-ingress", "SG_HAS_NO_RULES", "aws_default_security_group.default")}
+
+
+def _policy_hops(result):
+    return {(h.status, h.code) for p in result.paths for h in p.hops if h.hop == "endpoint-policy"}
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_is_judged_on_the_resource_the_workload_references(framework):
+    from vpcsec_lint.reach.intents import all_intents
+
+    model = session("policies", framework).models[0]  # type: ignore[attr-defined]
+    found = {(i.source.resource, i.target_name, i.kind): i.evaluate()
+             for i in all_intents(model)}
+    fn = {short: name(f"fn:{short}", framework) for short in ("fn_sender", "fn_consumer",
+                                                              "fn_other")}
+    # The policy allows s3:GetObject on the assets bucket, which the consumer reads.
+    assert found[(fn["fn_consumer"], "aws:s3", "address")].verdict == "reachable"
+    # Another bucket, named by a reference the policy does not make: unknown.
+    assert found[(fn["fn_other"], "aws:s3", "address")].verdict == "unknown"
+    sender = found[(fn["fn_sender"], "aws:s3", "address")]
+    assert sender.verdict == "blocked"
+    bucket = "aws_s3_bucket.assets" if framework == "terraform" else "Assets"
+    role = "aws_iam_role.sender" if framework == "terraform" else "Sender"
+    endpoint = name("endpoint:s3", framework)
+    assert sender.fix == (f"allow s3:PutObject on {bucket} for {role} in the policy of "
+                          f"{endpoint}.")
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_hop_points_at_the_policy_and_names_what_it_allows(framework):
+    blocked = answer("policies", framework, "fn:fn_sender", "aws:sqs", 443)
+    hop = blocked.blockers()[0]
+    expected_line = {"terraform": 9, "cloudformation": 64}[framework]
+    assert (hop.loc.path.rsplit("/", 1)[-1], hop.loc.line) == (
+        {"terraform": "endpoints.tf", "cloudformation": "policies.yaml"}[framework],
+        expected_line)
+    assert "sqs:SendMessage" in hop.detail
+    some = answer("policies", framework, "fn:fn_consumer", "aws:sqs", 443)
+    detail = [h.detail for p in some.paths for h in p.hops if h.hop == "endpoint-policy"][0]
+    assert detail.endswith("allows sqs:DeleteMessage, sqs:ReceiveMessage for "
+                           f"{'aws_iam_role.consumer' if framework == 'terraform' else 'Consumer'}"
+                           " (but not sqs:SendMessage)")
+    default = answer("apis", framework, "fn:fn_isolated", "aws:secretsmanager", 443)
+    assert _policy_hops(default) == {("ok", "")}
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_endpoint_policy_findings_point_at_the_policy(framework):
+    from helpers import lint
+
+    path = FIXTURES / framework / "reach" / ("policies" if framework == "terraform"
+                                              else "policies.yaml")
+    report = lint(path, select={"VSL602", "VSL606"})
+    got = {(f.rule_id, f.resource, f.loc.path.rsplit("/", 1)[-1], f.loc.line,
+            f.message.split(" cannot")[0]) for f in report.findings}
+    tf = framework == "terraform"
+    where = "endpoints.tf" if tf else "policies.yaml"
+    lines = {"sqs": 9, "secretsmanager": 27, "sns": 45, "s3": 77} if tf else {
+        "sqs": 64, "secretsmanager": 80, "sns": 96, "s3": 124}
+    fn = {k: name(f"fn:{k}", framework) for k in ("fn_sender", "fn_wild")}
+    assert got == {
+        ("VSL606", name("endpoint:sqs", framework), where, lines["sqs"], fn["fn_sender"]),
+        ("VSL606", name("endpoint:sqs", framework), where, lines["sqs"], fn["fn_wild"]),
+        ("VSL606", name("endpoint:secretsmanager", framework), where,
+         lines["secretsmanager"], fn["fn_sender"]),
+        ("VSL606", name("endpoint:sns", framework), where, lines["sns"], fn["fn_sender"]),
+        ("VSL602", name("endpoint:s3", framework), where, lines["s3"], fn["fn_sender"])}
+
+
+# UDP through custom NACLs: entries of protocol udp/17 or -1 match, tcp/6 ones do not, and
+# the reply to the client's ephemeral ports needs UDP entries too.
+UDP_CASES = [
+    ("server_ok", "udp", "reachable", set()),
+    ("server_ok", "tcp", "blocked",
+     {("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:dns_ok"),
+      ("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:dns_udp"),
+      ("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:dns_ok")}),
+    ("server_tcp_only", "udp", "blocked",
+     {("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:tcp_only"),
+      ("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:tcp_only")}),
+    ("server_no_reply", "udp", "blocked",
+     {("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:no_reply")}),
+    ("server_sg_tcp", "udp", "blocked",
+     {("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:dns_tcp")}),
+    ("server_sg_tcp", "tcp", "reachable", set()),
+    ("server_open", "udp", "reachable", set()),
+]
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+@pytest.mark.parametrize("case", UDP_CASES, ids=lambda c: f"{c[0]}:{c[1]}")
+def test_udp_through_network_acls(case, framework):
+    target, protocol, verdict, blockers = case
+    result = answer("udp", framework, "fn:fn_client", f"instance:{target}", 53, protocol)
+    assert result.verdict == verdict
+    assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {
+        (hop, code, name(res, framework)) for hop, code, res in blockers}
+    assert [h.hop for h in result.paths[0].hops] == [
+        "source-sg-egress", "source-nacl-outbound", "route", "target-nacl-inbound",
+        "target-sg-ingress", "nacl-reply"]
+
+
+@pytest.mark.parametrize("framework", ["terraform", "cloudformation"])
+def test_udp_fix_names_the_udp_entries(framework):
+    result = answer("udp", framework, "fn:fn_client", "instance:server_no_reply", 53, "udp")
+    assert result.fix == (f"let {name('nacl:no_reply', framework)} pass the replies: allow "
+                          "UDP 1024-65535 to the client's subnet.")
+    inbound = answer("udp", framework, "fn:fn_client", "instance:server_tcp_only", 53, "udp")
+    assert inbound.blockers()[0].detail.endswith(
+        f"does not allow UDP 53 inbound from {name('subnet:app', framework)} (10.0.1.0/24)")
+
+
+def test_udp_question_on_the_command_line():
+    import json
+
+    from helpers import run_cli
+
+    path = str(FIXTURES / "cloudformation" / "reach" / "udp.yaml")
+    result = run_cli("reach", "--from", "FnClient", "--to", "ServerNoReply", "--port", "53",
+                     "--protocol", "udp", "--format", "json", path)
+    doc = json.loads(result.stdout)
+    assert (result.returncode, doc["protocol"], doc["verdict"]) == (1, "udp", "blocked")
+    ok = run_cli("reach", "--from", "FnClient", "--to", "ServerOk", "--port", "53",
+                 "--protocol", "udp", path)
+    assert ok.returncode == 0 and ok.stdout.startswith("FnClient -> ServerOk (udp/53): reachable")

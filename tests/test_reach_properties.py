@@ -84,7 +84,7 @@ def nacl_allows(draw, model):
 def fresh_copy(model):
     """A deep copy without the per-model caches of the reachability analysis."""
     changed = copy.deepcopy(model)
-    for cache in ("reach_acls", "reach_intents"):
+    for cache in ("network_acls", "reach_intents"):
         changed.__dict__.pop(cache, None)
     return changed
 

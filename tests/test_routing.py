@@ -5,13 +5,13 @@ from __future__ import annotations
 import ipaddress
 
 from vpcsec_lint.model import Model, Peering, Ref, Vpc
+from vpcsec_lint.network.peering import far_sides
+from vpcsec_lint.network.routes import networks_of
 from vpcsec_lint.routing import (
     always_present,
     family_networks,
-    networks_of,
     outside,
     owner_vpc,
-    peer_keys,
     wider_parts,
 )
 from vpcsec_lint.terraform.build import build_model
@@ -55,15 +55,15 @@ def test_networks_of_every_branch_or_none():
 
 
 def test_peer_is_the_side_that_is_not_the_tables_vpc():
-    assert peer_keys(peering("a", "b"), "a") == ("b",)
-    assert peer_keys(peering("a", "b"), "b") == ("a",)
-    assert peer_keys(peering("a", "b"), None) == ("a", "b")
+    assert far_sides(peering("a", "b"), "a") == ("b",)
+    assert far_sides(peering("a", "b"), "b") == ("a",)
+    assert far_sides(peering("a", "b"), None) == ("a", "b")
     # One side unknown: a table in the known side has an unknown peer ...
-    assert peer_keys(peering("a", None), "a") == (None,)
+    assert far_sides(peering("a", None), "a") == (None,)
     # ... and a table elsewhere must be in the unknown side, so the known side is the peer.
-    assert peer_keys(peering("a", None), "c") == ("a",)
-    assert peer_keys(peering(None, "b"), "c") == ("b",)
-    assert peer_keys(peering("a", "b"), "c") == (None,)
+    assert far_sides(peering("a", None), "c") == ("a",)
+    assert far_sides(peering(None, "b"), "c") == ("b",)
+    assert far_sides(peering("a", "b"), "c") == (None,)
 
 
 def test_family_networks_needs_every_cidr_of_that_family():

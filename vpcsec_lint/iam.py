@@ -80,7 +80,7 @@ def policy_allows(attached: RolePolicy, action: str, resource: Val) -> Any:
         return UNKNOWN
     result: Any = False
     for stmt in policy.statements:
-        verdict = _statement(stmt, action, resource)
+        verdict = statement_verdict(stmt, action, resource)
         if verdict == "deny":
             return "deny"
         if verdict is UNKNOWN:
@@ -90,7 +90,8 @@ def policy_allows(attached: RolePolicy, action: str, resource: Val) -> Any:
     return result
 
 
-def _statement(stmt: Statement, action: str, resource: Val) -> Any:
+def statement_verdict(stmt: Statement, action: str, resource: Val) -> Any:
+    """True (allows), False (does not apply), "deny" or UNKNOWN, principal aside."""
     if not stmt.known or stmt.effect is UNKNOWN:
         return UNKNOWN
     acts = _matches(stmt.actions, action, _action_match)
@@ -123,10 +124,20 @@ def _matches(patterns: list[Val], subject: Any, test: Any) -> Any:
 
 
 def _action_match(pattern: Val, action: str) -> Any:
+    """`action` may itself be a wildcard (`s3:Get*`, as a role grants it): True when the
+    pattern covers all of it, False when the services differ, else UNKNOWN."""
     if not isinstance(pattern.value, str) or pattern.alternatives \
             or len(pattern.value) > MAX_PATTERN_CHARS:
         return UNKNOWN
-    return glob_match(action.lower(), pattern.value.strip().lower())
+    text, glob = action.lower(), pattern.value.strip().lower()
+    if glob_match(text, glob):
+        return True
+    if "*" not in text and "?" not in text:
+        return False
+    fixed, known = re.split(r"[*?]", text)[0], re.split(r"[*?]", glob)[0]
+    if not (fixed.startswith(known) or known.startswith(fixed)):
+        return False  # what one matches starts differently from what the other does
+    return UNKNOWN
 
 
 def resource_match(pattern: Val, resource: Val) -> Any:

@@ -138,6 +138,9 @@ class Statement:
     resources: list[Val] = field(default_factory=list)
     """`Resource` (or `NotResource` when `not_resource`) items as written."""
     not_resource: bool = False
+    principals: list[Val] | None = None
+    """The `AWS` principal items as written (`[]`: only other principal types, such as
+    `Service`); None when the principal is absent, `NotPrincipal` or not known."""
 
     @property
     def allows_everything(self) -> bool:
@@ -327,6 +330,7 @@ def _json_statement(val: Val) -> Statement:
     effect = member(val, "Effect")
     stmt = Statement(val.loc, effect=_effect(effect.value if effect is not None else UNKNOWN))
     stmt.any_principal = _json_any_principal(member(val, "Principal"))
+    stmt.principals = _json_principals(member(val, "Principal"))
     stmt.any_action = member(val, "NotAction") is not None or _any_of(
         member(val, "Action"), _is_action_wildcard)
     stmt.any_resource = member(val, "NotResource") is not None or _any_of(
@@ -370,6 +374,18 @@ def _any_of(val: Val | None, test: Any) -> bool:
     return any(not item.alternatives and test(item.value) for item in items)
 
 
+def _json_principals(val: Val | None) -> list[Val] | None:
+    """`"*"` as one item, or the items of `{"AWS": ...}` (other keys name no role)."""
+    if val is None or val.alternatives or val.value is UNKNOWN:
+        return None
+    if val.value == "*":
+        return [val]
+    if not isinstance(val.value, dict):
+        return None
+    aws = member(val, "AWS")
+    return _listed(aws) if aws is not None else []
+
+
 def _json_any_principal(val: Val | None) -> bool:
     """`"*"`, `{"AWS": "*"}` or `{"AWS": [..., "*"]}`."""
     if val is None or val.alternatives:
@@ -403,6 +419,7 @@ def _iam_statement(block: Val) -> Statement:
     effect = body.get("effect")
     stmt = Statement(block.loc, effect=_effect(effect.value) if effect is not None else "Allow")
     stmt.any_principal = _iam_any_principal(body.get("principals"))
+    stmt.principals = _iam_principals(body.get("principals"))
     stmt.any_action = _nonempty(body.get("not_actions")) or _any_of(
         body.get("actions"), _is_action_wildcard)
     stmt.any_resource = _nonempty(body.get("not_resources")) or _any_of(
@@ -422,6 +439,25 @@ def _nonempty(val: Val | None) -> bool:
     return val is not None and not (isinstance(val.value, list) and not val.value)
 
 
+def _iam_principals(blocks: Val | None) -> list[Val] | None:
+    """The identifiers of `principals` blocks of type `AWS` (`"*"` for type `*`)."""
+    if blocks is None or not isinstance(blocks.value, list):
+        return None
+    out: list[Val] = []
+    for block in blocks.value:
+        if not isinstance(block.value, dict) or block.symbol == "dynamic":
+            return None
+        kind = block.value.get("type")
+        kind_value = kind.value if kind is not None else UNKNOWN
+        if kind_value == "*":
+            out.append(Val("*", block.loc))
+        elif kind_value == "AWS":
+            out.extend(_listed(block.value.get("identifiers")))
+        elif not isinstance(kind_value, str):
+            return None
+    return out
+
+
 def _iam_any_principal(blocks: Val | None) -> bool:
     """`principals { type = "*" }` or `type = "AWS"` with `"*"` among the identifiers."""
     if blocks is None or not isinstance(blocks.value, list):
@@ -436,3 +472,56 @@ def _iam_any_principal(blocks: Val | None) -> bool:
         if kind_value == "AWS" and _any_of(block.value.get("identifiers"), lambda v: v == "*"):
             return True
     return False
+
+
+# -- evaluating an endpoint policy --------------------------------------------------
+
+def principal_match(stmt: Statement, principal: Val | None) -> Any:
+    """Does the statement's principal cover `principal` (a reference to a role's ARN)?
+
+    True for anyone (`*`) or the same role; False when every named principal is another
+    resource's ARN or not an IAM principal (`Service`, ...); else UNKNOWN."""
+    if stmt.any_principal:
+        return True
+    if stmt.principals is None:
+        return UNKNOWN
+    result: Any = False
+    for item in stmt.principals:
+        if item.value == "*" and not item.alternatives:
+            return True
+        mine = principal.ref if principal is not None else None
+        theirs = item.ref
+        if mine is not None and theirs is not None and theirs[0] == mine[0]:
+            return True
+        if not (mine is not None and theirs is not None and theirs[1].lower() == "arn"
+                and not theirs[0].startswith("data.") and not mine[0].startswith("data.")):
+            result = UNKNOWN  # an ARN as text, an account, a data source: may be the role
+    return result
+
+
+def endpoint_allows(policy: Policy, action: str, resource: Val, principal: Val | None) -> Any:
+    """Does an endpoint policy let `principal` call `action` on `resource`?
+
+    True, False (no statement allows it: the implicit deny), "deny" (an explicit deny
+    applies, and wins) or UNKNOWN (a condition, a principal or a pattern that cannot be
+    decided): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    from vpcsec_lint.iam import statement_verdict
+
+    if not policy.known:
+        return UNKNOWN
+    result: Any = False
+    for stmt in policy.statements:
+        who = principal_match(stmt, principal)
+        if who is False:
+            continue
+        verdict = statement_verdict(stmt, action, resource)
+        if verdict in ("deny", True) and who is UNKNOWN:
+            verdict = UNKNOWN
+        if verdict == "deny":
+            return "deny"
+        if verdict is UNKNOWN:
+            result = UNKNOWN
+        elif verdict is True and result is False:
+            result = True
+    return result

@@ -1,6 +1,8 @@
-"""Peering-route questions for VSL301–VSL303: which VPC is the peer and what it holds.
+"""Peering-route questions for VSL301 and VSL303: which VPC is the peer and what it holds.
 
-Every answer is conservative: a question whose answer depends on something the
+Routes, destinations, a table's VPC and the ends of a peering connection come from the
+network model (`vpcsec_lint.network`); this module adds what the two rules judge. Every
+answer is conservative: a question whose answer depends on something the
 model does not know returns None (or an empty list), and the rules stay silent.
 """
 
@@ -10,25 +12,10 @@ import ipaddress
 from dataclasses import dataclass
 
 from vpcsec_lint.findings import Related, shown
-from vpcsec_lint.model import Model, Network, Peering, PrefixList, Route, Vpc, parse_network
+from vpcsec_lint.model import Model, Network, Peering, Route, Vpc, parse_network
+from vpcsec_lint.network.peering import far_sides
+from vpcsec_lint.network.routes import Destination, destinations, table_vpc
 from vpcsec_lint.values import Location, Val
-
-# Reference attributes of a VPC that name one of its route tables (Terraform).
-_VPC_TABLE_ATTRS = frozenset({"main_route_table_id", "default_route_table_id"})
-
-
-@dataclass(frozen=True)
-class Destination:
-    """One destination of a route: a CIDR, or one entry of a customer-managed prefix list."""
-
-    networks: tuple[Network, ...]
-    """What it may be: one network, or one per branch of an unknown conditional."""
-    val: Val
-    prefix_list: PrefixList | None = None
-
-    @property
-    def text(self) -> str:
-        return " or ".join(str(n) for n in self.networks)
 
 
 @dataclass(frozen=True)
@@ -74,65 +61,6 @@ def always_present(val: Val | None) -> bool:
     return val.value not in (None, "")
 
 
-def networks_of(val: Val) -> tuple[Network, ...] | None:
-    """The networks a value may hold (one per branch), or None when any branch is unknown."""
-    out = []
-    for cand in val.candidates():
-        net = parse_network(cand.value)
-        if net is None:
-            return None
-        out.append(net)
-    return tuple(out) or None
-
-
-def destinations(model: Model, route: Route) -> list[Destination]:
-    """The route's known destinations; entries of an AWS-managed or unknown list are unknown."""
-    if route.destination is not None:
-        nets = networks_of(route.destination)
-        return [Destination(nets, route.destination)] if nets else []
-    if route.prefix_list is None or route.prefix_list.key is None:
-        return []
-    plist = model.prefix_lists.get(route.prefix_list.key)
-    if plist is None:
-        return []
-    out = []
-    for entry in plist.entries:
-        nets = networks_of(entry)
-        if nets:
-            out.append(Destination(nets, entry, plist))
-    return out
-
-
-def table_vpc(model: Model, route: Route) -> str | None:
-    """The key of the VPC whose route table holds the route, when known."""
-    table = model.route_tables.get(route.table.key) if route.table.key else None
-    if table is not None:
-        return table.vpc.key
-    val = route.table.val
-    if val is not None and val.ref is not None and val.ref[1] in _VPC_TABLE_ATTRS \
-            and val.ref[0] in model.vpcs:
-        return val.ref[0]
-    return None
-
-
-def peer_keys(peering: Peering, own: str | None) -> tuple[str | None, ...]:
-    """The far side(s) of `peering` seen from a table in VPC `own` (None: unknown)."""
-    requester, accepter = peering.requester_vpc.key, peering.accepter_vpc.key
-    if own is None:
-        return (requester, accepter)
-    if own == requester:
-        return (accepter,)
-    if own == accepter:
-        return (requester,)
-    # The table's VPC must be one side: if only one side is known and it is not the
-    # table's VPC, the table's VPC is the unknown side and the known side is the peer.
-    if requester is None and accepter is not None:
-        return (accepter,)
-    if accepter is None and requester is not None:
-        return (requester,)
-    return (None,)
-
-
 def peering_routes(model: Model) -> list[PeeringRoute]:
     """Every route whose target is a peering connection in every branch."""
     out = []
@@ -143,7 +71,7 @@ def peering_routes(model: Model) -> list[PeeringRoute]:
         peers: tuple[Vpc | None, ...] = (None,)
         if peering is not None:
             peers = tuple(model.vpcs.get(k) if k else None
-                          for k in peer_keys(peering, table_vpc(model, route)))
+                          for k in far_sides(peering, table_vpc(model, route)))
         out.append(PeeringRoute(route, peering, peers, tuple(destinations(model, route))))
     return out
 

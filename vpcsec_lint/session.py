@@ -169,6 +169,7 @@ class Session:
         for finding in run_rules(model, self.rules, where, unit.framework):
             finding.severity = self.options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
+        unit.notices.extend(getattr(model, "reach_notices", ()))  # reach budgets hit
         if unit.installed_modules is not None:
             from vpcsec_lint.terraform.installed_modules import relocate_vendored
 

@@ -79,13 +79,21 @@ def _run(args: argparse.Namespace) -> int:
     intents.extend(declared)
     answers = [(intent, intent.evaluate()) for intent in intents]
     verdicts = {a.verdict for _, a in answers}
+    budgets = [n for model in session.models for n in getattr(model, "reach_notices", ())]
     if args.format == "json":
+        from vpcsec_lint.reach.paths import budget_json
+
         doc = {"intents": [{**a.as_json(), "origin": i.origin_json()} for i, a in answers]}
         if unresolved:
             doc["unresolved"] = unresolved
+        if budgets:
+            doc["budgets"] = [budget_json(n) for n in budgets]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        sys.stdout.write(_table(answers, unresolved))
+        from vpcsec_lint.reach.explain import budget_line
+
+        sys.stdout.write(_table(answers, unresolved)
+                         + "".join(budget_line(n) + "\n" for n in budgets))
     if verdicts & {"blocked", "partial"}:
         return EXIT_BLOCKED
     return EXIT_UNKNOWN if "unknown" in verdicts else EXIT_REACHABLE

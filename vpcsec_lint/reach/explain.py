@@ -31,6 +31,8 @@ def fix_text(model: Model, source: Place, target: Place | str, answer: Answer) -
 def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> str:
     target, port = answer.target, answer.port
     service = target[4:] if target.startswith("aws:") else None
+    if hop.fix:
+        return hop.fix
     if hop.code == "NOT_IN_VPC":
         return (f"attach {source.resource} to the VPC (vpc_config/VpcConfig) in subnets that "
                 f"can reach {target}")
@@ -43,8 +45,8 @@ def _fix(source: Place, target_place: Place | str, answer: Answer, hop: Hop) -> 
         return (f"allow ingress {answer.protocol}/{port} on {hop.resource} from "
                 f"{_other_side(source)}")
     if hop.hop == "nacl-reply":
-        return (f"let {hop.resource} pass the replies: allow TCP {source.ephemeral[0]}-"
-                f"{source.ephemeral[1]} to the client's subnet")
+        return (f"let {hop.resource} pass the replies: allow {answer.protocol.upper()} "
+                f"{source.ephemeral[0]}-{source.ephemeral[1]} to the client's subnet")
     if hop.hop.endswith("nacl") or "nacl" in hop.hop:
         return f"add an entry to {hop.resource} that allows {hop.detail.split(' allow ')[-1]}"
     if hop.code == "NAT_NO_INTERNET_ROUTE":
@@ -96,7 +98,14 @@ def render_text(answer: Answer, origin: str | None = None) -> str:
                          f"{shown(hop.detail, 200)}")
     if answer.fix:
         lines.append(f"  fix: {answer.fix}")
+    lines.extend(budget_line(n) for n in answer.budgets)
     return "\n".join(lines) + "\n"
+
+
+def budget_line(notice: Any) -> str:
+    """A reach budget hit as the text output gives it."""
+    return (f"budget hit: {notice.path}:{notice.line}: {shown(notice.message, 300)} "
+            f"[{notice.code}]")
 
 
 def render_json(answer: Answer, origin: dict[str, Any] | None = None) -> dict[str, Any]:

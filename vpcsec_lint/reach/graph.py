@@ -97,7 +97,8 @@ class _Builder:
         return found
 
     def subnet_cluster(self, unit: int, model: Model, subnet: object) -> str | None:
-        from vpcsec_lint.reach.network import subnet_vpc, zone
+        from vpcsec_lint.network.routes import subnet_vpc
+        from vpcsec_lint.reach.network import zone
 
         vpc = subnet_vpc(model, subnet)  # type: ignore[arg-type]
         parent = self.cluster(unit, vpc.key, f"VPC {vpc.resource}", "vpc", None) \
@@ -111,7 +112,8 @@ class _Builder:
         return self.cluster(unit, subnet.key, label, "subnet", parent)  # type: ignore[attr-defined]
 
     def node(self, unit: int, model: Model | None, place: Place | str) -> str:
-        from vpcsec_lint.reach.network import subnet_vpc, zone
+        from vpcsec_lint.network.routes import subnet_vpc
+        from vpcsec_lint.reach.network import zone
 
         name = place if isinstance(place, str) else place.resource
         key = (-1, name) if isinstance(place, str) or place.kind == "internet" else (unit, name)

@@ -8,12 +8,20 @@ else one of ours in the same style (`docs/reachability.md`).
 Facts relied on:
 - Security groups are stateful, NACLs are not (the reply needs its own NACL
   entries): https://docs.aws.amazon.com/vpc/latest/userguide/infrastructure-security.html#VPC_Security_Comparison
+- NACL entries match by protocol (`6` TCP, `17` UDP, `-1` all) and, for TCP and UDP, port
+  range: https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html ; the client
+  chooses the ephemeral port of the reply, whatever the protocol:
+  https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ephemeral-ports
 - Terraform's `aws_security_group` removes the default allow-all egress rule
   (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group);
   CloudFormation's keeps it unless `SecurityGroupEgress` is given
   (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html).
 - A security-group rule may name a group of a peer VPC in the same Region:
   https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html
+- An endpoint without a policy gets the default policy, full access to the service
+  (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy);
+  a request through an endpoint needs its policy to allow it (and an explicit deny wins):
+  https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 """
 
 from __future__ import annotations
@@ -23,10 +31,10 @@ from typing import Any
 
 from vpcsec_lint.analysis import rule_may_belong_to
 from vpcsec_lint.findings import shown
-from vpcsec_lint.model import Model, Network, SecurityGroup, SgRule, parse_network
-from vpcsec_lint.nacl import Box, allowed, subtract
-from vpcsec_lint.reach.network import AclChoice, Place
-from vpcsec_lint.values import UNKNOWN, Location
+from vpcsec_lint.model import Endpoint, Model, Network, SecurityGroup, SgRule, parse_network
+from vpcsec_lint.network.acls import AclChoice, Box, meets, subtract
+from vpcsec_lint.reach.network import Place
+from vpcsec_lint.values import UNKNOWN, Location, Val
 
 OK, BLOCKED, UNKNOWN_STATUS, SKIPPED = "ok", "blocked", "unknown", "skipped"
 _NO, _MAYBE, _YES = 0, 1, 2
@@ -41,6 +49,8 @@ class Hop:
     resource: str
     loc: Location | None
     detail: str
+    fix: str = ""
+    """The smallest change, when the hop knows it better than the generic text."""
 
     def as_json(self) -> dict[str, Any]:
         return {"hop": self.hop, "status": self.status, "code": self.code or None,
@@ -182,13 +192,10 @@ def sg_hop(model: Model, name: str, place: Place, direction: str, protocol: str,
 # -- network ACLs ---------------------------------------------------------------------
 
 
-def _meets(a: Box, b: Box) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1] and a[2] <= b[3] and b[2] <= a[3]
-
-
 def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Network | None,
-                every_port: bool) -> str:
-    """ok, blocked or unknown for TCP `ports` to (egress) or from `net` through one NACL.
+                every_port: bool, protocol: str = "tcp") -> str:
+    """ok, blocked or unknown for TCP (or UDP) `ports` to (egress) or from `net` through one
+    NACL.
 
     `every_port`: each port of the range is needed (the replies to a client that may use any
     of them), so a range only partly allowed is blocked; otherwise it is unknown."""
@@ -199,13 +206,11 @@ def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Netwo
     if net is None:
         return UNKNOWN_STATUS
     box: Box = (ports[0], ports[1], int(net.network_address), int(net.broadcast_address))
-    lower = [b for _, region in allowed(acl.entries, egress, net.version, False,
-                                        acl.maybe_absent) for b in region]
+    lower = acl.region(egress, net.version, False, protocol)
     if not subtract([box], lower):
         return OK
-    upper = [b for _, region in allowed(acl.entries, egress, net.version, True,
-                                        acl.maybe_absent) for b in region]
-    if not any(_meets(box, b) for b in upper):
+    upper = acl.region(egress, net.version, True, protocol)
+    if not any(meets(box, b) for b in upper):
         return BLOCKED
     if every_port:
         missing = subtract([box], upper)
@@ -222,12 +227,14 @@ def nacl_status(acl: AclChoice, egress: bool, ports: tuple[int, int], net: Netwo
 
 def nacl_hop(name: str, acl: AclChoice, subnet_name: str, subnet_loc: Location,
              egress: bool, ports: tuple[int, int], net: Network | None, net_text: str,
-             every_port: bool = False) -> Hop:
-    status = nacl_status(acl, egress, ports, net, every_port)
+             every_port: bool = False, protocol: str = "tcp") -> Hop:
+    status = nacl_status(acl, egress, ports, net, every_port, protocol)
     resource = acl.nacl.resource if acl.nacl else subnet_name
     loc = acl.nacl.loc if acl.nacl else subnet_loc
     way = "outbound to" if egress else "inbound from"
-    port_text = f"TCP {ports[0]}" if ports[0] == ports[1] else f"TCP {ports[0]}-{ports[1]}"
+    name_ = protocol.upper()
+    port_text = f"{name_} {ports[0]}" if ports[0] == ports[1] else \
+        f"{name_} {ports[0]}-{ports[1]}"
     what = acl.nacl.resource if acl.nacl else f"the default network ACL of {subnet_name}"
     if status == OK:
         return Hop(name, OK, "", resource, loc, f"{what} allows {port_text} {way} {net_text}")
@@ -241,3 +248,100 @@ def nacl_hop(name: str, acl: AclChoice, subnet_name: str, subnet_loc: Location,
 
 def skipped(name: str, resource: str, loc: Location | None, detail: str) -> Hop:
     return Hop(name, SKIPPED, "", resource, loc, detail)
+
+
+# -- endpoint policies ----------------------------------------------------------------
+
+
+@dataclass
+class Use:
+    """What the workload does with a service, as an endpoint policy judges it."""
+
+    actions: list[str] | None
+    """The actions its role allows for the service (None: not known)."""
+    resource: Val
+    """The resource it references (an UNKNOWN value: any the role may name)."""
+    principal: Val | None
+    """A reference to its role's ARN (None: not known)."""
+    role: str = ""
+    resource_name: str = ""
+
+
+def _endpoint_policies(model: Model, endpoint: Endpoint) -> list[tuple[str, Any]]:
+    """(where it is set, policy) for each policy that may apply; AWS's default full access
+    when none is set."""
+    from vpcsec_lint.policy import full_access, parse_policy
+
+    out: list[tuple[str, Any]] = []
+    if endpoint.policy is not None:
+        out += [(endpoint.resource, p) for p in parse_policy(endpoint.policy, model,
+                                                              endpoint.loc)]
+    for address, loc, val in endpoint.policy_resources:
+        out += [(address, p) for p in (parse_policy(val, model, loc) if val is not None
+                                       else [full_access(loc)])]
+    return out or [(endpoint.resource, full_access(endpoint.loc))]
+
+
+def _opens_everything(policy: Any) -> bool:
+    """Allows anyone everything and denies nothing (the default policy)."""
+    return policy.known and policy.wildcard_statement() is not None and all(
+        s.known and s.effect == "Allow" for s in policy.statements)
+
+
+def _judge_policy(policy: Any, use: Use | None) -> tuple[str, list[str], list[str]]:
+    """Status of one policy, with the actions it allows and those it refuses."""
+    from vpcsec_lint.policy import endpoint_allows
+
+    if _opens_everything(policy):
+        return OK, [], []
+    if use is None or use.actions is None or not policy.known:
+        return UNKNOWN_STATUS, [], []
+    verdicts = {a: endpoint_allows(policy, a, use.resource, use.principal)
+                for a in use.actions}
+    allowed_ = [a for a, v in verdicts.items() if v is True]
+    refused = [a for a, v in verdicts.items() if v is False or v == "deny"]
+    if allowed_:
+        return OK, allowed_, refused
+    if len(refused) == len(verdicts) and verdicts:
+        return BLOCKED, [], refused
+    return UNKNOWN_STATUS, [], refused
+
+
+def endpoint_policy_hop(model: Model, endpoint: Endpoint, service: str,
+                        use: Use | None) -> Hop:
+    """Does the endpoint's policy let the workload's role do what it does with the service?
+
+    Blocked only when every policy that may apply is known and allows none of the actions
+    for the role on the resource; a policy that allows some of them passes."""
+    name = "endpoint-policy"
+    judged = [(where, p, *_judge_policy(p, use)) for where, p in _endpoint_policies(
+        model, endpoint)]
+    where, policy = judged[0][0], judged[0][1]
+    loc = policy.loc
+    statuses = {j[2] for j in judged}
+    if statuses == {OK}:
+        default = all(p.form == "default" for _, p, *_ in judged)
+        refused = sorted({a for j in judged for a in j[4]})
+        detail = (f"{endpoint.resource} has no policy: AWS's default allows full access"
+                  if default else f"the policy of {where} allows "
+                  + (", ".join(shown(a) for a in judged[0][3]) or "everything")
+                  + (" for " + use.role if use and use.role and judged[0][3] else ""))
+        if refused:
+            detail += f" (but not {', '.join(shown(a) for a in refused)})"
+        return Hop(name, OK, "", where, loc, detail)
+    if statuses == {BLOCKED} and use is not None and use.actions:
+        refused = sorted({a for j in judged for a in j[4]})
+        actions = ", ".join(shown(a) for a in refused)
+        on = use.resource_name or "its resources"
+        who = use.role or "the workload's role"
+        return Hop(name, BLOCKED, "VPCE_POLICY_DENIES", where, loc,
+                   f"the policy of {where} allows none of the {service} actions {who} uses "
+                   f"({actions}) on {shown(on)}",
+                   fix=f"allow {actions} on {shown(on)} for {who} in the policy of {where}")
+    if use is None or use.actions is None:
+        why = "the actions the workload uses with it are not known"
+    else:
+        why = "a condition, principal, action or resource in it cannot be decided"
+    return Hop(name, UNKNOWN_STATUS, "", where, loc,
+               f"whether the policy of {where} allows what the workload does is unknown "
+               f"({why})")

@@ -15,7 +15,7 @@ from typing import Any
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.reach.network import Place
-from vpcsec_lint.values import Location, Val
+from vpcsec_lint.values import UNKNOWN, Location, Val
 
 # Resource types whose references mean "the code calls this service's API".
 SERVICE_OF_TYPE = {
@@ -38,6 +38,21 @@ MAX_INTENTS = 2000
 """Intents evaluated per unit of analysis; the analysis stays linear in intents x subnets."""
 
 
+def budget_hit(model: Model, code: str, loc: Location, what: str) -> Any:
+    """Record a reach budget hit on the model (the lint run adds it to the unit's notices,
+    `vpcsec-lint reach` prints it) and return the notice."""
+    from vpcsec_lint.findings import Notice
+
+    notice = Notice("budget", code, loc.path, loc.line, f"{what}: analysed as unknown")
+    found = getattr(model, "reach_notices", None)
+    if found is None:
+        found = []
+        model.reach_notices = found  # type: ignore[attr-defined]
+    if notice not in found:
+        found.append(notice)
+    return notice
+
+
 @dataclass
 class Intent:
     """A workload that must reach a target, and why we think so."""
@@ -53,6 +68,8 @@ class Intent:
     protocol: str = "tcp"
     expect: str = "reachable"
     extra: dict[str, Any] = field(default_factory=dict)
+    resource: Val | None = None
+    """The AWS resource the workload references, for endpoint policies (address intents)."""
 
     @property
     def target_name(self) -> str:
@@ -61,10 +78,16 @@ class Intent:
     def evaluate(self) -> Any:
         """The answer, computed once per intent."""
         if "answer" not in self.extra:
+            from vpcsec_lint.reach.hops import Use
             from vpcsec_lint.reach.paths import evaluate
 
+            use = None
+            if isinstance(self.target, str) and self.target.startswith("aws:"):
+                # Fargate's own needs are the ECS agent's calls, not the task role's.
+                use = Use(None, Val(UNKNOWN), None) if self.kind == "fargate" else \
+                    service_use(self.model, self.source, self.target[4:], self.resource)
             self.extra["answer"] = evaluate(self.model, self.source, self.target, self.port,
-                                            self.protocol)
+                                            self.protocol, use)
         return self.extra["answer"]
 
     def origin_json(self) -> dict[str, Any]:
@@ -78,6 +101,16 @@ class Intent:
 def _service_target(model: Model, address: str) -> str | None:
     raw = model.resources.get(address)
     return SERVICE_OF_TYPE.get(raw.type) if raw is not None else None
+
+
+def _arn_of(model: Model, address: str) -> Val:
+    """A reference to a resource's ARN, as policies write it (`aws_sqs_queue.q.arn`,
+    `!GetAtt Queue.Arn`; a CloudFormation secret's `Ref` is its ARN)."""
+    raw = model.resources[address]
+    if raw.type.startswith("AWS::"):
+        return Val(UNKNOWN, raw.loc, ref=(address, "Ref" if raw.type ==
+                                          "AWS::SecretsManager::Secret" else "Arn"))
+    return Val(UNKNOWN, raw.loc, ref=(address, "arn"))
 
 
 def _env_pairs(env: Val | None) -> list[tuple[str, Val]]:
@@ -113,7 +146,8 @@ def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
             service = _service_target(model, address)
             if service is not None:
                 out.append(Intent(model, source, f"aws:{service}", 443, "address",
-                                  f"{shown(name)} references {address}", loc))
+                                  f"{shown(name)} references {address}", loc,
+                                  resource=_arn_of(model, address)))
     return out
 
 
@@ -142,11 +176,18 @@ def all_intents(model: Model) -> list[Intent]:
     intents.extend(role_intents(model, found))
     seen: set[tuple[str, str, int]] = set()
     unique = []
-    for intent in intents[:MAX_INTENTS]:
+    for intent in intents:
         key = (intent.source.resource, intent.target_name, intent.port)
         if key not in seen:
             seen.add(key)
             unique.append(intent)
+    if len(unique) > MAX_INTENTS:
+        first = unique[MAX_INTENTS]
+        budget_hit(model, "reach-intents", first.origin,
+                   f"more than {MAX_INTENTS:,} reachability intents in one unit "
+                   f"({len(unique) - MAX_INTENTS:,} not evaluated, from "
+                   f"{shown(first.source.resource)} -> {shown(first.target_name)} on)")
+        unique = unique[:MAX_INTENTS]
     model.reach_intents = unique  # type: ignore[attr-defined]
     return unique
 
@@ -339,3 +380,59 @@ def _service_of(action: Any, table: dict[str, str], stmt: Any, skip: set[str],
             k in name for k in ("Stream", "GetRecords", "GetShardIterator")):
         return None
     return service
+
+
+def workload_role(model: Model, source: Place) -> Any:
+    """The role whose credentials the workload's code uses: a Lambda function's execution
+    role, an ECS task's task role (None when not in the code)."""
+    fn = model.lambdas.get(source.resource)
+    if fn is not None:
+        return model.roles.get(fn.role.ref[0]) if fn.role is not None and fn.role.ref else None
+    service = next((s for s in model.ecs_services.values()
+                    if s.resource == source.resource), None)
+    task = model.task_definitions.get(service.task_definition.key or "") if service else None
+    ref = task.task_role if task is not None else None
+    return model.roles.get(ref.key) if ref is not None and ref.key else None
+
+
+def service_use(model: Model, source: Place, service: str, resource: Val | None = None) -> Any:
+    """What the workload does with `service`: the `Allow` actions of its role for it (None
+    when a policy or an action is not known), on `resource`, as that role."""
+    from vpcsec_lint.reach.hops import Use
+
+    target = resource if resource is not None else Val(UNKNOWN)
+    name = resource.ref[0] if resource is not None and resource.ref else ""
+    role = workload_role(model, source)
+    if role is None:
+        return Use(None, target, None, resource_name=name)
+    principal = Val(UNKNOWN, role.loc, ref=(role.resource, "arn"))
+    table = endpoint_services()
+    actions: list[str] | None = []
+    for attached in role.policies:
+        policy = attached.policy
+        if policy is None or not policy.known or (
+                attached.scope is not None and not any(
+                    (table.get(p) or p) == service for p in attached.scope)):
+            actions = None  # unknown, or a snapshot kept only for other services
+            break
+        for stmt in policy.statements:
+            if not stmt.known or stmt.effect not in ("Allow", "Deny") or (
+                    stmt.effect == "Allow" and stmt.not_action):
+                actions = None  # it may allow any action of the service
+                break
+            if stmt.effect == "Deny":
+                continue
+            for action in stmt.actions:
+                value = action.value
+                if not isinstance(value, str) or ":" not in value:
+                    actions = None  # `*` or not known: it may be anything
+                    break
+                prefix = value.partition(":")[0].lower()
+                if actions is not None and (table.get(prefix) or prefix) == service:
+                    actions.append(value)
+            if actions is None:
+                break
+        if actions is None:
+            break
+    found = sorted(set(actions)) if actions else None
+    return Use(found, target, principal, role.resource, name)

@@ -19,15 +19,30 @@ Facts relied on:
   function never has one: https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
 - Peering needs a route on both sides:
   https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
+- Both interface and gateway endpoints apply their endpoint policy to every request:
+  https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model, Network, Subnet, Vpc
+from vpcsec_lint.network.acls import subnet_acl
+from vpcsec_lint.network.peering import joins
+from vpcsec_lint.network.routes import (
+    RouteChoice,
+    TableChoice,
+    default_route,
+    igw_attached,
+    lookup,
+    subnet_network,
+    subnet_table,
+    subnet_vpc,
+)
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.reach.hops import (
     BLOCKED,
@@ -35,27 +50,15 @@ from vpcsec_lint.reach.hops import (
     UNKNOWN_STATUS,
     Hop,
     Peer,
+    Use,
+    endpoint_policy_hop,
     nacl_hop,
     sg_hop,
     skipped,
     worst,
 )
-from vpcsec_lint.reach.network import (
-    LAMBDA_EPHEMERAL,
-    WORLD,
-    Place,
-    RouteChoice,
-    TableChoice,
-    default_route,
-    endpoint_place,
-    igw_attached,
-    lookup,
-    subnet_acl,
-    subnet_network,
-    subnet_table,
-    subnet_vpc,
-    zone,
-)
+from vpcsec_lint.reach.ipv6 import WORLD6, dual_stack, has_ipv6_address, lambda_sends_ipv6
+from vpcsec_lint.reach.network import LAMBDA_EPHEMERAL, WORLD, Place, endpoint_place, zone
 from vpcsec_lint.values import UNKNOWN
 
 _TARGET_NAMES = {"nat": "a NAT gateway", "igw": "an internet gateway that is not attached",
@@ -72,6 +75,9 @@ class PairPath:
     via: str
     hops: list[Hop]
     zone: str | None = None
+    ip: int = 4
+    """6: the IPv6 way between the same two subnets as the IPv4 path before it; the pair
+    passes when either does."""
 
     @property
     def verdict(self) -> str:
@@ -81,9 +87,20 @@ class PairPath:
         return [h for h in self.hops if h.status == BLOCKED]
 
     def as_json(self) -> dict[str, Any]:
-        return {"source_subnet": self.source_subnet, "target_subnet": self.target_subnet,
+        data = {"source_subnet": self.source_subnet, "target_subnet": self.target_subnet,
                 "via": self.via, "verdict": self.verdict,
                 "hops": [h.as_json() for h in self.hops]}
+        if self.ip == 6:
+            data["ip"] = "ipv6"
+        return data
+
+
+def _pair_verdict(paths: list[PairPath]) -> str:
+    """One subnet pair over IPv4 and IPv6: reachable if either is, blocked if both are."""
+    verdicts = {p.verdict for p in paths}
+    if "reachable" in verdicts:
+        return "reachable"
+    return "blocked" if verdicts == {"blocked"} else "unknown"
 
 
 @dataclass
@@ -96,10 +113,23 @@ class Answer:
     fix: str = ""
     alternatives: list[str] = field(default_factory=list)
     """Fixes that are not on the path (an endpoint with private DNS off)."""
+    budgets: list[Any] = field(default_factory=list)
+    """Budget notices hit while answering (`MAX_PAIRS`)."""
+
+    def pairs(self) -> list[list[PairPath]]:
+        """The paths per subnet pair: an IPv4 path with the IPv6 paths that follow it."""
+        out: list[list[PairPath]] = []
+        for path in self.paths:
+            if path.ip == 6 and out and (out[-1][0].source_subnet, out[-1][0].target_subnet) \
+                    == (path.source_subnet, path.target_subnet):
+                out[-1].append(path)
+            else:
+                out.append([path])
+        return out
 
     @property
     def verdict(self) -> str:
-        verdicts = [p.verdict for p in self.paths]
+        verdicts = [_pair_verdict(pair) for pair in self.pairs()]
         if not verdicts:
             return "unknown"
         if all(v == "reachable" for v in verdicts):
@@ -113,7 +143,7 @@ class Answer:
     def blockers(self) -> list[Hop]:
         """Each blocking hop once (by hop, resource and line), in path order."""
         seen, out = set(), []
-        for path in self.paths:
+        for path in self.failing():
             for hop in path.blockers():
                 key = (hop.hop, hop.resource, hop.loc)
                 if key not in seen:
@@ -122,27 +152,48 @@ class Answer:
         return out
 
     def failing(self) -> list[PairPath]:
-        return [p for p in self.paths if p.verdict == "blocked"]
+        """The paths of the blocked subnet pairs."""
+        return [p for pair in self.pairs() if _pair_verdict(pair) == "blocked" for p in pair]
 
     def as_json(self) -> dict[str, Any]:
+        data = self._json()
+        if self.budgets:
+            data["budgets"] = [budget_json(n) for n in self.budgets]
+        return data
+
+    def _json(self) -> dict[str, Any]:
         return {"from": self.source, "to": self.target, "protocol": self.protocol,
                 "port": self.port, "verdict": self.verdict,
                 "paths": [p.as_json() for p in self.paths], "fix": self.fix}
 
 
+def budget_json(notice: Any) -> dict[str, Any]:
+    """A budget notice as the `reach` JSON gives it."""
+    return {"code": notice.code, "path": notice.path, "line": notice.line,
+            "message": notice.message}
+
+
 def evaluate(model: Model, source: Place, target: Place | str, port: int,
-             protocol: str = "tcp") -> Answer:
-    """Every path from `source` to `target` (a place, `aws:<service>` or `internet`)."""
+             protocol: str = "tcp", use: Use | None = None) -> Answer:
+    """Every path from `source` to `target` (a place, `aws:<service>` or `internet`).
+
+    `use`: what the workload does with an AWS API, for endpoint policies (by default, the
+    actions its role allows for the service, on any resource)."""
     name = target if isinstance(target, str) else target.resource
     answer = Answer(source.resource, name, protocol, port)
     if isinstance(target, str) and target.startswith("aws:"):
-        answer.paths = _to_service(model, source, target[4:], port, answer)
+        if use is None:
+            from vpcsec_lint.reach.intents import service_use
+
+            use = service_use(model, source, target[4:])
+        answer.paths = _to_service(model, source, target[4:], port, answer, use)
     elif target == "internet":
         answer.paths = _to_internet(model, source, port, protocol)
     elif source.kind == "internet":
         answer.paths = _from_internet(model, target, port, protocol)  # type: ignore[arg-type]
     else:
-        answer.paths = _to_place(model, source, target, port, protocol)  # type: ignore[arg-type]
+        answer.paths = _to_place(model, source, target, port, protocol,  # type: ignore[arg-type]
+                                 answer)
     if model.incomplete:  # a file did not parse: what it held may open the path
         for path in answer.paths:
             for hop in path.blockers():
@@ -174,7 +225,7 @@ def _pairs(source: Place, target: Place) -> list[tuple[Subnet | None, Subnet | N
 
 
 def _to_place(model: Model, source: Place, target: Place, port: int,
-              protocol: str) -> list[PairPath]:
+              protocol: str, answer: Answer) -> list[PairPath]:
     if not source.in_vpc:
         return [PairPath(None, None, "local", [Hop(
             "vpc-attachment", BLOCKED, "NOT_IN_VPC", source.resource, source.loc,
@@ -186,9 +237,16 @@ def _to_place(model: Model, source: Place, target: Place, port: int,
         return [PairPath(None, None, "local", [_unknown_placement(unknown)])]
     paths = [_pair(model, source, s, target, t, port, protocol) for s, t in pairs[:MAX_PAIRS]]
     if len(pairs) > MAX_PAIRS:
+        from vpcsec_lint.reach.intents import budget_hit
+
+        rest = len(pairs) - MAX_PAIRS
         paths.append(PairPath(None, None, "local", [Hop(
             "placement", UNKNOWN_STATUS, "", source.resource, source.loc,
-            f"{len(pairs) - MAX_PAIRS} more subnet pairs were not evaluated (budget)")]))
+            f"{rest} more subnet pairs were not evaluated (budget)")]))
+        answer.budgets.append(budget_hit(
+            model, "reach-pairs", source.subnets_loc or source.loc,
+            f"more than {MAX_PAIRS} subnet pairs from {shown(source.resource)} to "
+            f"{shown(target.resource)} ({rest} not evaluated)"))
     return paths
 
 
@@ -246,9 +304,11 @@ def _nacl(protocol: str, name: str, acl: Any, subnet: Subnet, egress: bool,
           ports: tuple[int, int], net: Network | None, other: str,
           every_port: bool = False) -> Hop:
     text = f"{other} ({net})" if net is not None and other != str(net) else other
-    hop = nacl_hop(name, acl, subnet.resource, subnet.loc, egress, ports, net, text, every_port)
-    if protocol != "tcp" and hop.status != OK:
-        hop.status, hop.code = UNKNOWN_STATUS, ""  # only TCP is evaluated through NACLs
+    known = protocol in ("tcp", "udp")
+    hop = nacl_hop(name, acl, subnet.resource, subnet.loc, egress, ports, net, text, every_port,
+                   protocol if known else "tcp")
+    if not known and hop.status != OK:
+        hop.status, hop.code = UNKNOWN_STATUS, ""  # only TCP and UDP are evaluated
     return hop
 
 
@@ -322,11 +382,11 @@ def _peering_route_hop(model: Model, name: str, found: RouteChoice, where: str, 
         if peering is None:
             return Hop(name, UNKNOWN_STATUS, "", route.resource, route_loc,
                        f"the peering connection of {route.resource} is not known")
-        sides = {peering.requester_vpc.key, peering.accepter_vpc.key}
-        if sides == {here_vpc.key, there_vpc.key}:
+        joined = joins(peering, here_vpc.key, there_vpc.key)
+        if joined is True:
             return Hop(name, OK, "", route.resource, route_loc,
                        f"{route.resource} sends {net} through {peering.resource}")
-        if None in sides:
+        if joined is UNKNOWN:
             return Hop(name, UNKNOWN_STATUS, "", route.resource, route_loc,
                        f"a VPC of {peering.resource} is not known")
         return Hop(name, BLOCKED, "NO_ROUTE_TO_DESTINATION", route.resource, route_loc,
@@ -361,9 +421,9 @@ def _from_each_subnet(source: Place,
 
 
 def _to_service(model: Model, source: Place, service: str, port: int,
-                answer: Answer) -> list[PairPath]:
+                answer: Answer, use: Use) -> list[PairPath]:
     return _from_each_subnet(
-        source, lambda s: _service_paths(model, source, s, service, port, answer))
+        source, lambda s: _service_paths(model, source, s, service, port, answer, use))
 
 
 def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) -> list[Any]:
@@ -380,7 +440,7 @@ def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) ->
 
 
 def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: int,
-                   answer: Answer) -> list[PairPath]:
+                   answer: Answer, use: Use) -> list[PairPath]:
     vpc = subnet_vpc(model, s)
     snet = subnet_network(s)
     interface = service_endpoints(model, vpc, service, "Interface")
@@ -403,10 +463,14 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
             vpc.loc if vpc else s.loc,
             f"a private hosted zone for {service}'s name is associated with the VPC")], zone(s))]
     if enabled:
-        return _interface_paths(model, source, s, snet, enabled[0], port)
+        paths = _interface_paths(model, source, s, snet, enabled[0], port)
+        policy = endpoint_policy_hop(model, enabled[0], service, use)
+        for path in paths:
+            path.hops.append(replace(policy))
+        return paths
     choice = subnet_table(model, s)
     if service in GATEWAY_SERVICES:
-        gateway = _gateway_path(model, source, s, snet, choice, service, port)
+        gateway = _gateway_path(model, source, s, snet, choice, service, port, use)
         if gateway is not None:
             return [gateway]
     path = _default_route_path(model, source, s, snet, choice, port, vpc)
@@ -423,7 +487,27 @@ def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: i
                               + ("" if dns is not None and dns.explicit else " (the default)")
                               + ", so the service name resolves to public addresses; "
                               + hop.detail[0].lower() + hop.detail[1:])
-    return [path]
+    return _with_ipv6_way_out(model, source, s, path)
+
+
+def _with_ipv6_way_out(model: Model, source: Place, s: Subnet, path: PairPath) \
+        -> list[PairPath]:
+    """A blocked way out over IPv4, and the IPv6 route that may carry the traffic instead
+    (unknown: whether the workload and the destination use IPv6 is not in the code)."""
+    if path.verdict != "blocked" or dual_stack(model, s) is False or (
+            source.kind == "lambda" and lambda_sends_ipv6(model, source.resource) is False):
+        return [path]
+    found = lookup(model, subnet_table(model, s), subnet_vpc(model, s), WORLD6)
+    route = found.route
+    if found.known and (not found.found or found.local or route is None):
+        return [path]  # no IPv6 route out
+    resource = route.resource if route is not None else s.resource
+    loc = route.loc if route is not None else s.loc
+    return [path, PairPath(s.resource, None, "internet-gateway", [Hop(
+        "route", UNKNOWN_STATUS, "", resource, loc,
+        f"{s.resource} may send IPv6 out through {resource} (::/0); whether "
+        f"{source.resource} uses IPv6 and the destination answers over it is not known")],
+        zone(s), ip=6)]
 
 
 def _private_zone_for(model: Model, vpc: Vpc | None, service: str) -> bool:
@@ -458,7 +542,7 @@ def _interface_paths(model: Model, source: Place, s: Subnet, snet: Network | Non
 
 
 def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
-                  choice: TableChoice, service: str, port: int) -> PairPath | None:
+                  choice: TableChoice, service: str, port: int, use: Use) -> PairPath | None:
     vpc = subnet_vpc(model, s)
     gateways = service_endpoints(model, vpc, service, "Gateway")
     if not gateways:
@@ -484,12 +568,14 @@ def _gateway_path(model: Model, source: Place, s: Subnet, snet: Network | None,
                 f"{endpoint.resource} adds the {service} prefix-list route to "
                 f"{choice.table.resource if choice.table else s.resource}"),
             _reply("tcp", source, s, snet, [(subnet_acl(model, s), s, False, WORLD,
-                                              "0.0.0.0/0")])]
+                                              "0.0.0.0/0")]),
+            endpoint_policy_hop(model, endpoint, service, use)]
     return PairPath(s.resource, None, "gateway-endpoint", hops, zone(s))
 
 
 def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | None,
-                        choice: TableChoice, port: int, vpc: Vpc | None) -> PairPath:
+                        choice: TableChoice, port: int, vpc: Vpc | None,
+                        protocol: str = "tcp") -> PairPath:
     found = default_route(model, choice)
     where = table_name(model, choice, s)
     loc = choice.table.loc if choice.table else (choice.loc or s.loc)
@@ -504,14 +590,15 @@ def _default_route_path(model: Model, source: Place, s: Subnet, snet: Network | 
                   "the internet (no 0.0.0.0/0 route) and no endpoint serves the service")
         return PairPath(s.resource, None, "nat", [hop], zone(s))
     sacl = subnet_acl(model, s)
-    common = [sg_hop(model, "source-sg-egress", source, "egress", "tcp", port,
+    common = [sg_hop(model, "source-sg-egress", source, "egress", protocol, port,
                      Peer(None, WORLD, text="0.0.0.0/0")),
-              _nacl("tcp", "source-nacl-outbound", sacl, s, True, (port, port), WORLD,
+              _nacl(protocol, "source-nacl-outbound", sacl, s, True, (port, port), WORLD,
                     "0.0.0.0/0")]
-    reply = _reply("tcp", source, s, snet, [(sacl, s, False, WORLD, "0.0.0.0/0")])
+    reply = _reply(protocol, source, s, snet, [(sacl, s, False, WORLD, "0.0.0.0/0")])
     if route.target == "nat":
         return PairPath(s.resource, None, "nat",
-                        [*common, *nat_hops(model, route, s, snet, port), reply], zone(s))
+                        [*common, *nat_hops(model, route, s, snet, port, protocol), reply],
+                        zone(s))
     if route.target == "igw":
         return PairPath(s.resource, None, "internet-gateway",
                         [*common, *_igw_hops(model, source, route, vpc), reply], zone(s))
@@ -559,7 +646,7 @@ def _igw_hops(model: Model, source: Place, route: Any, vpc: Vpc | None) -> list[
 
 
 def nat_hops(model: Model, route: Any, s: Subnet, snet: Network | None,
-             port: int) -> list[Hop]:
+             port: int, protocol: str = "tcp") -> list[Hop]:
     """The NAT gateway a route names: its own route to an attached internet gateway, and
     its subnet's NACL both ways."""
     nat = model.nat_gateways.get(route.target_ref.key) if route.target_ref and \
@@ -573,9 +660,11 @@ def nat_hops(model: Model, route: Any, s: Subnet, snet: Network | None,
     nsub = model.subnets[nat.subnet.key]
     nacl = subnet_acl(model, nsub)
     nat_place = Place(nat.resource, "nat", nat.loc)
-    legs = [_nacl("tcp", "nat-subnet-nacl", nacl, nsub, False, (port, port), snet, s.resource),
-            _nacl("tcp", "nat-subnet-nacl", nacl, nsub, True, (port, port), WORLD, "0.0.0.0/0"),
-            _nacl("tcp", "nat-subnet-nacl", nacl, nsub, False, nat_place.ephemeral, WORLD,
+    legs = [_nacl(protocol, "nat-subnet-nacl", nacl, nsub, False, (port, port), snet,
+                  s.resource),
+            _nacl(protocol, "nat-subnet-nacl", nacl, nsub, True, (port, port), WORLD,
+                  "0.0.0.0/0"),
+            _nacl(protocol, "nat-subnet-nacl", nacl, nsub, False, nat_place.ephemeral, WORLD,
                   "0.0.0.0/0", True)]
     status = worst([h.status for h in legs])
     leg = next((h for h in legs if h.status == status), legs[0])
@@ -632,9 +721,9 @@ def nat_internet_hop(model: Model, nat: Any) -> Hop:
 
 
 def _to_internet(model: Model, source: Place, port: int, protocol: str) -> list[PairPath]:
-    return _from_each_subnet(source, lambda s: [_default_route_path(
-        model, source, s, subnet_network(s), subnet_table(model, s), port,
-        subnet_vpc(model, s))])
+    return _from_each_subnet(source, lambda s: _with_ipv6_way_out(model, source, s, (
+        _default_route_path(model, source, s, subnet_network(s), subnet_table(model, s), port,
+                            subnet_vpc(model, s), protocol))))
 
 
 def _from_internet(model: Model, target: Place, port: int, protocol: str) -> list[PairPath]:
@@ -672,7 +761,60 @@ def _from_internet(model: Model, target: Place, port: int, protocol: str) -> lis
         hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
                            Peer(None, WORLD, text="0.0.0.0/0")))
         out.append(PairPath(None, t.resource, "internet-gateway", hops, zone(t)))
+        if dual_stack(model, t) is not False:
+            out.append(_from_internet_ipv6(model, target, t, port, protocol))
     return out
+
+
+def _from_internet_ipv6(model: Model, target: Place, t: Subnet, port: int,
+                        protocol: str) -> PairPath:
+    """The internet to `target` in `t` over IPv6: its IPv6 address, the `::/0` route to an
+    attached internet gateway (an egress-only one lets nothing in), NACL and group ingress
+    from `::/0`."""
+    hops = []
+    stack = dual_stack(model, t)
+    address = has_ipv6_address(model, target.resource, t) if stack is True else UNKNOWN
+    if address is True:
+        hops.append(Hop("public-ip", OK, "", target.resource, target.loc,
+                        f"{target.resource} has an IPv6 address in {t.resource} (IPv6 "
+                        "addresses are public)"))
+    elif address is False:
+        hops.append(Hop("public-ip", BLOCKED, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                        target.resource, target.loc,
+                        f"{target.resource} has no IPv6 address in {t.resource}"))
+    else:
+        hops.append(Hop("public-ip", UNKNOWN_STATUS, "", target.resource, target.loc,
+                        f"whether {target.resource} has an IPv6 address in {t.resource} is "
+                        "not known"))
+    choice = subnet_table(model, t)
+    where = choice.table.resource if choice.table else t.resource
+    loc = choice.table.loc if choice.table else (choice.loc or t.loc)
+    found = lookup(model, choice, subnet_vpc(model, t), WORLD6)
+    route = found.route
+    if not found.known:
+        hops.append(Hop("route", UNKNOWN_STATUS, "", where, loc, found.why))
+    elif found.found and route is not None and route.target == "igw":
+        attached = igw_attached(model, route.target_ref, subnet_vpc(model, t))
+        hops.append(Hop("route", {True: OK, False: BLOCKED}.get(attached, UNKNOWN_STATUS),
+                        "" if attached is not False else "NO_ROUTE_TO_DESTINATION",
+                        route.resource, route.loc,
+                        f"{route.resource} routes ::/0 from {t.resource} to an internet "
+                        "gateway"))
+    elif found.found and route is not None and route.target == "egress-igw":
+        hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", route.resource, route.loc,
+                        f"{route.resource} routes ::/0 to an egress-only internet gateway, "
+                        "which lets no connection in"))
+    elif found.found and route is not None and not found.local:
+        hops.append(Hop("route", UNKNOWN_STATUS, "", route.resource, route.loc,
+                        f"{route.resource} sends ::/0 to a target that is not evaluated"))
+    else:
+        hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", where, loc,
+                        f"{t.resource} has no IPv6 route to an internet gateway"))
+    hops.append(_nacl(protocol, "target-nacl-inbound", subnet_acl(model, t), t, False,
+                      (port, port), WORLD6, "::/0"))
+    hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
+                       Peer(None, WORLD6, text="::/0")))
+    return PairPath(None, t.resource, "internet-gateway", hops, zone(t), ip=6)
 
 
 def _public_address_hop(target: Place) -> Hop:

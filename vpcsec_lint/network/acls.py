@@ -1,4 +1,8 @@
-"""Network ACL evaluation for TCP traffic, with unknown entries bounded from both sides.
+"""Network ACLs: which one governs a subnet, and how its entries decide TCP traffic.
+
+A subnet without an explicit NACL association uses its VPC's default NACL, which allows
+all traffic unless modified:
+https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
 
 A NACL evaluates entries by rule number, lowest first; the first entry that
 matches a packet decides (allow or deny); no match is the implicit deny. For
@@ -26,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vpcsec_lint.model import Model, Nacl, NaclEntry, parse_network
+from vpcsec_lint.model import Model, Nacl, NaclEntry, Subnet, parse_network
 from vpcsec_lint.values import UNKNOWN, Location
 
 Box = tuple[int, int, int, int]
@@ -67,6 +71,11 @@ def subtract(region: Iterable[Box], holes: Iterable[Box]) -> list[Box]:
     return out
 
 
+def meets(a: Box, b: Box) -> bool:
+    """Whether two boxes share a (port, address) pair."""
+    return a[0] <= b[1] and b[0] <= a[1] and a[2] <= b[3] and b[2] <= a[3]
+
+
 def intersect(box: Box, ports: tuple[int, int]) -> Box | None:
     lo, hi = max(box[0], ports[0]), min(box[1], ports[1])
     return (lo, hi, box[2], box[3]) if lo <= hi else None
@@ -85,13 +94,14 @@ class Bounded:
     entry: NaclEntry
 
 
-def _ports(entry: NaclEntry, widest: bool) -> tuple[int, int] | None:
-    """The TCP ports an entry matches: as many as it may (widest) or as it surely does."""
+def _ports(entry: NaclEntry, widest: bool, protocol: str = "tcp") -> tuple[int, int] | None:
+    """The `protocol` (TCP or UDP) ports an entry matches: as many as it may (widest) or as
+    it surely does."""
     if entry.protocol == "all":
         return ALL_PORTS
     if entry.protocol is UNKNOWN:
         return ALL_PORTS if widest else None
-    if entry.protocol != "tcp":
+    if entry.protocol != protocol:
         return None
     lo, hi = entry.from_port, entry.to_port
     if isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi:
@@ -109,8 +119,8 @@ def _addresses(entry: NaclEntry, version: int, widest: bool) -> tuple[int, int] 
     return (int(net.network_address), int(net.broadcast_address))
 
 
-def _box(entry: NaclEntry, version: int, widest: bool) -> Box | None:
-    ports = _ports(entry, widest)
+def _box(entry: NaclEntry, version: int, widest: bool, protocol: str = "tcp") -> Box | None:
+    ports = _ports(entry, widest, protocol)
     addresses = _addresses(entry, version, widest)
     if ports is None or addresses is None:
         return None
@@ -118,7 +128,8 @@ def _box(entry: NaclEntry, version: int, widest: bool) -> Box | None:
 
 
 def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bool,
-             maybe_absent: frozenset[Location] = frozenset()) -> list[Bounded]:
+             maybe_absent: frozenset[Location] = frozenset(),
+             protocol: str = "tcp") -> list[Bounded]:
     """The entries of one direction as they take part in the lower or the upper bound."""
     out = []
     for entry in entries:
@@ -131,11 +142,11 @@ def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bo
         # Entries that push the bound out (allows for the upper bound, denies for the
         # lower one): as wide and as early as they may be.
         if (may_allow if upper else may_deny):
-            box = _box(entry, version, widest=True)
+            box = _box(entry, version, True, protocol)
             order = number if number is not None else float("-inf")
         # The others count only with what they surely match, where they surely sit.
         elif surely_here and number is not None:
-            box = _box(entry, version, widest=False)
+            box = _box(entry, version, False, protocol)
             order = number
         else:
             continue
@@ -146,12 +157,12 @@ def _bounded(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bo
 
 
 def allowed(entries: Iterable[NaclEntry], egress: bool, version: int, upper: bool,
-            maybe_absent: frozenset[Location] = frozenset()) \
+            maybe_absent: frozenset[Location] = frozenset(), protocol: str = "tcp") \
         -> list[tuple[NaclEntry, list[Box]]]:
-    """Per allowing entry, the TCP traffic it decides (first match), in one bound."""
+    """Per allowing entry, the TCP (or UDP) traffic it decides (first match), in one bound."""
     matched: list[Box] = []
     out = []
-    for item in _bounded(entries, egress, version, upper, maybe_absent):
+    for item in _bounded(entries, egress, version, upper, maybe_absent, protocol):
         if item.allow:
             region = subtract([item.box], matched)
             if region:
@@ -165,7 +176,7 @@ def allowed(entries: Iterable[NaclEntry], egress: bool, version: int, upper: boo
 
 @dataclass
 class Acl:
-    """A custom NACL and every entry that surely belongs to it."""
+    """A NACL of the code (custom or default) and every entry that surely belongs to it."""
 
     nacl: Nacl
     entries: list[NaclEntry]
@@ -174,26 +185,45 @@ class Acl:
     maybe_absent: frozenset[Location] = frozenset()
     """Entries from Terraform `dynamic` blocks: there may be none of them (or several)."""
 
+    def allowed(self, egress: bool, version: int, upper: bool, protocol: str = "tcp") \
+            -> list[tuple[NaclEntry, list[Box]]]:
+        """Per allowing entry, the TCP (or UDP) traffic it decides, in one bound."""
+        return allowed(self.entries, egress, version, upper, self.maybe_absent, protocol)
+
+    def region(self, egress: bool, version: int, upper: bool,
+               protocol: str = "tcp") -> list[Box]:
+        """The TCP (or UDP) traffic the ACL allows in one direction, in one bound."""
+        return [box for _, region in self.allowed(egress, version, upper, protocol)
+                for box in region]
+
     def inbound_lower(self, version: int) -> list[tuple[NaclEntry, list[Box]]]:
-        return allowed(self.entries, False, version, False, self.maybe_absent)
+        return self.allowed(False, version, False)
 
     def outbound_upper(self, version: int) -> list[Box]:
-        return [box for _, region in allowed(self.entries, True, version, True,
-                                             self.maybe_absent) for box in region]
+        return self.region(True, version, True)
 
 
-def custom_acls(model: Model) -> list[Acl]:
-    """The model's custom NACLs (not default ones) with their entries.
+def acls(model: Model) -> dict[str, Acl]:
+    """Every NACL of the model with its entries, by key (computed once per model).
 
     Entries whose NACL reference cannot be followed belong to NACLs outside the
     analysed files and are not counted for any of ours.
     """
-    by_key: dict[str, list[NaclEntry]] = {}
-    for entry in model.nacl_entries:
-        if entry.nacl.key is not None:
-            by_key.setdefault(entry.nacl.key, []).append(entry)
-    return [Acl(nacl, by_key.get(key, []), *_inline_lists(model, key))
-            for key, nacl in model.nacls.items() if not nacl.is_default]
+    cached: dict[str, Acl] | None = getattr(model, "network_acls", None)
+    if cached is None:
+        by_key: dict[str, list[NaclEntry]] = {}
+        for entry in model.nacl_entries:
+            if entry.nacl.key is not None:
+                by_key.setdefault(entry.nacl.key, []).append(entry)
+        cached = {key: Acl(nacl, by_key.get(key, []), *_inline_lists(model, key))
+                  for key, nacl in model.nacls.items()}
+        model.network_acls = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def custom_acls(model: Model) -> list[Acl]:
+    """The model's custom NACLs (not default ones) with their entries."""
+    return [acl for acl in acls(model).values() if not acl.nacl.is_default]
 
 
 def _inline_lists(model: Model, key: str) -> tuple[bool, frozenset[Location]]:
@@ -209,6 +239,56 @@ def _inline_lists(model: Model, key: str) -> tuple[bool, frozenset[Location]]:
             complete = False
         dynamic |= {item.loc for item in val.items() if item.symbol == "dynamic" and item.loc}
     return complete, frozenset(dynamic)
+
+
+# -- the NACL governing a subnet ------------------------------------------------------
+
+
+@dataclass
+class AclChoice:
+    """The NACL governing a subnet: one to evaluate, the default allow-all, or unknown."""
+
+    known: bool
+    nacl: Nacl | None = None
+    acl: Acl | None = None
+    """Its entries, when `known` and not `open`."""
+    open: bool = False
+    """The VPC's default NACL as AWS creates it: allows everything."""
+    why: str = ""
+
+    def region(self, egress: bool, version: int, upper: bool,
+               protocol: str = "tcp") -> list[Box]:
+        return self.acl.region(egress, version, upper, protocol) if self.acl is not None \
+            else []
+
+
+def subnet_acl(model: Model, subnet: Subnet) -> AclChoice:
+    """Explicit association, else the VPC's default NACL (allow-all unless the code
+    manages it), else unknown."""
+    explicit = model.subnet_nacls.get(subnet.key, [])
+    nacl: Nacl | None = None
+    if len(explicit) > 1:
+        return AclChoice(False, why="it has several network ACL associations")
+    if explicit:
+        ref = explicit[0][0]
+        nacl = model.nacls.get(ref.key) if ref.key else None
+        if nacl is None:
+            return AclChoice(False, why="its network ACL is not in the analysed files")
+    elif "nacl" in model.loose_associations:
+        return AclChoice(False, why="a network ACL association names a subnet that cannot "
+                         "be followed")
+    else:
+        vpc = model.vpc(subnet.vpc)
+        if vpc is None or not vpc.known:
+            return AclChoice(False, why="its VPC's default network ACL is not in the code")
+        defaults = [n for n in model.nacls.values() if n.is_default and n.vpc.key == vpc.key]
+        if not defaults:
+            return AclChoice(True, open=True)
+        nacl = defaults[0]
+    acl = acls(model)[nacl.key]
+    if not acl.complete:
+        return AclChoice(False, nacl, why=f"the entries of {nacl.resource} are not known")
+    return AclChoice(True, nacl, acl)
 
 
 def describe_entry(entry: NaclEntry) -> str:
