@@ -357,3 +357,41 @@ resource "aws_lambda_function" "fn" {{
     _, lb = found.resolve("aws_lb.api")
     answer = evaluate(model, asg, lb, 443)
     assert len(answer.paths) == MAX_PAIRS + 1 and answer.verdict == "unknown"
+
+
+def test_endpoint_policies_judge_the_instance_profile_roles(tmp_path):
+    """An Auto Scaling group and an instance use their instance profile's role: the `policies`
+    family's SQS endpoint allows only receiving, and that role only sends."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "terraform" / "reach" / "policies", tmp_path,
+                    dirs_exist_ok=True)
+    (tmp_path / "instances.tf").write_text('''
+resource "aws_iam_instance_profile" "sender" {
+  name = "sender"
+  role = aws_iam_role.sender.name
+}
+resource "aws_launch_template" "sender" {
+  vpc_security_group_ids = [aws_security_group.fn.id]
+  iam_instance_profile { name = aws_iam_instance_profile.sender.name }
+}
+resource "aws_autoscaling_group" "sender" {
+  max_size            = 1
+  min_size            = 1
+  vpc_zone_identifier = [aws_subnet.isolated.id]
+  launch_template { id = aws_launch_template.sender.id }
+}
+resource "aws_instance" "sender" {
+  subnet_id              = aws_subnet.isolated.id
+  vpc_security_group_ids = [aws_security_group.fn.id]
+  iam_instance_profile   = aws_iam_instance_profile.sender.name
+}
+''')
+    found = load_session([str(tmp_path)])
+    model = found.models[0]
+    for source in ("aws_autoscaling_group.sender", "aws_instance.sender"):
+        _, place = found.resolve(source)
+        answer = evaluate(model, place, "aws:sqs", 443)
+        assert answer.verdict == "blocked"
+        assert {(h.hop, h.code, h.resource) for h in answer.blockers()} == {
+            ("endpoint-policy", "VPCE_POLICY_DENIES", "aws_vpc_endpoint.sqs")}

@@ -384,10 +384,15 @@ def _service_of(action: Any, table: dict[str, str], stmt: Any, skip: set[str],
 
 def workload_role(model: Model, source: Place) -> Any:
     """The role whose credentials the workload's code uses: a Lambda function's execution
-    role, an ECS task's task role (None when not in the code)."""
+    role, an instance's or Auto Scaling group's instance-profile role, an ECS task's task
+    role (None when not in the code)."""
     fn = model.lambdas.get(source.resource)
     if fn is not None:
         return model.roles.get(fn.role.ref[0]) if fn.role is not None and fn.role.ref else None
+    if source.resource in model.instances:
+        return _profile_role(model, model.instances[source.resource].instance_profile)
+    if source.resource in model.autoscaling_groups:
+        return _instance_role(model, model.autoscaling_groups[source.resource])
     service = next((s for s in model.ecs_services.values()
                     if s.resource == source.resource), None)
     task = model.task_definitions.get(service.task_definition.key or "") if service else None
