@@ -21,9 +21,13 @@ class AwsApiUnreachable(Rule):
     traffic; else a gateway endpoint (S3, DynamoDB) on the subnet's route
     table; else whatever `0.0.0.0/0` targets (a NAT gateway that itself
     reaches an internet gateway, or an internet gateway, which serves no
-    Lambda function). Each blocking hop is one finding, at the setting to
-    change, with the environment variable as a related location. A verdict
-    that depends on unknown values is never a finding.
+    Lambda function). On an endpoint's path its policy is judged too: when the
+    policy, the workload's role and the actions that role allows for the
+    service are all known and the policy allows none of them on the resource
+    the workload references, the path is blocked at the policy. Each blocking
+    hop is one finding, at the setting to change, with the environment
+    variable as a related location. A verdict that depends on unknown values
+    is never a finding.
 
     ## Why is this bad?
     The call hangs until the SDK or the function times out: "my Lambda times
@@ -61,6 +65,7 @@ class AwsApiUnreachable(Rule):
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
     - https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html
     """

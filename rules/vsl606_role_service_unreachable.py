@@ -28,7 +28,9 @@ class RoleServiceUnreachable(Rule):
     `elasticfilesystem:Client*`, `kms:*` under a condition), and what the
     Lambda service does outside the function's network interface: logs,
     X-Ray, network interfaces, polling event source mappings, dead-letter
-    queues and on-failure destinations.
+    queues and on-failure destinations. A path through an endpoint whose
+    known policy allows none of the role's actions for that service is
+    blocked at the policy, like any other hop.
 
     ## Why is this bad?
     A role is granted for the calls the code makes; if the network has no
@@ -59,6 +61,7 @@ class RoleServiceUnreachable(Rule):
     - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
     - https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
+    - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html
     """
 

@@ -51,7 +51,8 @@ INBOUND = [
     ("server_strict", "blocked", [4, 6],
      {("public-ip", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "instance:server_strict"),
       ("target-sg-ingress", "ENI_SG_RULES_MISMATCH", "sg:web6"),
-      ("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:strict")}),
+      ("target-nacl-inbound", "SUBNET_ACL_RESTRICTION", "nacl:strict"),
+      ("nacl-reply", "SUBNET_ACL_RESTRICTION", "nacl:strict")}),
     # An egress-only internet gateway lets no connection in.
     ("server_private", "blocked", [4, 6],
      {("public-ip", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "instance:server_private"),
@@ -112,4 +113,4 @@ def test_the_ipv6_path_is_marked_in_the_json(framework):
     assert [(p.get("ip"), p["verdict"]) for p in doc["paths"]] == [
         (None, "blocked"), ("ipv6", "reachable")]
     assert [h["hop"] for h in doc["paths"][1]["hops"]] == [
-        "public-ip", "route", "target-nacl-inbound", "target-sg-ingress"]
+        "public-ip", "route", "target-nacl-inbound", "target-sg-ingress", "nacl-reply"]

@@ -241,7 +241,9 @@ def nacl_hop(name: str, acl: AclChoice, subnet_name: str, subnet_loc: Location,
     if status == BLOCKED:
         return Hop(name, BLOCKED, "SUBNET_ACL_RESTRICTION", resource, loc,
                    f"{what} does not allow {port_text} {way} {net_text}")
-    why = acl.why or "some of its entries or the address are not known"
+    why = acl.why or ("it allows only part of that traffic, so the answer depends on the "
+                      "address and port used" if acl.known else
+                      "some of its entries or the address are not known")
     return Hop(name, UNKNOWN_STATUS, "", resource, loc,
                f"{what}: {port_text} {way} {net_text} is unknown ({shown(why)})")
 

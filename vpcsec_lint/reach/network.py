@@ -29,6 +29,9 @@ https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ep
 LINUX_EPHEMERAL = (32768, 60999)
 """Linux's default `ip_local_port_range` (instances and tasks): covering it passes, less is
 unknown (the OS may be configured otherwise)."""
+INTERNET_CLIENT_PORTS = (1024, 65535)
+"""The ports an internet client may reply to, as the AWS ephemeral-ports guidance gives them
+(same page as `LAMBDA_EPHEMERAL`)."""
 WORLD = ipaddress.ip_network("0.0.0.0/0")
 
 

@@ -58,7 +58,14 @@ from vpcsec_lint.reach.hops import (
     worst,
 )
 from vpcsec_lint.reach.ipv6 import WORLD6, dual_stack, has_ipv6_address, lambda_sends_ipv6
-from vpcsec_lint.reach.network import LAMBDA_EPHEMERAL, WORLD, Place, endpoint_place, zone
+from vpcsec_lint.reach.network import (
+    INTERNET_CLIENT_PORTS,
+    LAMBDA_EPHEMERAL,
+    WORLD,
+    Place,
+    endpoint_place,
+    zone,
+)
 from vpcsec_lint.values import UNKNOWN
 
 _TARGET_NAMES = {"nat": "a NAT gateway", "igw": "an internet gateway that is not attached",
@@ -760,6 +767,7 @@ def _from_internet(model: Model, target: Place, port: int, protocol: str) -> lis
                           "0.0.0.0/0"))
         hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
                            Peer(None, WORLD, text="0.0.0.0/0")))
+        hops.append(_internet_reply(protocol, acl, t, WORLD, "0.0.0.0/0"))
         out.append(PairPath(None, t.resource, "internet-gateway", hops, zone(t)))
         if dual_stack(model, t) is not False:
             out.append(_from_internet_ipv6(model, target, t, port, protocol))
@@ -810,11 +818,24 @@ def _from_internet_ipv6(model: Model, target: Place, t: Subnet, port: int,
     else:
         hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", where, loc,
                         f"{t.resource} has no IPv6 route to an internet gateway"))
-    hops.append(_nacl(protocol, "target-nacl-inbound", subnet_acl(model, t), t, False,
-                      (port, port), WORLD6, "::/0"))
+    acl = subnet_acl(model, t)
+    hops.append(_nacl(protocol, "target-nacl-inbound", acl, t, False, (port, port), WORLD6,
+                      "::/0"))
     hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
                        Peer(None, WORLD6, text="::/0")))
+    hops.append(_internet_reply(protocol, acl, t, WORLD6, "::/0"))
     return PairPath(None, t.resource, "internet-gateway", hops, zone(t), ip=6)
+
+
+def _internet_reply(protocol: str, acl: Any, t: Subnet, world: Network, text: str) -> Hop:
+    """The target's reply to an internet client through its subnet's NACL, outbound to the
+    client's ephemeral ports (1024-65535). Clients choose their own ports, so the reply is
+    blocked only when no such port is allowed; a range partly allowed is unknown."""
+    hop = _nacl(protocol, "nacl-reply", acl, t, True, INTERNET_CLIENT_PORTS, world, text)
+    low, high = INTERNET_CLIENT_PORTS
+    hop.fix = (f"let {hop.resource} pass the replies: allow {protocol.upper()} {low}-{high} "
+               f"outbound to {text}")
+    return hop
 
 
 def _public_address_hop(target: Place) -> Hop:
