@@ -59,13 +59,13 @@ def lint_overhead(args: argparse.Namespace, target: str, label: str) -> str:
 def answers(args: argparse.Namespace, targets: list[str]) -> str:
     sys.path.insert(0, REPO)
     from vpcsec_lint.reach.paths import evaluate
-    from vpcsec_lint.reach.session import load_session, places
+    from vpcsec_lint.reach.session import load_models, places
 
     times: list[float] = []
     questions = 0
     for target in targets:
-        session = load_session([target])
-        for model in session.models:
+        analysed = load_models([target])
+        for model in analysed.models:
             found = places(model)
             sources = [p for p in found.values() if p.kind in ("lambda", "instance", "task")]
             ends = [p for p in found.values() if isinstance(p.port, int)]
@@ -75,8 +75,8 @@ def answers(args: argparse.Namespace, targets: list[str]) -> str:
                     questions += 1
                     for _ in range(args.repeat):
                         start = time.perf_counter()
-                        session.find(source.resource)
-                        session.find(name)
+                        analysed.find(source.resource)
+                        analysed.find(name)
                         port = 443 if isinstance(end, str) else end.port
                         evaluate(model, source, end, port)
                         times.append(time.perf_counter() - start)

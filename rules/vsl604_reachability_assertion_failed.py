@@ -54,11 +54,11 @@ class ReachabilityAssertionFailed(Rule):
         from vpcsec_lint.reach.explain import intent_findings
         from vpcsec_lint.reach.flows import path_flows
         from vpcsec_lint.reach.intents import declared_intent
-        from vpcsec_lint.reach.session import Session
+        from vpcsec_lint.reach.session import ModelSet
 
-        session = Session([model])
+        analysed = ModelSet([model])
         for entry in model.reach_entries:
-            intent = declared_intent(session, entry)
+            intent = declared_intent(analysed, entry)
             if intent is None:
                 continue
             answer = intent.evaluate()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import re
+import subprocess
+import sys
 
+import pytest
 from helpers import FIXTURES, run_cli
 from test_graph import MERMAID_LINE, hostile_template
 
@@ -80,3 +85,65 @@ def test_the_documented_gitlab_job_publishes_the_artifact():
 
     job = yaml.safe_load(doc_block("gitlab"))["vpcsec-lint"]
     assert job["artifacts"]["paths"] == [GITLAB_ARTIFACT]
+
+
+# -- One analysis: the picture comes from the lint run itself -----------------------
+
+REACH_CONFIG = str(FIXTURES / "cloudformation" / "VSL604" / ".vpcsec-lint.yaml")
+EXAMPLES = ["--config", REACH_CONFIG, str(FIXTURES / "terraform" / "examples"),
+            str(FIXTURES / "cloudformation" / "examples"),
+            str(FIXTURES / "cloudformation" / "VSL604")]
+"""Many units, inferred intents in both frameworks, and `reach:` entries."""
+
+
+def run_in_process(monkeypatch, tmp_path, fmt: str, *args: str) -> tuple[str, list[str]]:
+    """`vpcsec-lint --format fmt ARGS` in this process: the picture, and every unit loaded."""
+    from vpcsec_lint.cli import main
+    from vpcsec_lint.session import Session
+
+    target = tmp_path / f"{fmt}.md"
+    target.unlink(missing_ok=True)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY" if fmt == "github" else "VPCSEC_LINT_REACH_MARKDOWN",
+                       str(target))
+    loaded: list[str] = []
+    load = Session.load
+    monkeypatch.setattr(Session, "load", lambda self, task, extra=None: loaded.append(
+        task.path) or load(self, task, extra))
+    assert main(["--format", fmt, "--output", str(tmp_path / "out"), *args]) == 1
+    (chart,) = mermaid_blocks(target.read_text())
+    return chart, loaded
+
+
+@pytest.mark.parametrize("fmt", ["github", "gitlab"])
+def test_the_picture_reuses_the_lint_runs_analysis(monkeypatch, tmp_path, fmt):
+    from vpcsec_lint.config import resolve_options
+    from vpcsec_lint.formatters.graph_mermaid import render_graph
+    from vpcsec_lint.reach.graph import graph_of_paths
+
+    chart, loaded = run_in_process(monkeypatch, tmp_path, fmt, "--no-cache", "--jobs", "1",
+                                   *EXAMPLES)
+    assert len(loaded) == len(set(loaded)) > 3  # each unit loaded once: no second analysis
+    assert chart.count("-->") > 10
+    # The same picture as `vpcsec-lint graph` draws from the tree loaded on its own.
+    options, _ = resolve_options(argparse.Namespace(
+        select=None, ignore=None, fail_on=None, config=REACH_CONFIG, var_file=[], jobs=None),
+        EXAMPLES[2:])
+    assert options.reach
+    assert chart == render_graph(graph_of_paths(EXAMPLES[2:], options))
+
+
+def test_the_picture_crosses_worker_processes_and_the_unit_cache(monkeypatch, tmp_path):
+    from vpcsec_lint import units
+
+    monkeypatch.setenv("VPCSEC_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    serial, _ = run_in_process(monkeypatch, tmp_path, "github", "--no-cache", "--jobs", "1",
+                               *EXAMPLES)
+    lint_only = subprocess.run([sys.executable, "-m", "vpcsec_lint", "--format", "json",
+                                *EXAMPLES], capture_output=True, env={
+        **os.environ, "VPCSEC_LINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert lint_only.returncode == 1  # cached without the picture's parts
+    monkeypatch.setattr(units, "POOL_MIN_BYTES", 0)  # two workers even for this little
+    cold, loaded = run_in_process(monkeypatch, tmp_path, "gitlab", "--jobs", "2", *EXAMPLES)
+    assert cold == serial and loaded == []  # every unit analysed again, in the workers
+    warm, loaded = run_in_process(monkeypatch, tmp_path, "github", "--jobs", "2", *EXAMPLES)
+    assert warm == serial and loaded == []  # all from the unit cache

@@ -14,7 +14,7 @@ from helpers import lint
 
 from vpcsec_lint.network.routes import subnet_table, table_routes
 from vpcsec_lint.reach.paths import evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 
 NETWORK_TF = """
 resource "aws_vpc" "main" {
@@ -90,8 +90,8 @@ def write(tmp_path: Path, *parts: str) -> Path:
 
 
 def to_sqs(path: Path):
-    session = load_session([str(path)])
-    model, fn = session.resolve("aws_lambda_function.fn")
+    analysed = load_models([str(path)])
+    model, fn = analysed.resolve("aws_lambda_function.fn")
     return evaluate(model, fn, "aws:sqs", 443)
 
 
@@ -129,8 +129,8 @@ resource "aws_main_route_table_association" "main" {
     answer = to_sqs(path)
     assert answer.verdict == "unknown"
     assert answer.blockers() == []
-    session = load_session([str(path)])
-    model = session.resolve("aws_lambda_function.fn")[0]
+    analysed = load_models([str(path)])
+    model = analysed.resolve("aws_lambda_function.fn")[0]
     choice = subnet_table(model, model.subnets["aws_subnet.app"])
     assert choice.table is not None and choice.table.resource == "aws_route_table.private"
     routes, why = table_routes(model, choice)
@@ -217,9 +217,9 @@ resource "aws_instance" "db" {
 
 
 def to_db(path: Path):
-    session = load_session([str(path)])
-    model, fn = session.resolve("aws_lambda_function.fn")
-    _, db = session.resolve("aws_instance.db")
+    analysed = load_models([str(path)])
+    model, fn = analysed.resolve("aws_lambda_function.fn")
+    _, db = analysed.resolve("aws_instance.db")
     return evaluate(model, fn, db, 5432)
 
 

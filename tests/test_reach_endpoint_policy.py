@@ -104,7 +104,7 @@ def test_a_role_that_allows_by_notaction_may_use_any_action(tmp_path):
     from helpers import FIXTURES
 
     from vpcsec_lint.reach.paths import evaluate
-    from vpcsec_lint.reach.session import load_session
+    from vpcsec_lint.reach.session import load_models
 
     shutil.copytree(FIXTURES / "terraform" / "reach" / "policies", tmp_path / "m")
     functions = tmp_path / "m" / "functions.tf"
@@ -112,8 +112,8 @@ def test_a_role_that_allows_by_notaction_may_use_any_action(tmp_path):
     assert 'Action   = ["sqs:Send*", "s3:*"]' in text
     functions.write_text(text.replace('Action   = ["sqs:Send*", "s3:*"]',
                                       'NotAction = ["iam:*"]'))
-    session = load_session([str(tmp_path / "m")])
-    model, fn = session.resolve("aws_lambda_function.fn_wild")
+    analysed = load_models([str(tmp_path / "m")])
+    model, fn = analysed.resolve("aws_lambda_function.fn_wild")
     result = evaluate(model, fn, "aws:sqs", 443)
     assert result.verdict == "unknown"
     assert [h.status for p in result.paths for h in p.hops if h.hop == "endpoint-policy"] == [

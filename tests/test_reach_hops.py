@@ -11,7 +11,7 @@ import pytest
 from helpers import FIXTURES
 
 from vpcsec_lint.reach.paths import evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 
 TF_TYPES = {"fn": "aws_lambda_function", "instance": "aws_instance", "sg": "aws_security_group",
             "nacl": "aws_network_acl", "table": "aws_route_table", "vpc": "aws_vpc",
@@ -42,7 +42,7 @@ def session(family: str, framework: str):
     if key not in SESSIONS:
         path = FIXTURES / framework / "reach" / (family if framework == "terraform"
                                                  else f"{family}.yaml")
-        SESSIONS[key] = load_session([str(path)])
+        SESSIONS[key] = load_models([str(path)])
     return SESSIONS[key]
 
 
@@ -244,16 +244,16 @@ resource "aws_lambda_function" "fn" {
 
 def test_a_store_without_groups_uses_the_default_group_only_when_the_code_manages_it(tmp_path):
     (tmp_path / "main.tf").write_text(DEFAULT_GROUP_TF)
-    session = load_session([str(tmp_path)])
-    model, fn = session.resolve("aws_lambda_function.fn")
-    _, db = session.resolve("aws_db_instance.db")
+    analysed = load_models([str(tmp_path)])
+    model, fn = analysed.resolve("aws_lambda_function.fn")
+    _, db = analysed.resolve("aws_db_instance.db")
     assert evaluate(model, fn, db, 5432).verdict == "unknown"
     (tmp_path / "default.tf").write_text(
         'resource "aws_default_security_group" "default" {\n'
         '  vpc_id = aws_vpc.main.id\n}\n')
-    session = load_session([str(tmp_path)])
-    model, fn = session.resolve("aws_lambda_function.fn")
-    _, db = session.resolve("aws_db_instance.db")
+    analysed = load_models([str(tmp_path)])
+    model, fn = analysed.resolve("aws_lambda_function.fn")
+    _, db = analysed.resolve("aws_db_instance.db")
     result = evaluate(model, fn, db, 5432)
     assert result.verdict == "blocked"
     assert {(h.hop, h.code, h.resource) for h in result.blockers()} == {

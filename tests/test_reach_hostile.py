@@ -5,7 +5,7 @@ import shutil
 from helpers import FIXTURES, lint
 
 from vpcsec_lint.reach.paths import MAX_PAIRS, evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 
 VSL602_FIRE = FIXTURES / "terraform" / "VSL602" / "fire"
 
@@ -56,9 +56,9 @@ resource "aws_instance" "db" {{
   vpc_security_group_ids = [aws_security_group.g.id]
 }}
 ''')
-    session = load_session([str(tmp_path)])
-    model, source = session.resolve("aws_lambda_function.fn")
-    _, target = session.resolve("aws_instance.db")
+    analysed = load_models([str(tmp_path)])
+    model, source = analysed.resolve("aws_lambda_function.fn")
+    _, target = analysed.resolve("aws_instance.db")
     answer = evaluate(model, source, target, 5432)
     assert len(answer.paths) == MAX_PAIRS + 1
     assert answer.paths[-1].hops[0].detail == \

@@ -11,7 +11,7 @@ from helpers import FIXTURES, run_cli
 
 from vpcsec_lint.reach.network import Place
 from vpcsec_lint.reach.paths import evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 
 TF = {"instance": "aws_instance", "route": "aws_route", "table": "aws_route_table",
       "sg": "aws_security_group", "nacl": "aws_network_acl", "fn": "aws_lambda_function"}
@@ -35,7 +35,7 @@ SESSIONS: dict[str, object] = {}
 
 def session(framework: str):
     if framework not in SESSIONS:
-        SESSIONS[framework] = load_session([path(framework)])
+        SESSIONS[framework] = load_models([path(framework)])
     return SESSIONS[framework]
 
 

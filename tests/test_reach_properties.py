@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 from vpcsec_lint.model import NaclEntry, Ref, SgRule, SourceGroup
 from vpcsec_lint.reach.paths import evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 from vpcsec_lint.values import Location, Val
 
 RANK = {"blocked": 0, "unknown": 1, "reachable": 2}
 PORTS = (443, 5432, 6379)
 NETWORKS = [("terraform", "one-vpc"), ("cloudformation", "one-vpc.yaml"),
             ("terraform", "peering"), ("terraform", "apis")]
-SESSIONS = {name: load_session([str(FIXTURES / fw / "reach" / name)]) for fw, name in NETWORKS}
+SESSIONS = {name: load_models([str(FIXTURES / fw / "reach" / name)]) for fw, name in NETWORKS}
 HERE = Location("generated.tf", 1)
 
 

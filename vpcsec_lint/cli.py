@@ -139,20 +139,27 @@ def _run(args: argparse.Namespace) -> int:
     from vpcsec_lint.units import default_jobs
 
     jobs = default_jobs() if args.jobs is None or args.jobs < 1 else None
-    progress = Progress() if (args.format or "text") == "text" and sys.stderr.isatty() else None
+    fmt = args.format or "text"
+    progress = Progress() if fmt == "text" and sys.stderr.isatty() else None
+    chart = None
+    if fmt in ("github", "gitlab") and stdin is None:
+        from vpcsec_lint.formatters.reach_markdown import wanted
+
+        if wanted(fmt, os.environ):  # the picture comes from this run's own analysis
+            from vpcsec_lint.reach.graph import ChartParts
+
+            chart = ChartParts()
     try:  # each PATH under its own config file (CLI.md), exclusions and per-path ignores
         report, status = lint_with_config(args, paths, stdin, use_cache=not args.no_cache,
-                                          jobs=jobs, progress=progress)
+                                          jobs=jobs, progress=progress, chart=chart)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     if progress is not None:
         progress.clear()
     from vpcsec_lint.formatters import RenderContext, renderer
 
-    fmt = args.format or "text"
     context = RenderContext(show_suppressed=args.show_suppressed, cwd=os.getcwd(),
-                            paths=tuple(paths), config=args.config,
-                            var_files=tuple(args.var_file))
+                            chart=chart.graph() if chart is not None else None)
     _write(renderer(fmt)(report, context), args.output)
     _print_budgets(report)
     if fmt == "text":

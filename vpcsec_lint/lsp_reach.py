@@ -43,12 +43,12 @@ def _md(text: str) -> str:
 def workload_lenses(path: str) -> list[Lens]:
     """One lens per workload defined in `path`."""
     from vpcsec_lint.reach.intents import all_intents
-    from vpcsec_lint.reach.session import load_session
+    from vpcsec_lint.reach.session import load_models
 
     path = os.path.realpath(path)
     root = os.path.dirname(path) if path.endswith((".tf", ".tf.json")) else path
     groups: dict[tuple[int, int], list] = {}
-    for model in load_session([root]).models:
+    for model in load_models([root]).models:
         for intent in all_intents(model):
             loc = intent.source.loc
             if os.path.realpath(loc.path) == path:

@@ -6,7 +6,10 @@ with an `Overlay` of editor buffers or standard input on top), loading units,
 linting them (`engine.run_rules` over each unit's model), every kind of
 suppression (inline comments and `Metadata`, the config's `ignore`,
 `per-path-ignore`, severity overrides) and finalizing (exclusions,
-deduplication, order). Front ends only translate in and out.
+deduplication, order). Front ends only translate in and out. A session that
+draws the reachability picture (`charting`, for the CI formats) takes each
+unit's part of it from the same analysis, through worker processes and the
+unit cache, so the tree is never analysed twice.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from vpcsec_lint.config import Settings
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.raw import Unit
+    from vpcsec_lint.reach.graph import ChartParts, UnitChart
     from vpcsec_lint.registry import Rule
     from vpcsec_lint.tasks import Task
     from vpcsec_lint.terraform.loader import ParseCache
@@ -87,7 +91,8 @@ class Session:
     """The options of one run and the pipeline that applies them."""
 
     def __init__(self, options: Options | None = None, settings: Settings | None = None,
-                 overlay: Overlay | None = None, use_cache: bool = True) -> None:
+                 overlay: Overlay | None = None, use_cache: bool = True,
+                 charting: bool = False) -> None:
         from vpcsec_lint import cache
 
         self.options = options or Options()
@@ -98,11 +103,16 @@ class Session:
         self.parse_cache: ParseCache | None = None
         """Parsed Terraform files shared between units (a front end may bring its own)."""
         self._rules: list[Rule] | None = None
+        self.charting = charting
+        """Whether each unit's part of the reachability picture is kept (`charts`)."""
+        self.charts: list[UnitChart] = []
+        """The units' parts of the picture from the last `lint_paths`, in unit order."""
 
     def for_workers(self) -> Session:
         """This session for worker processes: same policy, no exclusions (the parent
         filters), no overlay, nothing parsed yet."""
-        return Session(replace(self.options, excluded=None), use_cache=self.use_cache)
+        return Session(replace(self.options, excluded=None), use_cache=self.use_cache,
+                       charting=self.charting)
 
     def __setstate__(self, state: dict) -> None:
         """A copy in a worker process: the on-disk cache follows it there too."""
@@ -149,9 +159,10 @@ class Session:
 
     # -- linting --
 
-    def lint_unit(self, unit: Unit) -> list[Finding]:
+    def lint_unit(self, unit: Unit, charts: list[UnitChart] | None = None) -> list[Finding]:
         """All findings for one unit: VSL000 for its problems, each rule's, VSL999; with
-        severity overrides and inline suppressions applied."""
+        severity overrides and inline suppressions applied. When `charts` is given, the
+        unit's part of the reachability picture is appended to it."""
         from vpcsec_lint.engine import build_model, internal_error, parse_error, run_rules
 
         findings = [parse_error(p.path, p.message, p.line, p.column, p.framework)
@@ -170,6 +181,10 @@ class Session:
             finding.severity = self.options.severity.get(finding.rule_id, finding.severity)
             findings.append(finding)
         unit.notices.extend(getattr(model, "reach_notices", ()))  # reach budgets hit
+        if charts is not None:  # after the notices: a picture never changes the report
+            from vpcsec_lint.reach.graph import unit_chart
+
+            charts.append(unit_chart(model, self.options.reach))  # the rules' own intents
         if unit.installed_modules is not None:
             from vpcsec_lint.terraform.installed_modules import relocate_vendored
 
@@ -211,7 +226,10 @@ class Session:
 
             targets = collect(paths, self.options.excluded)
         report = Report()
+        self.charts = []
         for outcome in run_tasks(plan(targets), self, progress):
+            if outcome.chart is not None:
+                self.charts.append(outcome.chart)
             report.files += outcome.files
             report.findings.extend(outcome.findings)
             report.notices.extend(outcome.notices)
@@ -232,11 +250,13 @@ class Session:
 def lint_with_config(args: argparse.Namespace, paths: list[str],
                      stdin: tuple[str, str] | None = None,
                      use_cache: bool = True, jobs: int | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[Report, int]:
+                     progress: Callable[[int, int], None] | None = None,
+                     chart: ChartParts | None = None) -> tuple[Report, int]:
     """Lint PATHs (or the stdin buffer) under their config files: the report and exit status.
 
     Each config file's PATHs are one `Session`; `jobs` (when given) overrides
-    every run's worker count.
+    every run's worker count. With `chart`, each run's parts of the reachability
+    picture are added to it.
     """
     from vpcsec_lint.config import plan_runs
 
@@ -247,8 +267,10 @@ def lint_with_config(args: argparse.Namespace, paths: list[str],
         if jobs is not None:
             run.options.jobs = jobs
         overlay = Overlay(dict([stdin])) if stdin is not None else None
-        session = Session(run.options, run.settings, overlay, use_cache)
+        session = Session(run.options, run.settings, overlay, use_cache, chart is not None)
         report = session.lint_paths([] if stdin is not None else run.paths, progress)
+        if chart is not None:
+            chart.runs.append((session.charts, run.options.reach))
         named = [stdin[0]] if stdin is not None else \
             [p for p in run.paths if not os.path.isdir(p)]
         merged.excluded.extend(p for p in named if session.excluded(p))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from vpcsec_lint.discovery import Targets
     from vpcsec_lint.findings import Finding, Notice
+    from vpcsec_lint.reach.graph import UnitChart
 
 
 class Task:
@@ -36,16 +37,18 @@ class Task:
 class Outcome:
     """What one task contributes to the report."""
 
-    __slots__ = ("files", "findings", "notices")
+    __slots__ = ("files", "findings", "notices", "chart")
 
     def __init__(self, files: int = 0, findings: list[Finding] | None = None,
-                 notices: list[Notice] | None = None) -> None:
+                 notices: list[Notice] | None = None, chart: UnitChart | None = None) -> None:
         self.files = files
         self.findings = findings if findings is not None else []
         self.notices = notices if notices is not None else []
+        self.chart = chart
+        """The unit's part of the reachability picture, when the session draws one."""
 
     def __reduce__(self) -> tuple:
-        return (Outcome, (self.files, self.findings, self.notices))
+        return (Outcome, (self.files, self.findings, self.notices, self.chart))
 
 
 def plan(targets: Targets) -> list[Task]:

@@ -2,7 +2,9 @@
 
 An entry is used only when all of them are unchanged. What a unit read is seen
 through an audit hook (`recording`): `.tf` files, child modules, tfvars,
-`file()` arguments, the directories listed...
+`file()` arguments, the directories listed... A unit may also depend on a
+digest of something derived from many files (`depends_on_derived`: the exports
+of a directory of templates), checked by computing it again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from vpcsec_lint.session import Session
     from vpcsec_lint.tasks import Task
 
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 RACY_NS = 2_000_000_000
 """A file modified this recently may change within one timestamp tick: do not cache on it."""
 
@@ -61,7 +63,9 @@ class UnitCache:
                 return None
             if any(self._listing(p) != names for p, names in entry["dirs"]):
                 return None
-            return Outcome(entry["files"], entry["findings"], entry["notices"])
+            if self.session.charting and entry["chart"] is None:
+                return None  # stored by a run that drew no picture
+            return Outcome(entry["files"], entry["findings"], entry["notices"], entry["chart"])
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -77,19 +81,23 @@ class UnitCache:
                     return  # changed just now: it may change again unseen
             except OSError:
                 pass
+        deps += [(_DERIVED_PREFIX + key, digest) for key, digest in sorted(reads.derived.items())]
         dirs = []
         for path in sorted(reads.listed):
             self._listings.pop(path, None)
             dirs.append((path, self._listing(path)))
         cache.store_entry(self._entry(task), {
             "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
-            "findings": outcome.findings, "notices": outcome.notices})
+            "findings": outcome.findings, "notices": outcome.notices, "chart": outcome.chart})
 
     def _digest(self, path: str) -> str:
         if path not in self._digests:
-            from vpcsec_lint import cache
+            if path.startswith(_DERIVED_PREFIX):
+                self._digests[path] = _derived_digest(path[len(_DERIVED_PREFIX):])
+            else:
+                from vpcsec_lint import cache
 
-            self._digests[path] = cache.file_digest(path)
+                self._digests[path] = cache.file_digest(path)
         return self._digests[path]
 
     def _listing(self, path: str) -> tuple[str, ...] | None:
@@ -109,9 +117,50 @@ class Reads:
     def __init__(self) -> None:
         self.opened: set[str] = set()
         self.listed: set[str] = set()
+        self.derived: dict[str, str] = {}
+        """Derived dependency -> its digest when the unit used it (`depends_on_derived`)."""
 
     def __repr__(self) -> str:
-        return f"Reads(opened={self.opened!r}, listed={self.listed!r})"
+        return f"Reads(opened={self.opened!r}, listed={self.listed!r}, " \
+               f"derived={self.derived!r})"
+
+
+_DERIVED_PREFIX = "\0derived:"
+"""Marks a derived dependency among an entry's files (no file name holds a NUL)."""
+
+
+def depends_on_derived(key: str, digest: str) -> None:
+    """Declare that the unit being analysed used what `key` names, as `digest` says it was.
+
+    Instead of depending on every file it was derived from (a directory of
+    2,000 templates would make every importing unit depend on 2,000 files), the
+    entry keeps `digest`; a later run computes it again (`_derived_digest`)
+    and the entry holds only while it is the same.
+    """
+    if _active is not None:
+        _active.derived[key] = digest
+
+
+def _derived_digest(key: str) -> str:
+    from vpcsec_lint.cloudformation.stacks import EXPORTS_DEPENDENCY, exports_digest
+
+    if key.startswith(EXPORTS_DEPENDENCY):
+        return exports_digest(key[len(EXPORTS_DEPENDENCY):])
+    return "unknown"
+
+
+class not_recorded:
+    """Context manager: what is read inside it is not recorded (a derived dependency's
+    own inputs, covered by its digest)."""
+
+    def __enter__(self) -> None:
+        global _active
+        self.saved = _active
+        _active = None
+
+    def __exit__(self, *_exc: object) -> None:
+        global _active
+        _active = self.saved
 
 
 _active: Reads | None = None

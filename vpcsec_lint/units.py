@@ -19,6 +19,7 @@ from vpcsec_lint.tasks import Outcome, Task
 
 if TYPE_CHECKING:
     from vpcsec_lint.findings import Finding
+    from vpcsec_lint.reach.graph import UnitChart
     from vpcsec_lint.session import Session
     from vpcsec_lint.unit_cache import UnitCache
 
@@ -64,8 +65,14 @@ class Analyser:
                 except Exception as exc:  # a loader bug must not lose the other units: VSL999
                     return Outcome(0, [internal_error(f"the {task.framework} loader", task.path,
                                                       exc, task.framework)])
+                charts: list[UnitChart] | None = None
+                if self.session.charting:  # nothing to draw (not a template...) is a part too
+                    from vpcsec_lint.reach.graph import UnitChart
+
+                    charts = [UnitChart()]
                 outcome = Outcome() if unit is None else Outcome(
-                    len(unit.files), self.session.lint_unit(unit), unit.notices)
+                    len(unit.files), self.session.lint_unit(unit, charts), unit.notices)
+                outcome.chart = charts[-1] if charts else None
         except UnitTimeout:
             self.session.parse_cache = None  # it may hold a half-parsed file
             return Outcome(0, [unit_failed(task, f"its analysis took longer than {limit:g} s "
@@ -158,6 +165,14 @@ def default_jobs() -> int:
 def run_tasks(tasks: list[Task], session: Session,
               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Every task's outcome, in task order; cache hits first, then the rest in parallel."""
+    from vpcsec_lint.cloudformation.stacks import one_run
+
+    with one_run():  # worker processes fork inside it, so they share its view
+        return _run_tasks(tasks, session, progress)
+
+
+def _run_tasks(tasks: list[Task], session: Session,
+               progress: Callable[[int, int], None] | None) -> list[Outcome]:
     options = session.options
     analyser = Analyser(session)
     outcomes: list[Outcome | None] = [None] * len(tasks)
@@ -194,7 +209,7 @@ def _report_only(task: Task, outcome: Outcome) -> Outcome:
     wanted = {os.path.normpath(p) for p in task.report_only}
     return Outcome(outcome.files, [f for f in outcome.findings
                                    if {os.path.normpath(p) for p in f.paths()} & wanted],
-                   outcome.notices)
+                   outcome.notices, outcome.chart)
 
 
 def _sizes(tasks: list[Task], pending: list[int]) -> dict[int, int]:

@@ -5,7 +5,12 @@ nested stacks (`AWS::CloudFormation::Stack`) with a local `TemplateURL`.
   directory (a CDK `cdk.out`, or stacks kept side by side) by export name. The
   exporting template joins the importing unit, its logical IDs prefixed with
   its stack name (`NetworkStack/Vpc`), so the imported value keeps its
-  reference (`!ImportValue network-VpcId` is the network stack's VPC).
+  reference (`!ImportValue network-VpcId` is the network stack's VPC). The
+  directory's exports are indexed once per process (`export_index`: each
+  template read once, and within a run the directory listed once, however
+  many import), and a unit's cache entry keeps the
+  index's digest rather than every sibling: it is analysed again when an
+  export of the directory changes, not when an unrelated sibling does.
 - A nested stack whose `TemplateURL` is a relative path (as `aws cloudformation
   package` and SAM take them) joins its parent with its `Parameters` bound,
   logical IDs prefixed with the stack resource's (`Network.Vpc`);
@@ -29,6 +34,7 @@ from vpcsec_lint.sources import (
     inside_root,
     read_source,
 )
+from vpcsec_lint.unit_cache import depends_on_derived, not_recorded
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 if TYPE_CHECKING:
@@ -38,9 +44,6 @@ MAX_NESTING = 5
 """Nested stacks followed at most this deep."""
 MAX_TEMPLATES = 50
 """Other templates (exporting or nested) one unit reads at most."""
-
-_exports_by_directory: dict[tuple, dict[str, str]] = {}
-
 
 class Stacks:
     """The other templates one template's unit reaches: exporting stacks, nested stacks."""
@@ -56,6 +59,7 @@ class Stacks:
         """Per unit: the templates already joined (by path and prefix), how many were read."""
         self.root = analysis_root(os.path.dirname(path) or ".", os.path.dirname(path) or ".")
         self._nested: dict[str, _Template | None] = {}
+        self._index: ExportIndex | None = None
 
     # -- Fn::ImportValue -----------------------------------------------------
 
@@ -64,7 +68,7 @@ class Stacks:
             return Val(UNKNOWN, loc)
         if not self.follow_imports:
             return Val(UNKNOWN, loc)
-        exporter = _exports(os.path.dirname(self.path) or ".").get(name.value)
+        exporter = self._exports().names.get(name.value)
         if exporter is None or os.path.normpath(exporter) == os.path.normpath(self.path):
             self._notice("import-without-export", loc,
                          f"Fn::ImportValue {shown(name.value)}: no template in this directory "
@@ -84,6 +88,20 @@ class Stacks:
                                               *value.origins), value.ref, value.symbol,
                            value.alternatives)
         return Val(UNKNOWN, loc)
+
+    def _exports(self) -> ExportIndex:
+        """This template's directory's exports, looked up once per template."""
+        if self._index is None:
+            directory = os.path.dirname(self.path) or "."
+            with not_recorded():  # the unit depends on the index's digest, not every sibling
+                self._index = export_index(directory)
+            depends_on_derived(EXPORTS_DEPENDENCY + directory, self._index.digest)
+            if self._index.truncated:
+                self.unit.notices.append(Notice(
+                    "budget", "directory-templates", directory, 1,
+                    f"more than {MAX_DIRECTORY_TEMPLATES} templates in this directory; "
+                    "exports of the rest were not looked for"))
+        return self._index
 
     # -- nested stacks -------------------------------------------------------
 
@@ -172,48 +190,116 @@ class Stacks:
         self.unit.notices.append(Notice("unresolved", code, where.path, where.line, message))
 
 
-def _document(path: str, unit: Unit | None) -> Val | None:
-    from vpcsec_lint.yamlnodes import DocumentError, load_document
+def _document(path: str, unit: Unit) -> Val | None:
+    """The template at `path`, else None with its problem (VSL000) on `unit`."""
+    from vpcsec_lint.yamlnodes import DocumentError
 
     try:
-        text = read_source(path)
-        return load_document(text, path, is_json=path.endswith(".json") or text.lstrip(
-            "\ufeff \t\r\n").startswith("{"))
+        return _parse(read_source(path), path)
     except SourceError as exc:
         problem = FileProblem(path, str(exc), exc.line, exc.column, "cloudformation")
     except DocumentError as exc:
         problem = FileProblem(path, exc.message, exc.line, exc.column, "cloudformation")
-    if unit is not None and all(p.path != path for p in unit.problems):
+    if all(p.path != path for p in unit.problems):
         unit.problems.append(problem)
     return None
 
 
-def _exports(directory: str) -> dict[str, str]:
-    """Export name -> the template in `directory` that exports it (literal names only)."""
-    from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
-    from vpcsec_lint.cloudformation.template import _Template, is_template
+MAX_DIRECTORY_TEMPLATES = 1000
+"""Templates of one directory looked at for exports at most."""
+EXPORTS_DEPENDENCY = "cfn-exports:"
+"""The unit cache's name for "the exports of the templates in directory D" (`+ D`)."""
 
+
+class ExportIndex:
+    """The exports of the templates in one directory: export name -> exporting template.
+
+    Built once per process for a directory whose listing (names, sizes, times)
+    is unchanged, each template read once: linear in the number of templates,
+    however many of them import. Only literal (resolvable) export names count.
+    """
+
+    __slots__ = ("names", "digest", "truncated")
+
+    def __init__(self, names: dict[str, str], truncated: bool) -> None:
+        self.names = names
+        self.truncated = truncated
+        """More templates than `MAX_DIRECTORY_TEMPLATES`: the rest were not looked at."""
+        import hashlib
+
+        text = "\0".join(f"{k}\0{os.path.basename(v)}" for k, v in sorted(names.items()))
+        self.digest = hashlib.sha256(f"{truncated}\0{text}".encode()).hexdigest()
+        """What the unit cache compares: a sibling's exports changing changes it."""
+
+
+_indexes: dict[str, tuple[tuple, ExportIndex]] = {}
+_checked: set[str] | None = None
+"""Within `one_run`: the directories whose memo was checked in this run."""
+
+
+class one_run:
+    """Context manager: one lint run, in which a directory's index, once checked, is used
+    without listing the directory again (the run sees each directory as it first found
+    it), so n importing templates cost one listing, not n. Outside a run (the language
+    server) every lookup checks the listing."""
+
+    def __enter__(self) -> None:
+        global _checked
+        _checked = set()
+
+    def __exit__(self, *_exc: object) -> None:
+        global _checked
+        _checked = None
+
+
+def export_index(directory: str) -> ExportIndex:
+    """The exports of `directory`'s templates, from the memo while its listing is unchanged."""
+    from vpcsec_lint.cloudformation.loader import CFN_SUFFIXES
+
+    key = os.path.realpath(directory)
+    if _checked is not None and key in _checked and key in _indexes:
+        return _indexes[key][1]
     try:
-        entries = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
-                         for e in os.scandir(directory)
-                         if e.name.endswith(CFN_SUFFIXES) and not e.name.endswith(".tf.json")
-                         and e.is_file(follow_symlinks=False))
+        with os.scandir(directory) as found:
+            stamp = tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                                 for e in found if e.name.endswith(CFN_SUFFIXES)
+                                 and not e.name.endswith(".tf.json")
+                                 and e.is_file(follow_symlinks=False)))
     except OSError:
-        return {}
-    key = (os.path.realpath(directory), tuple(entries))
-    if key in _exports_by_directory:
-        for name, _mtime, _size in entries[:1000]:  # this unit depends on them too
-            depends_on(os.path.join(directory, name))
-        return _exports_by_directory[key]
+        return ExportIndex({}, False)
+    if _checked is not None:
+        _checked.add(key)
+    known = _indexes.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    index = _build_index(directory, [name for name, _mtime, _size in stamp])
+    if len(_indexes) > 256:
+        _indexes.clear()
+        if _checked is not None:
+            _checked.clear()
+    _indexes[key] = (stamp, index)
+    return index
+
+
+def exports_digest(directory: str) -> str:
+    """The unit cache's digest of `directory`'s exports (see `EXPORTS_DEPENDENCY`)."""
+    return export_index(directory).digest
+
+
+def _build_index(directory: str, names: list[str]) -> ExportIndex:
+    from vpcsec_lint.cloudformation.template import _Template, is_template
+    from vpcsec_lint.yamlnodes import DocumentError
+
     found: dict[str, str] = {}
-    for name, _mtime, _size in entries[:1000]:
+    for name in names[:MAX_DIRECTORY_TEMPLATES]:
         path = os.path.join(directory, name)
         try:
-            if "Export" not in read_source(path):
+            text = read_source(path)
+            if "Export" not in text:
                 continue
-        except SourceError:
+            doc = _parse(text, path)
+        except (SourceError, DocumentError):
             continue
-        doc = _document(path, None)
         if doc is None or not is_template(doc):
             continue
         template = _Template(doc, path, Unit("cloudformation", path), "", None, None)
@@ -223,10 +309,14 @@ def _exports(directory: str) -> dict[str, str]:
                 resolved = template.resolve(export_name)
                 if isinstance(resolved.value, str):
                     found.setdefault(resolved.value, path)
-    if len(_exports_by_directory) > 256:
-        _exports_by_directory.clear()
-    _exports_by_directory[key] = found
-    return found
+    return ExportIndex(found, len(names) > MAX_DIRECTORY_TEMPLATES)
+
+
+def _parse(text: str, path: str) -> Val | None:
+    from vpcsec_lint.yamlnodes import load_document
+
+    return load_document(text, path, is_json=path.endswith(".json") or text.lstrip(
+        "\ufeff \t\r\n").startswith("{"))
 
 
 def _stack_label(path: str) -> str:

@@ -12,6 +12,7 @@ from vpcsec_lint.findings import Related, printable, shown
 
 if TYPE_CHECKING:
     from vpcsec_lint.findings import Report
+    from vpcsec_lint.reach.graph import Graph
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 RESOURCE_LIMIT = 200
@@ -25,10 +26,8 @@ class RenderContext:
 
     show_suppressed: bool = False
     cwd: str = ""
-    paths: tuple[str, ...] = ()
-    """What was linted, for the reachability picture (`reach_markdown`); empty: none."""
-    config: str | None = None
-    var_files: tuple[str, ...] = ()
+    chart: Graph | None = None
+    """The run's reachability picture, when the format draws one (`reach_markdown`)."""
 
 
 def renderer(name: str) -> Callable[[Report, RenderContext], str]:

@@ -21,30 +21,33 @@ GITLAB_ARTIFACT = "vpcsec-lint-reachability.md"
 does not name another file."""
 
 
-def reach_markdown(context: RenderContext) -> str:
-    """`### Reachability` and the Mermaid chart; empty when nothing was linted from
-    disk or no workload has an intent."""
-    if not context.paths:
-        return ""
-    from vpcsec_lint.config import ConfigError
-    from vpcsec_lint.formatters.graph_mermaid import render_graph
-    from vpcsec_lint.reach.graph_command import graph_for
+def wanted(fmt: str, environ: Mapping[str, str]) -> bool:
+    """Whether `--format fmt` writes the picture here: then the lint run keeps each
+    unit's part of it (`reach.graph.ChartParts`) and hands it over as `RenderContext.chart`."""
+    if fmt == "github":
+        return bool(environ.get("GITHUB_STEP_SUMMARY"))
+    return fmt == "gitlab" and bool(_artifact(environ))
 
-    try:
-        graph = graph_for(list(context.paths), context.config, list(context.var_files))
-    except ConfigError:  # the lint run already reported it
+
+def reach_markdown(context: RenderContext) -> str:
+    """`### Reachability` and the Mermaid chart; empty when the run drew no picture
+    (standard input) or no workload has an intent."""
+    if context.chart is None or not context.chart.edges:
         return ""
-    if not graph.edges:  # type: ignore[attr-defined]
-        return ""
+    from vpcsec_lint.formatters.graph_mermaid import render_graph
+
     return ("### Reachability\n\nEach workload, what it must reach and whether it can: "
             "green reachable, red blocked (the label names the blocking hop), grey unknown."
-            "\n\n```mermaid\n" + render_graph(graph) + "```\n")  # type: ignore[arg-type]
+            "\n\n```mermaid\n" + render_graph(context.chart) + "```\n")
+
+
+def _artifact(environ: Mapping[str, str]) -> str:
+    return environ.get(ARTIFACT_ENV) or (GITLAB_ARTIFACT if environ.get("GITLAB_CI") else "")
 
 
 def write_artifact(context: RenderContext, environ: Mapping[str, str]) -> None:
     """`--format gitlab`: write the picture to its Markdown artifact when asked to."""
-    target = environ.get(ARTIFACT_ENV) or (GITLAB_ARTIFACT if environ.get("GITLAB_CI")
-                                           else "")
+    target = _artifact(environ)
     if not target:
         return
     text = reach_markdown(context) or "### Reachability\n\nNo reachability intents found.\n"

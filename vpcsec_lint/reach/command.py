@@ -12,6 +12,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vpcsec_lint.reach.session import ModelSet
 
 EXIT_REACHABLE, EXIT_BLOCKED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
@@ -50,7 +54,7 @@ def main(argv: Sequence[str]) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from vpcsec_lint.config import ConfigError, resolve_options
-    from vpcsec_lint.reach.session import AddressError, load_session
+    from vpcsec_lint.reach.session import AddressError, load_models
 
     if (args.source is None) != (args.target is None):
         raise UsageError("--from and --to go together")
@@ -66,20 +70,20 @@ def _run(args: argparse.Namespace) -> int:
         options, settings = resolve_options(lint_args, paths)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    session = load_session(paths, options)
+    analysed = load_models(paths, options)
     if args.source is not None:
         try:
-            return _question(session, args)
+            return _question(analysed, args)
         except AddressError as exc:
             raise UsageError(str(exc)) from None
     from vpcsec_lint.reach.intents import all_intents, declared_intents
 
-    intents = [i for model in session.models for i in all_intents(model)]
-    declared, unresolved = declared_intents(session, options.reach)
+    intents = [i for model in analysed.models for i in all_intents(model)]
+    declared, unresolved = declared_intents(analysed, options.reach)
     intents.extend(declared)
     answers = [(intent, intent.evaluate()) for intent in intents]
     verdicts = {a.verdict for _, a in answers}
-    budgets = [n for model in session.models for n in getattr(model, "reach_notices", ())]
+    budgets = [n for model in analysed.models for n in getattr(model, "reach_notices", ())]
     if args.format == "json":
         from vpcsec_lint.reach.paths import budget_json
 
@@ -99,13 +103,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_UNKNOWN if "unknown" in verdicts else EXIT_REACHABLE
 
 
-def _question(session, args: argparse.Namespace) -> int:
+def _question(analysed: ModelSet, args: argparse.Namespace) -> int:
     from vpcsec_lint.reach.explain import render_json, render_text
     from vpcsec_lint.reach.network import Place
     from vpcsec_lint.reach.paths import evaluate
 
-    source_model, source = session.resolve(args.source)
-    target_model, target = session.resolve(args.target)
+    source_model, source = analysed.resolve(args.source)
+    target_model, target = analysed.resolve(args.target)
     if isinstance(source, str) and source != "internet":
         raise UsageError(f"--from {args.source!r} is not a workload")
     if source == "internet":
@@ -114,6 +118,7 @@ def _question(session, args: argparse.Namespace) -> int:
         source, source_model = Place("internet", "internet", target.loc), target_model
     elif isinstance(target, Place) and target_model is not source_model:
         raise UsageError(f"{args.source} and {args.target} are in different units of analysis")
+    assert isinstance(source, Place) and source_model is not None  # by the checks above
     port = args.port
     if port is None:
         port = 443 if isinstance(target, str) else target.port

@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.reach.network import Place
 from vpcsec_lint.values import UNKNOWN, Location, Val
+
+if TYPE_CHECKING:
+    from vpcsec_lint.reach.session import ModelSet
 
 # Resource types whose references mean "the code calls this service's API".
 SERVICE_OF_TYPE = {
@@ -192,12 +195,12 @@ def all_intents(model: Model) -> list[Intent]:
     return unique
 
 
-def declared_intents(session: Any, entries: list[dict[str, Any]]) \
+def declared_intents(analysed: ModelSet, entries: list[dict[str, Any]]) \
         -> tuple[list[Intent], list[dict[str, Any]]]:
     """The `reach:` entries as intents, and those whose resources are not analysed."""
     intents, unresolved = [], []
     for entry in entries:
-        intent = declared_intent(session, entry)
+        intent = declared_intent(analysed, entry)
         if intent is None:
             unresolved.append({k: entry.get(k) for k in ("from", "to", "path", "line")})
         else:
@@ -205,10 +208,10 @@ def declared_intents(session: Any, entries: list[dict[str, Any]]) \
     return intents, unresolved
 
 
-def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
+def declared_intent(analysed: ModelSet, entry: dict[str, Any]) -> Intent | None:
     """One `reach:` entry resolved against the analysed units (None: not among them)."""
-    source_found = session.find(entry["from"])
-    target_found = session.find(entry["to"])
+    source_found = analysed.find(entry["from"])
+    target_found = analysed.find(entry["to"])
     if source_found is None or target_found is None:
         return None
     (source_model, source), (target_model, target) = source_found, target_found
@@ -218,7 +221,7 @@ def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
         source, source_model = Place("internet", "internet", target.loc), target_model
     elif isinstance(source, str):
         return None
-    if isinstance(target, Place) and source_model is not target_model:
+    if source_model is None or isinstance(target, Place) and source_model is not target_model:
         return None
     port = entry.get("port")
     if port is None:
@@ -234,12 +237,12 @@ def declared_intent(session: Any, entry: dict[str, Any]) -> Intent | None:
 def entry_notices(model: Model) -> list[Any]:
     """Per `reach:` entry: resolved in this unit (a marker the run drops), or unresolved."""
     from vpcsec_lint.findings import Notice
-    from vpcsec_lint.reach.session import Session
+    from vpcsec_lint.reach.session import ModelSet
 
-    session = Session([model])
+    analysed = ModelSet([model])
     out = []
     for entry in model.reach_entries:
-        found = declared_intent(session, entry) is not None
+        found = declared_intent(analysed, entry) is not None
         out.append(Notice("reach-resolved" if found else "unresolved",
                           "reach-entry-not-analysed", entry["path"], entry["line"],
                           f"reach entry {shown(entry['from'])} -> {shown(entry['to'])}: its "

@@ -1,4 +1,4 @@
-"""Loaded models and the addresses the `reach` command and `reach:` entries use.
+"""The models of a run (`ModelSet`) and the addresses the `reach` command and `reach:` entries use.
 
 An address is what findings name (`aws_lambda_function.api`,
 `module.app.aws_db_instance.db`, a CloudFormation logical ID), optionally
@@ -40,8 +40,9 @@ def places(model: Model) -> dict[str, Place]:
     return out
 
 
-class Session:
-    """The models of one run and their places, addressable as findings name them."""
+class ModelSet:
+    """The models of one run and their places, addressable as findings name them (the
+    lint run itself is `vpcsec_lint.session.Session`)."""
 
     def __init__(self, models: Iterable[Model]) -> None:
         self.models = list(models)
@@ -88,17 +89,17 @@ class Session:
             return None
 
 
-def load_session(paths: list[str], options: object | None = None) -> Session:
+def load_models(paths: list[str], options: object | None = None) -> ModelSet:
     """Load every unit under `paths` (as the linter does) and build its model."""
     from vpcsec_lint.discovery import collect
     from vpcsec_lint.engine import build_model
     from vpcsec_lint.options import Options
-    from vpcsec_lint.session import Session as LintSession
+    from vpcsec_lint.session import Session
 
     opts = options if isinstance(options, Options) else Options()
-    lint = LintSession(opts)
+    lint = Session(opts)
     units = [unit for unit, _ in lint.units(collect(paths, opts.excluded))]
-    return Session(build_model(u) for u in units)
+    return ModelSet(build_model(u) for u in units)
 
 
 def _unit_name(model: Model) -> str:
