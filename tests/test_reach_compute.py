@@ -13,7 +13,7 @@ from helpers import FIXTURES, REPO, run_cli
 
 from vpcsec_lint.reach.intents import all_intents
 from vpcsec_lint.reach.paths import evaluate
-from vpcsec_lint.reach.session import load_session
+from vpcsec_lint.reach.session import load_models
 
 TF_TYPES = {"fn": "aws_lambda_function", "lb": "aws_lb", "asg": "aws_autoscaling_group",
             "instance": "aws_instance",
@@ -41,7 +41,7 @@ def session(framework: str):
     if framework not in SESSIONS:
         path = FIXTURES / framework / "reach" / ("compute" if framework == "terraform"
                                                  else "compute.yaml")
-        SESSIONS[framework] = load_session([str(path)])
+        SESSIONS[framework] = load_models([str(path)])
     return SESSIONS[framework]
 
 
@@ -256,7 +256,7 @@ resource "aws_ecs_task_definition" "t" {
 
 def test_unknown_inputs_are_unknown_never_blocked(tmp_path):
     (tmp_path / "main.tf").write_text(UNKNOWNS_TF)
-    found = load_session([str(tmp_path)])
+    found = load_models([str(tmp_path)])
     model = found.models[0]
 
     def verdict(source: str) -> str:
@@ -348,7 +348,7 @@ resource "aws_lambda_function" "fn" {{
   }}
 }}
 ''')
-    found = load_session([str(tmp_path)])
+    found = load_models([str(tmp_path)])
     model = found.models[0]
     intents = all_intents(model)
     assert len(intents) == MAX_INTENTS
@@ -387,7 +387,7 @@ resource "aws_instance" "sender" {
   iam_instance_profile   = aws_iam_instance_profile.sender.name
 }
 ''')
-    found = load_session([str(tmp_path)])
+    found = load_models([str(tmp_path)])
     model = found.models[0]
     for source in ("aws_autoscaling_group.sender", "aws_instance.sender"):
         _, place = found.resolve(source)
