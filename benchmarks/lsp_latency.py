@@ -1,7 +1,10 @@
 """How fast `vpcsec-lint lsp` answers a save, driven like an editor over stdio.
 
-    python benchmarks/lsp_latency.py                 # main.tf of terraform-aws-vpc, 15 saves
+    python benchmarks/lsp_latency.py                 # main.tf of terraform-aws-vpc, 20 saves
     python benchmarks/lsp_latency.py --file PATH --repeat 30
+
+The corpus is looked for beside the checkout (`../shared`), or under
+`$VPCSEC_SHARED_DIR` when that is set (a worktree elsewhere).
 
 A pygls client starts the server (with an empty parse cache), opens the file
 and then edits and saves it the way an editor does. It reports the median and
@@ -15,6 +18,11 @@ worst time from sending `didSave` to receiving `publishDiagnostics`:
 Next to it: the server's cold open and the cold CLI on the same file
 (`vpcsec-lint --no-cache FILE`, a fresh process each time). Nothing is
 written to disk except the temporary cache. Needs the `lsp` extra (pygls).
+
+On Linux it also reports the CPU time the server and its lint process spent
+per save (from `/proc`, clock ticks summed over the whole case): unlike the
+wall time, it hardly moves with the load other work puts on the machine. In
+`save after a pause` it includes the debounced lint before each save.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_FILE = os.path.join(os.path.dirname(REPO), "shared", "corpus", "terraform",
+SHARED = os.environ.get("VPCSEC_SHARED_DIR") or os.path.join(os.path.dirname(REPO), "shared")
+DEFAULT_FILE = os.path.join(SHARED, "corpus", "terraform",
                             "terraform-aws-modules__terraform-aws-vpc", "main.tf")
 ATTRIBUTE = re.compile(r"^(\s+\w+\s*=)(\s*)(\S.*)$")
 
@@ -67,6 +76,28 @@ class Editor:
         await self.client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(), process_id=os.getpid()))
         self.client.initialized(types.InitializedParams())
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) of the server and every process under it, or None."""
+        server = getattr(self.client, "_server", None)
+        if server is None or not os.path.isdir("/proc"):
+            return None
+        parents: dict[int, int] = {}
+        ticks: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+            ticks[int(entry)] = int(fields[11]) + int(fields[12])
+        ours = {server.pid}
+        for _ in range(4):  # the server, its lint process, and what they start
+            ours |= {pid for pid, parent in parents.items() if parent in ours}
+        return sum(ticks.get(pid, 0) for pid in ours) / os.sysconf("SC_CLK_TCK")
 
     async def stop(self) -> None:
         await self.client.shutdown_async(None)
@@ -109,7 +140,9 @@ def edit_line(lines: list[str]) -> int:
     raise SystemExit("no attribute line to edit in this file")
 
 
-async def measure(path: str, repeat: int, debounce: int) -> dict[str, list[float]]:
+async def measure(path: str, repeat: int,
+                  debounce: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """The samples of each case, and the CPU seconds per save of each (where known)."""
     text = open(path, encoding="utf-8").read()
     lines = text.split("\n")
     line = edit_line(lines)
@@ -121,12 +154,21 @@ async def measure(path: str, repeat: int, debounce: int) -> dict[str, list[float
     results: dict[str, list[float]] = {"cold open": [], "save after a pause": [],
                                        "save right after an edit": [],
                                        "save right after a new line": []}
+    cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
         editor = Editor()
         await editor.start({**os.environ, "VPCSEC_LINT_CACHE_DIR": cache}, debounce)
+
+        def spent(case: str, since: float | None) -> float | None:
+            now = editor.cpu_seconds()
+            if since is not None and now is not None:
+                cpu[case] = (now - since) / repeat
+            return now
+
         try:
             results["cold open"].append(await editor.open(uri, text))
             current = original
+            since = spent("", None)
             for _ in range(repeat):
                 new = spaced if current == original else original
                 linted = editor.expect(uri)
@@ -134,19 +176,22 @@ async def measure(path: str, repeat: int, debounce: int) -> dict[str, list[float
                 current = new
                 await asyncio.wait_for(linted, 120)  # the debounced lint of the change
                 results["save after a pause"].append(await editor.save(uri))
+            since = spent("save after a pause", since)
             for _ in range(repeat):
                 new = spaced if current == original else original
                 editor.replace_line(uri, line, current, new)
                 current = new
                 results["save right after an edit"].append(await editor.save(uri))
+            since = spent("save right after an edit", since)
             for index in range(repeat):
                 comment = f"  # edit {index}"
                 editor.change(uri, (line, len(current)), (line, len(current)), "\n" + comment)
                 results["save right after a new line"].append(await editor.save(uri))
                 editor.change(uri, (line, len(current)), (line + 1, len(comment)), "")
+            spent("save right after a new line", since)
         finally:
             await editor.stop()
-    return results
+    return results, cpu
 
 
 def cold_cli(path: str, repeat: int) -> list[float]:
@@ -162,22 +207,25 @@ def cold_cli(path: str, repeat: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", default=DEFAULT_FILE, help="the .tf file to edit and save")
-    parser.add_argument("--repeat", type=int, default=15, help="saves per scenario")
+    parser.add_argument("--repeat", type=int, default=20, help="saves per scenario")
     parser.add_argument("--cli-repeat", type=int, default=3, help="cold CLI runs")
     parser.add_argument("--debounce", type=int, default=300, help="server debounce (ms)")
     args = parser.parse_args()
     if not os.path.isfile(args.file):
         print(f"no such file: {args.file}", file=sys.stderr)
         return 2
-    results = asyncio.run(measure(args.file, args.repeat, args.debounce))
+    started_load = os.getloadavg()[0]
+    results, cpu = asyncio.run(measure(args.file, args.repeat, args.debounce))
     results["cold CLI (--no-cache)"] = cold_cli(args.file, args.cli_repeat)
     print(f"file: {os.path.relpath(args.file)}")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
-          "(other work on the machine inflates every figure)")
-    print(f"{'case':<30} {'median ms':>10} {'max ms':>10} {'runs':>5}")
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the end, "
+          f"{started_load:.1f} at the start (other work on the machine inflates every figure)")
+    print(f"{'case':<30} {'median ms':>10} {'max ms':>10} {'runs':>5} {'CPU ms/save':>12}")
     for case, samples in results.items():
+        used = f"{1000 * cpu[case]:>12.1f}" if case in cpu else ""
         print(f"{case:<30} {1000 * statistics.median(samples):>10.1f} "
-              f"{1000 * max(samples):>10.1f} {len(samples):>5}")
+              f"{1000 * max(samples):>10.1f} {len(samples):>5} {used}".rstrip())
     return 0
 
 

@@ -392,6 +392,64 @@ def test_a_sibling_that_is_not_utf8_is_vsl000_at_its_line_as_in_the_cli(
     assert shown == expected == [("VSL000", 3, 12)]
 
 
+def test_a_lint_is_reused_only_while_nothing_it_read_changed(tmp_path: Path) -> None:
+    # A save right after the debounced lint re-uses it; any change it could see does not.
+    from vpcsec_lint.lsp import BufferLinter, lint_arguments
+
+    other_vpc = replace(VPC_TF, "10.42.0.0/16", "10.43.0.0/16")
+    literal = replace(DB_TF, "[aws_vpc.main.cidr_block]", '["10.42.0.0/16"]')
+    root = project(tmp_path, {"vpc.tf": other_vpc, "db.tf": literal})
+    db = str(root / "db.tf")
+    buffers = {db: literal}
+    linter = BufferLinter(lint_arguments(), lambda: dict(buffers))
+
+    def write_settled(name: str, text: str) -> None:
+        """Written long ago: a later change of the same size is told by its digest."""
+        (root / name).write_text(text)
+        os.utime(root / name, (1_000_000_000, 1_000_000_000))
+
+    def found(result: object) -> set[tuple[str, int]]:
+        assert result is not None
+        return {(s.finding.rule_id, s.finding.loc.line) for s in result.shown[db]}
+
+    write_settled("vpc.tf", other_vpc)
+    first = linter.lint(db)
+    assert found(first) == set() and linter.lint(db) is first
+    write_settled("vpc.tf", VPC_TF)  # a sibling changed on disk
+    second = linter.lint(db)
+    assert found(second) == {("VSL101", 8)} and linter.lint(db) is second
+    write_settled("zz.tf", "# nothing yet\n")  # a new file in the module
+    third = linter.lint(db)
+    assert third is not second and linter.lint(db) is third
+    buffers[db] = literal + "\n"  # the buffer changed
+    fourth = linter.lint(db)
+    assert fourth is not third and found(fourth) == {("VSL101", 8)}
+    (root / "vpc.tf").write_text(other_vpc)  # just written: its digest may lag a change
+    assert found(linter.lint(db)) == set()
+    assert linter.lint(db) is not linter.lint(db)
+
+
+def test_a_reused_template_lint_follows_its_directory_s_exports(tmp_path: Path) -> None:
+    # The exports of sibling stacks are one derived dependency (the unit cache's), not
+    # files the lint opened or listed: a new export must still make the next save lint again.
+    from vpcsec_lint.lsp import BufferLinter, lint_arguments
+
+    network = ("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+               "      CidrBlock: 10.0.0.0/16\nOutputs:\n  VpcId:\n    Value: !Ref Vpc\n"
+               "    Export:\n      Name: network-vpc\n")
+    app = ("Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+           "      GroupDescription: app\n      VpcId: !ImportValue network-vpc\n")
+    root = project(tmp_path, {"app.yaml": app})
+    os.utime(root / "app.yaml", (1_000_000_000, 1_000_000_000))
+    path = str(root / "app.yaml")
+    linter = BufferLinter(lint_arguments(), lambda: {path: app})
+    first = linter.lint(path)
+    assert first is not None and linter.lint(path) is first
+    (root / "network.yaml").write_text(network)  # the stack that exports it appears
+    os.utime(root / "network.yaml", (1_000_000_000, 1_000_000_000))
+    assert linter.lint(path) is not first
+
+
 @lsp_test
 async def test_a_failing_lint_is_logged_and_the_server_keeps_serving(
         client: LanguageClient, tmp_path: Path) -> None:
@@ -488,6 +546,9 @@ def _variants(lines: list[str]) -> list[tuple[str, str]]:
         changed[i] = line.replace("0", "1", 1).replace("a", "b", 1)
         out.append(("value", "\n".join(changed)))
         out.append(("new line", "\n".join([*lines[: i + 1], "  # added", *lines[i + 1:]])))
+        out.append(("comment", "\n".join([*lines[:i], "  # edited", *lines[i + 1:]])))
+        # Inside a block comment, this line ends it: never an inert line.
+        out.append(("comment end", "\n".join([*lines[: i + 1], "  # */", *lines[i + 1:]])))
         out.append(("deleted", "\n".join([*lines[:i], *lines[i + 1:]])))
     return out
 
@@ -521,6 +582,30 @@ def test_edits_inside_a_block_or_between_blocks_take_the_fast_path() -> None:
     fast = reparse_changed_block(TRICKY_TF, old, between, "/m/main.tf")
     assert fast is not None and fast == _full(between)
     assert fast.blocks[-1].loc.line == _full(TRICKY_TF).blocks[-1].loc.line + 2
+
+
+def test_an_edit_inside_one_attribute_parses_only_that_attribute() -> None:
+    old = _full(TRICKY_TF)
+    assert old is not None
+    locals_block = next(b for b in old.blocks if b.type == "locals")
+    ports, tags = locals_block.body.attributes["ports"], locals_block.body.attributes["tags"]
+    edited = TRICKY_TF.replace('  cidr  = "10.0.0.0/16"', '  cidr  = "10.9.0.0/16"')
+    fast = reparse_changed_block(TRICKY_TF, old, edited, "/m/main.tf")
+    assert fast is not None and fast == _full(edited)
+    new_locals = next(b for b in fast.blocks if b.type == "locals")
+    assert new_locals.body.attributes["ports"] is ports  # not parsed again
+    assert new_locals.body.attributes["tags"] is tags
+    # A comment added inside a nested block: nothing is parsed, what follows moves down.
+    old = _full(TRICKY_TF)
+    assert old is not None
+    nested = old.blocks[-1].body.blocks[0]
+    from_port = nested.body.blocks[0].body.attributes["from_port"]
+    commented = TRICKY_TF.replace("    for_each = local.ports\n",
+                                  "    for_each = local.ports\n    # why\n")
+    fast = reparse_changed_block(TRICKY_TF, old, commented, "/m/main.tf")
+    assert fast is not None and fast == _full(commented)
+    assert fast.blocks[-1].body.blocks[0].body.blocks[0].body.attributes["from_port"] \
+        is from_port
 
 
 MODULE_CALL_TF = """\

@@ -22,7 +22,11 @@ from helpers import CORPUS, FIXTURES, REPO, json_report
 from vpcsec_lint import cli, units
 from vpcsec_lint.progress import Progress
 
-HEAVY = ("hcl2", "lark", "yaml", "jsonschema")
+HEAVY = ("hcl2", "lark", "yaml", "jsonschema", "regex", "threading")
+"""Top-level modules a run imports only when it needs them: the parsers and the schema
+validator; `regex` (Lark's optional engine, unused by python-hcl2's grammar);
+`threading` (a lint starts no thread: the unit time limit needs none; Lark's `logging`
+imports it)."""
 
 IMPORTS_AFTER = """
 import contextlib, io, json, sys
@@ -61,19 +65,22 @@ def test_cloudformation_run_imports_no_hcl_parser_and_no_schema(tmp_path: Path) 
 def test_terraform_run_imports_no_yaml_and_no_schema(tmp_path: Path) -> None:
     work = tmp_path / "work"
     shutil.copytree(FIXTURES / "terraform" / "VSL101", work)
-    assert heavy_imports(["--no-cache", "."], work, tmp_path / "cache") == ["hcl2", "lark"]
+    assert heavy_imports(["--no-cache", "."], work, tmp_path / "cache") == [
+        "hcl2", "lark", "regex", "threading"]  # python-hcl2's API, with what it imports
 
 
 def test_terraform_run_with_a_stored_parser_imports_lark_alone(tmp_path: Path) -> None:
-    """The one-file path: python-hcl2's parser unpickled, none of python-hcl2's API imported."""
+    """The one-file path: python-hcl2's parser unpickled, none of python-hcl2's API imported,
+    nor the `regex` module Lark would import for other grammars."""
     work, cache = tmp_path / "work", tmp_path / "cache"
     shutil.copytree(FIXTURES / "terraform" / "VSL101", work)
-    assert heavy_imports(["."], work, cache) == ["hcl2", "lark"]  # builds and stores it
+    assert heavy_imports(["."], work, cache) == [  # builds and stores it
+        "hcl2", "lark", "regex", "threading"]
     for child in cache.iterdir():
         if child.name != "parser":  # parsed files and units would answer without parsing
             shutil.rmtree(child)
     assert list(cache.glob("parser/*/*.pickle"))
-    assert heavy_imports(["."], work, cache) == ["lark"]
+    assert heavy_imports(["."], work, cache) == ["lark", "threading"]  # Lark's `logging`
 
 
 # -- --jobs ------------------------------------------------------------------

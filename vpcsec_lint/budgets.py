@@ -114,6 +114,8 @@ class Sizer:
         return None
 
     def _measure(self, val: Val) -> tuple[int, int, int]:
+        if not val.alternatives and not isinstance(val.value, (list, dict)):
+            return self._leaf(val)  # most values: a scalar, no walk to set up
         # Iterative post-order over containers: no recursion, whatever the depth.
         stack: list[tuple[object, int, int]] = [(val, 1, -1)]
         results: list[tuple[int, int, int]] = []

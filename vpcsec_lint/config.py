@@ -35,11 +35,11 @@ import argparse
 import difflib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.globs import Glob
 from vpcsec_lint.options import Options
+from vpcsec_lint.records import Record
 
 if TYPE_CHECKING:
     from vpcsec_lint.findings import Finding
@@ -88,12 +88,14 @@ class ConfigError(ValueError):
     """An unreadable or invalid configuration (exit status 2)."""
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     """The configuration file's content and where it was found."""
 
-    path: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("path", "data")
+
+    def __init__(self, path: str | None = None, data: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.data = {} if data is None else data
 
     @property
     def base(self) -> str:
@@ -324,13 +326,15 @@ def resolve_options(args: argparse.Namespace, paths: list[str]) -> tuple[Options
     return build_options(args, settings), settings
 
 
-@dataclass
-class Run:
+class Run(Record):
     """PATHs governed by the same config file, with their options."""
 
-    paths: list[str]
-    options: Options
-    settings: Settings
+    __slots__ = ("paths", "options", "settings")
+
+    def __init__(self, paths: list[str], options: Options, settings: Settings) -> None:
+        self.paths = paths
+        self.options = options
+        self.settings = settings
 
 
 def plan_runs(args: argparse.Namespace, paths: list[str]) -> list[Run]:
@@ -348,12 +352,14 @@ def plan_runs(args: argparse.Namespace, paths: list[str]) -> list[Run]:
 
 # -- globs -------------------------------------------------------------------
 
-@dataclass
-class Exclusion:
+class Exclusion(Record):
     """A picklable predicate: is a path matched by `exclude` globs relative to `base`?"""
 
-    patterns: list[Glob]
-    base: str
+    __slots__ = ("patterns", "base")
+
+    def __init__(self, patterns: list[Glob], base: str) -> None:
+        self.patterns = patterns
+        self.base = base
 
     @classmethod
     def of(cls, patterns: Iterable[str], base: str, where: str = "") -> Exclusion | None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from vpcsec_lint.records import FrozenRecord, Record
 from vpcsec_lint.values import Location
 
 SEVERITIES = ("error", "warning", "note")
@@ -12,47 +11,66 @@ SHOWN_LIMIT = 80
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
-    loc: Location
-    message: str
+class Related(FrozenRecord):
+    __slots__ = ("loc", "message")
+
+    def __init__(self, loc: Location, message: str) -> None:
+        self.loc = loc
+        self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class FlowStep:
-    """One hop of a path a finding reports: its line (None: not in the code) and outcome."""
+class FlowStep(FrozenRecord):
+    """One hop of a path a finding reports: its line (None: not in the code) and outcome.
 
-    loc: Location | None
-    message: str
-    status: str
-    """`ok`, `blocked`, `unknown` or `skipped` (the hop's verdict)."""
-    resource: str = ""
+    `status` is the hop's verdict: `ok`, `blocked`, `unknown` or `skipped`.
+    """
+
+    __slots__ = ("loc", "message", "status", "resource")
+
+    def __init__(self, loc: Location | None, message: str, status: str,
+                 resource: str = "") -> None:
+        self.loc = loc
+        self.message = message
+        self.status = status
+        self.resource = resource
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(FrozenRecord):
     """A path a finding reports, hop by hop (SARIF writes it as a code flow)."""
 
-    message: str
-    steps: tuple[FlowStep, ...]
+    __slots__ = ("message", "steps")
+
+    def __init__(self, message: str, steps: tuple[FlowStep, ...]) -> None:
+        self.message = message
+        self.steps = steps
 
 
-@dataclass(slots=True)
-class Finding:
-    rule_id: str
-    rule_name: str
-    severity: str
-    message: str
-    loc: Location
-    resource: str | None
-    framework: str
-    related: list[Related] = field(default_factory=list)
-    suppressed: bool = False
-    suppression_reason: str | None = None
-    subject: str = ""
-    """Tells apart several findings of one rule on one line (VSL205: the service)."""
-    flows: tuple[Flow, ...] = ()
-    """The paths behind a reachability finding (VSL6), hop by hop; empty for others."""
+class Finding(Record):
+    """One rule's finding. `subject` tells apart several findings of one rule on one line
+    (VSL205: the service); `flows` are the paths behind a reachability finding (VSL6),
+    hop by hop, empty for others."""
+
+    __slots__ = ("rule_id", "rule_name", "severity", "message", "loc", "resource",
+                 "framework", "related", "suppressed", "suppression_reason", "subject",
+                 "flows")
+
+    def __init__(self, rule_id: str, rule_name: str, severity: str, message: str,
+                 loc: Location, resource: str | None, framework: str,
+                 related: list[Related] | None = None, suppressed: bool = False,
+                 suppression_reason: str | None = None, subject: str = "",
+                 flows: tuple[Flow, ...] = ()) -> None:
+        self.rule_id = rule_id
+        self.rule_name = rule_name
+        self.severity = severity
+        self.message = message
+        self.loc = loc
+        self.resource = resource
+        self.framework = framework
+        self.related = [] if related is None else related
+        self.suppressed = suppressed
+        self.suppression_reason = suppression_reason
+        self.subject = subject
+        self.flows = flows
 
     def sort_key(self) -> tuple:
         return (self.loc.path, self.loc.line, self.loc.column, self.rule_id,
@@ -63,8 +81,7 @@ class Finding:
         return {self.loc.path, *(r.loc.path for r in self.related)}
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(FrozenRecord):
     """Something a run could not fully see: a budget it hit, or a thing it did not follow.
 
     `kind` is `budget` (a value or unit exceeded a documented limit and became
@@ -75,11 +92,14 @@ class Notice:
     `summary.unresolved` in the JSON report and one line each in the text summary.
     """
 
-    kind: str
-    code: str
-    path: str
-    line: int
-    message: str
+    __slots__ = ("kind", "code", "path", "line", "message")
+
+    def __init__(self, kind: str, code: str, path: str, line: int, message: str) -> None:
+        self.kind = kind
+        self.code = code
+        self.path = path
+        self.line = line
+        self.message = message
 
     def sort_key(self) -> tuple:
         return (self.kind, self.path, self.line, self.code, self.message)
@@ -121,16 +141,23 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     return joined
 
 
-@dataclass
-class Report:
-    """What a run found: the findings, the files read, and its notices."""
+class Report(Record):
+    """What a run found: the findings, the files read, and its notices.
 
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0
-    notices: list[Notice] = field(default_factory=list)
-    """Budgets hit and things not followed, deduplicated and sorted (never findings)."""
-    excluded: list[str] = field(default_factory=list)
-    """Files named explicitly that the configuration's `exclude` kept out of the run."""
+    `notices` are the budgets hit and the things not followed, deduplicated and
+    sorted (never findings); `excluded` the files named explicitly that the
+    configuration's `exclude` kept out of the run.
+    """
+
+    __slots__ = ("findings", "files", "notices", "excluded")
+
+    def __init__(self, findings: list[Finding] | None = None, files: int = 0,
+                 notices: list[Notice] | None = None,
+                 excluded: list[str] | None = None) -> None:
+        self.findings = [] if findings is None else findings
+        self.files = files
+        self.notices = [] if notices is None else notices
+        self.excluded = [] if excluded is None else excluded
 
     def notices_of(self, kind: str) -> list[Notice]:
         return [n for n in self.notices if n.kind == kind]

@@ -66,7 +66,8 @@ class Shown:
 
 @dataclass
 class LintResult:
-    """Every file of the linted unit with what to show in it, and the texts linted."""
+    """Every file of the linted unit with what to show in it, and the texts of the files
+    its findings point into (to place their ranges: all that crosses the pipe)."""
 
     shown: dict[str, list[Shown]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
@@ -102,6 +103,8 @@ class BufferLinter:
         """The open documents as they were when the current lint started."""
         self.cache = BufferParseCache(self.overlay.read, self.overlay.__contains__)
         self._sessions: dict[tuple, Session] = {}
+        self._last: dict[str, LastLint] = {}
+        """Each path's latest lint, re-used while nothing it read has changed."""
 
     def session_for(self, path: str) -> Session:
         """The session of `path`'s config file; ValueError for an invalid one."""
@@ -122,10 +125,34 @@ class BufferLinter:
         return self._sessions[key]
 
     def lint(self, path: str) -> LintResult | None:
-        """What to show in `path` and the other files of its unit; None if it is not ours."""
+        """What to show in `path` and the other files of its unit; None if it is not ours.
+
+        A save right after the debounced lint of the same text (the usual case)
+        re-uses that lint when the open buffers are the same and every file and
+        directory it read is unchanged on disk.
+        """
+        import time
+
+        from vpcsec_lint.unit_cache import Reads, recording
+
         path = norm(path)
         self.overlay.replace(self.buffers())
         session = self.session_for(path)
+        last = self._last.pop(path, None)
+        if last is not None and last.holds(session, self.overlay.texts):
+            self._last[path] = last
+            return last.result
+        reads, started = Reads(), time.time_ns()
+        with recording(reads):
+            result = self._lint(path, session)
+        last = LastLint.of(session, self.overlay.texts, reads, started, result)
+        if last is not None:
+            if len(self._last) >= MAX_REMEMBERED_LINTS:
+                del self._last[next(iter(self._last))]  # the least recently used
+            self._last[path] = last
+        return result
+
+    def _lint(self, path: str, session: Session) -> LintResult | None:
         if session.excluded(path):
             return LintResult({path: []})
         if too_large(self.overlay.get(path) or ""):
@@ -166,8 +193,12 @@ class BufferLinter:
         ranges and quick fixes that point into them are exact.
         """
         texts = {norm(p): t for p, t in [*self.cache.texts.items(), *unit.texts.items()]}
-        result = LintResult({norm(p): [] for p in [path, *unit.files]}, texts)
+        result = LintResult({norm(p): [] for p in [path, *unit.files]})
         for finding in findings:
+            for where in [finding.loc.path, *(r.loc.path for r in finding.related)]:
+                where = norm(where)
+                if where in texts:
+                    result.texts[where] = texts[where]
             main = norm(finding.loc.path)
             fix = self._fix(finding, unit, texts)
             if main in result.shown:
@@ -191,6 +222,64 @@ class BufferLinter:
         path = norm(finding.loc.path)
         text = texts.get(path)
         return cloudformation_fix(finding, unit, path, text) if text is not None else None
+
+
+MAX_REMEMBERED_LINTS = 64
+"""Paths whose latest lint `BufferLinter` keeps for re-use."""
+
+
+@dataclass
+class LastLint:
+    """A lint's result with what it depended on: the session, the open buffers, each
+    file read (its `cache.file_digest`), directory listed (its names) and value derived
+    from many files (its digest, as the unit cache checks it: a directory's exports)."""
+
+    session: Session
+    buffers: dict[str, str]
+    files: list[tuple[str, str]]
+    listings: list[tuple[str, list[str] | None]]
+    derived: list[tuple[str, str]]
+    result: LintResult | None
+
+    @classmethod
+    def of(cls, session: Session, buffers: dict[str, str], reads: Any, started_ns: int,
+           result: LintResult | None) -> LastLint | None:
+        """None when a file it read changed too recently to tell a later change by its
+        digest alone (`unit_cache.RACY_NS`, as for the unit cache)."""
+        from vpcsec_lint.unit_cache import RACY_NS
+
+        for path in reads.opened:
+            try:
+                if os.stat(path).st_mtime_ns >= started_ns - RACY_NS:
+                    return None
+            except OSError:
+                pass
+        files = [(p, _digest(p)) for p in sorted(reads.opened)]
+        listings = [(p, _listing(p)) for p in sorted(reads.listed)]
+        return cls(session, dict(buffers), files, listings, sorted(reads.derived.items()),
+                   result)
+
+    def holds(self, session: Session, buffers: dict[str, str]) -> bool:
+        """Whether linting again now would read exactly what this lint read."""
+        from vpcsec_lint.unit_cache import _derived_digest
+
+        return session is self.session and buffers == self.buffers \
+            and all(_digest(p) == d for p, d in self.files) \
+            and all(_listing(p) == names for p, names in self.listings) \
+            and all(_derived_digest(key) == d for key, d in self.derived)
+
+
+def _digest(path: str) -> str:
+    from vpcsec_lint.cache import file_digest
+
+    return file_digest(path)
+
+
+def _listing(path: str) -> list[str] | None:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return None
 
 
 # -- linting in a child process ------------------------------------------------------

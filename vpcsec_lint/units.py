@@ -123,14 +123,17 @@ class time_limit:
 
     def __enter__(self) -> None:
         import signal
-        import threading
 
-        self.armed = self.seconds > 0 and hasattr(signal, "setitimer") \
-            and threading.current_thread() is threading.main_thread()
-        if self.armed:
+        self.armed = False
+        if self.seconds <= 0 or not hasattr(signal, "setitimer"):
+            return
+        try:
             self.previous = signal.signal(signal.SIGALRM, _expired)
-            self.previous_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            self.started = time.monotonic()
+        except ValueError:  # not the main thread (found without importing threading)
+            return
+        self.armed = True
+        self.previous_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.started = time.monotonic()
 
     def __exit__(self, *_exc: object) -> None:
         if self.armed:  # put back whatever timer and handler the host process had

@@ -8,8 +8,9 @@ was written, where it came from, and what it refers to.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from vpcsec_lint.records import FrozenRecord, Record
 
 
 class _Unknown:
@@ -32,22 +33,24 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(FrozenRecord):
     """A span in a source file: 1-based lines and columns, end column exclusive."""
 
-    path: str
-    line: int
-    column: int = 1
-    end_line: int | None = None
-    end_column: int | None = None
+    __slots__ = ("path", "line", "column", "end_line", "end_column")
+
+    def __init__(self, path: str, line: int, column: int = 1, end_line: int | None = None,
+                 end_column: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
 
     def sort_key(self) -> tuple[str, int, int]:
         return (self.path, self.line, self.column)
 
 
-@dataclass(slots=True)
-class Val:
+class Val(Record):
     """One evaluated value.
 
     - `loc`: where the expression that produced it is written (the use site).
@@ -64,14 +67,19 @@ class Val:
       left as `${...}` (JSON policies written with `Fn::Sub` stay readable).
     """
 
-    value: Any
-    loc: Location | None = None
-    origins: tuple[Location, ...] = ()
-    ref: tuple[str, str] | None = None
-    symbol: str | None = None
-    alternatives: tuple[Val, ...] = field(default=())
-    partial: str | None = None
-    """For an unknown string template: its text with the unknown parts left as `${...}`."""
+    __slots__ = ("value", "loc", "origins", "ref", "symbol", "alternatives", "partial")
+
+    def __init__(self, value: Any, loc: Location | None = None,
+                 origins: tuple[Location, ...] = (), ref: tuple[str, str] | None = None,
+                 symbol: str | None = None, alternatives: tuple[Val, ...] = (),
+                 partial: str | None = None) -> None:
+        self.value = value
+        self.loc = loc
+        self.origins = origins
+        self.ref = ref
+        self.symbol = symbol
+        self.alternatives = alternatives
+        self.partial = partial
 
     @property
     def known(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.findings import Related, printable, shown
@@ -46,15 +46,15 @@ def safe_report(report: Report) -> Report:
     be forged. Paths stay as they are on disk (formatters read the files) and
     are made printable where they are displayed (`display_path`, `repo_relative`).
     """
-    findings = [replace(
-        f, message=printable(f.message),
+    findings = [f.replaced(
+        message=printable(f.message),
         resource=None if f.resource is None else shown(f.resource, RESOURCE_LIMIT),
         suppression_reason=None if f.suppression_reason is None
         else printable(f.suppression_reason),
         related=[Related(r.loc, printable(r.message)) for r in f.related])
         for f in report.findings]
-    notices = [replace(n, message=printable(n.message)) for n in report.notices]
-    return replace(report, findings=findings, notices=notices)
+    notices = [n.replaced(message=printable(n.message)) for n in report.notices]
+    return report.replaced(findings=findings, notices=notices)
 
 
 def display_path(path: str, cwd: str | None = None) -> str:

@@ -7,8 +7,9 @@ in the analysed files. Everything else is `UNKNOWN`, but references keep their
 shape in `Val.ref` (`aws_vpc.main.cidr_block` -> `("aws_vpc.main", "cidr_block")`).
 
 Each module instance is evaluated once, up front, in dependency order (its
-resources, data sources, module calls, locals and variables, each after what
-it refers to), so no chain of references nests the evaluation: every value is
+resources, data sources and module calls, and the locals, variables and
+outputs they need, each after what it refers to), so no chain of references
+nests the evaluation: every value is
 the same whichever resource asks for it first, and only the nesting of one
 expression is bounded (`budgets.EXPRESSION_DEPTH`). Values over a budget
 become unknown with a `budget` notice (`budgets.py`).
@@ -113,11 +114,15 @@ class Limits:
 
     def bounded(self, val: Val, what: str = "") -> Val:
         """`val`, or unknown (with a notice) when it exceeds a value budget."""
-        code = self.sizer.check(val)
-        if code is None:
-            return val
-        self.budget(code, val.loc, what)
-        return Val(UNKNOWN, val.loc, ref=val.ref, symbol=val.symbol)
+        return self.bounded_size(val, what)[0]
+
+    def bounded_size(self, val: Val, what: str = "") -> tuple[Val, int]:
+        """`bounded(val)` with the values it holds (`Sizer.measure`), measured once."""
+        try:
+            return val, self.sizer.measure(val)[0]
+        except BudgetExceeded as exc:
+            self.budget(exc.code, val.loc, what)
+            return Val(UNKNOWN, val.loc, ref=val.ref, symbol=val.symbol), 1
 
 
 class Module:
@@ -220,29 +225,37 @@ class Module:
     # -- evaluation order ----------------------------------------------------
 
     def _settle(self) -> None:
-        """Evaluate every named value once, each after the values it refers to
-        (`evaluation_order.py`); within a cycle, which Terraform rejects, a reference
-        to a value not evaluated yet is unknown, as it always was. A child module is
-        settled, its outputs included, when its `module` block is."""
+        """Evaluate every named value the analysis needs once, each after the values it
+        refers to (`evaluation_order.py`); within a cycle, which Terraform rejects, a
+        reference to a value not evaluated yet is unknown, as it always was. A child
+        module is settled, its outputs included, when its `module` block is.
+
+        Needed are the blocks (resources, data sources, providers, module calls), a
+        child's outputs (its caller reads them) and what they refer to; a variable,
+        local or root module output nothing needed refers to is never evaluated (no
+        rule reads it: in a large module they are most of the named values).
+        """
         graph: dict[str, list[str]] = {}
         for key, block in self.providers.items():  # before the module calls they pass to
-            graph["block:provider." + key] = list(_body_references(block.body))
+            graph["block:provider." + key] = _REFERENCES.of(block.body)
         for address, block in self.resources.items():
-            graph["block:" + address] = list(_body_references(block.body))
+            graph["block:" + address] = _REFERENCES.of(block.body)
         for address, block in self.data.items():
-            graph["block:" + address] = list(_body_references(block.body))
+            graph["block:" + address] = _REFERENCES.of(block.body)
         for name, block in self.module_calls.items():
-            graph["module:" + name] = list(_body_references(block.body))
+            graph["module:" + name] = _REFERENCES.of(block.body)
         for name, attr in self.locals.items():
-            graph["local:" + name] = list(_references(attr.expr))
+            graph["local:" + name] = _REFERENCES.of(attr.expr)
         for name, attr in self.outputs.items():
-            graph["output:" + name] = list(_references(attr.expr))
+            graph["output:" + name] = _REFERENCES.of(attr.expr)
         for name in {**self.variables, **self.tfvars}:
             expr = self._variable_expr(name)
-            graph["var:" + name] = list(_references(expr)) if expr is not None else []
+            graph["var:" + name] = _REFERENCES.of(expr) if expr is not None else []
+        needed = [k for k in graph if k.startswith(("block:", "module:"))
+                  or (self.inputs is not None and k.startswith("output:"))]
         self._settling = True
         try:
-            for key in dependency_order(graph):
+            for key in dependency_order(graph, needed):
                 self._evaluate_node(key)
         finally:
             self._settling = False
@@ -471,9 +484,9 @@ class Module:
         value = self.body_value(block.body, block.loc, env)
         total, over = 0, False
         for name, member in list(value.value.items()):  # arguments, then the whole body
-            member = self.limits.bounded(member, f"{self.prefix}{address}.{name}")
+            member, nodes = self.limits.bounded_size(member, f"{self.prefix}{address}.{name}")
             if not over:
-                total += self.limits.sizer.measure(member)[0]
+                total += nodes
                 over = total > budgets.VALUE_NODES
                 if over:
                     self.limits.budget("value-nodes", member.loc, self.prefix + address)
@@ -1026,3 +1039,31 @@ def _body_references(body: Body) -> Iterator[str]:
         for attr in current.attributes.values():
             yield from _references(attr.expr)
         bodies.extend(b.body for b in current.blocks)
+
+
+class ReferenceMemo:
+    """The references of parsed bodies and expressions, by identity, across evaluations.
+
+    Parsed trees never change and outlive one evaluation (the parse cache, the
+    blocks an editor's change left alone), so the evaluation order of a module
+    evaluated before costs one lookup per named value, not a walk of its code.
+    At most `limit` trees are held: past that the memo starts afresh.
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._refs: dict[int, tuple[Body | Expr, list[str]]] = {}
+
+    def of(self, node: Body | Expr) -> list[str]:
+        """What `node` refers to (a list the caller must not change)."""
+        entry = self._refs.get(id(node))
+        if entry is not None and entry[0] is node:
+            return entry[1]
+        refs = list(_body_references(node) if isinstance(node, Body) else _references(node))
+        if len(self._refs) >= self.limit:
+            self._refs.clear()
+        self._refs[id(node)] = (node, refs)  # holding `node` keeps its id unique
+        return refs
+
+
+_REFERENCES = ReferenceMemo()

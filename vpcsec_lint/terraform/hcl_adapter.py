@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import dataclasses
 import gc
 import re
 import sys
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpcsec_lint.budgets import parse_integer
+from vpcsec_lint.records import Record
 from vpcsec_lint.terraform.syntax import (
     Attribute,
     BinaryOp,
@@ -71,6 +71,7 @@ def _hcl2() -> Any:
         return PARSER
     from vpcsec_lint.terraform import parser_cache  # python-hcl2's parser, built once
 
+    parser_cache.import_lark()  # before `_parse` imports Lark's exceptions
     return parser_cache
 
 
@@ -511,12 +512,12 @@ def _relocate(expr: Expr, loc: Location) -> Expr:
         node = stack.pop()
         if isinstance(node, (list, tuple)):
             stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            for item in dataclasses.fields(node):
-                value = getattr(node, item.name)
-                if item.name == "loc" and isinstance(value, Location):
-                    setattr(node, item.name, loc)
-                elif isinstance(value, (list, tuple)) or dataclasses.is_dataclass(value):
+        elif isinstance(node, Record):
+            for name in node.field_names:
+                value = getattr(node, name)
+                if name == "loc" and isinstance(value, Location):
+                    setattr(node, name, loc)
+                elif isinstance(value, (list, tuple, Record)):
                     stack.append(value)
     return expr
 

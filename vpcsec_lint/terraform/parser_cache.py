@@ -54,6 +54,7 @@ def parser() -> Any:
     """python-hcl2's parser: the stored one when it loads, else built (and stored)."""
     if not cache.enabled:
         return _build()
+    import_lark()
     package = _hcl2_directory()
     key = _key(package) if package else None
     target = cache.entry_path("parser", key) if key else None
@@ -66,12 +67,38 @@ def parser() -> Any:
     return built
 
 
+def import_lark() -> None:
+    """Import Lark without the third-party `regex` module (about 6 ms of every start).
+
+    Lark imports `regex` whenever it is installed (python-hcl2 requires it), for
+    grammars built with `Lark(regex=True)` or using Unicode categories (`\\p{L}`).
+    python-hcl2's grammar does neither (it is built with `re`, and a stored parser is
+    not compiled again), so Lark is imported with `import regex` failing, and
+    `regex` stays importable afterwards. A grammar that uses categories keeps it.
+    """
+    if "lark" in sys.modules or "regex" in sys.modules:
+        return
+    package = _hcl2_directory()
+    try:
+        with open(os.path.join(package or "", "hcl2.lark"), "rb") as handle:
+            if b"\\p{" in handle.read():
+                return
+    except OSError:
+        return
+    sys.modules["regex"] = None  # type: ignore[assignment]  # `import regex` -> ImportError
+    try:
+        import lark  # noqa: F401
+    finally:
+        del sys.modules["regex"]
+
+
 def _build() -> Any:
     from hcl2.parser import parser as hcl2_parser
 
     return hcl2_parser()
 
 
+@functools.lru_cache(maxsize=1)
 def _hcl2_directory() -> str | None:
     """python-hcl2's package directory, found without importing the package."""
     try:

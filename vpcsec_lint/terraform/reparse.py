@@ -16,7 +16,7 @@ from vpcsec_lint.terraform.loader import ParseCache
 from vpcsec_lint.values import Location
 
 if TYPE_CHECKING:
-    from vpcsec_lint.terraform.syntax import Body
+    from vpcsec_lint.terraform.syntax import Attribute, Block, Body
 
 
 class BufferParseCache(ParseCache):
@@ -67,22 +67,31 @@ def _parse_buffer(text: str, path: str,
 _INERT_LINE = re.compile(r"^\s*(?:(?:#|//).*)?$")
 
 
+def _inert(line: str) -> bool:
+    """A blank or comment line that opens or closes no block comment (`# */` inside
+    one would end it)."""
+    return bool(_INERT_LINE.match(line)) and "/*" not in line and "*/" not in line
+
+
 def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) -> Body | None:
     """The parse of `new_text` from the parse of `old_text`, or None to parse it all.
 
     python-hcl2 needs about half a second for a 1,500-line file; an editor
     changes one block at a time. When the changed lines lie inside one
-    top-level block, only that block is parsed (after a comment as long as
-    the lines above it, so positions stay absolute); when they are comments or blank lines between
-    blocks, nothing is. The blocks below move by the number of lines added or
-    removed. A block that does not parse on its own, or that parses into
-    anything but one block over the same lines, means "parse it all".
+    attribute of a block (nested blocks included), only that attribute is
+    parsed; when they are comments or blank lines between blocks, or between
+    the attributes and nested blocks of one, nothing is (`_edited`). Else,
+    when they lie inside one top-level block, only that block is parsed. A
+    part is parsed after a comment as long as the lines above it, so positions
+    stay absolute; what follows moves by the number of lines added or removed.
+    A part that does not parse on its own, or that parses into anything but
+    one attribute or block over the same lines, means "parse more" (the
+    block, then the file).
 
     The blocks of `old` are re-used and moved in place: `old` must not be used
     afterwards.
     """
-    from vpcsec_lint.terraform.loader import parse_tf_text
-    from vpcsec_lint.terraform.syntax import Body, ParseFailure
+    from vpcsec_lint.terraform.syntax import Body
 
     if old.attributes or "\r" in new_text or "\r" in old_text:
         return None  # top-level attributes (not a .tf file), or line ends the parser may keep
@@ -100,6 +109,7 @@ def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) ->
     old_last, new_last = len(before) - suffix, len(after) - suffix
     delta = len(after) - len(before)
     blocks = list(old.blocks)
+    inert = all(_inert(line) for line in [*before[first - 1:old_last], *after[first - 1:new_last]])
     if old_last >= first:  # old lines first..old_last were replaced
         touched = [i for i, b in enumerate(blocks) if b.loc.line <= old_last
                    and b.end_line >= first]
@@ -111,24 +121,18 @@ def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) ->
     if within:
         index = touched[0]
         block = blocks[index]
-        start, end = block.loc.line, block.end_line + delta
-        # One comment token fills the lines above: positions stay absolute, and
-        # lexing it costs far less than hundreds of newline tokens.
-        padding = "" if start == 1 else "/*" + "\n" * (start - 2) + "*/\n"
-        chunk = padding + "\n".join(after[start - 1:end]) + "\n"
-        try:
-            parsed = parse_tf_text(chunk, path)
-        except ParseFailure:
-            return None
-        if parsed.attributes or len(parsed.blocks) != 1:
-            return None
-        new_block = parsed.blocks[0]
-        if new_block.loc.line != start or new_block.end_line != end:
-            return None
+        new_block = _edited(block, after, first, old_last, delta, inert, path)
+        if new_block is None:
+            start, end = block.loc.line, block.end_line + delta
+            parsed = _parse_lines(after, start, end, path)
+            if parsed is None or parsed.attributes or len(parsed.blocks) != 1:
+                return None
+            new_block = parsed.blocks[0]
+            if new_block.loc.line != start or new_block.end_line != end:
+                return None
         blocks[index] = new_block
         below = blocks[index + 1:]
-    elif not touched and all(_INERT_LINE.match(line) for line in
-                             [*before[first - 1:old_last], *after[first - 1:new_last]]):
+    elif not touched and inert:
         below = [b for b in blocks if b.loc.line >= first]
     else:
         return None
@@ -137,11 +141,85 @@ def reparse_changed_block(old_text: str, old: Body, new_text: str, path: str) ->
     return Body({}, blocks)
 
 
+def _parse_lines(lines: list[str], start: int, end: int, path: str) -> Body | None:
+    """The parse of `lines` `start..end` (1-based) at their place in the file, or None."""
+    from vpcsec_lint.terraform.loader import parse_tf_text
+    from vpcsec_lint.terraform.syntax import ParseFailure
+
+    # One comment token fills the lines above: positions stay absolute, and
+    # lexing it costs far less than hundreds of newline tokens.
+    padding = "" if start == 1 else "/*" + "\n" * (start - 2) + "*/\n"
+    try:
+        return parse_tf_text(padding + "\n".join(lines[start - 1:end]) + "\n", path)
+    except ParseFailure:
+        return None
+
+
+def _touches(first: int, old_last: int, start: int, end: int) -> bool:
+    """Whether the lines `start..end` meet the changed old lines `first..old_last` (none
+    when lines were only inserted, before old line `first`)."""
+    if old_last >= first:
+        return start <= old_last and end >= first
+    return start < first <= end
+
+
+def _edited(block: Block, after: list[str], first: int, old_last: int, delta: int,
+            inert: bool, path: str) -> Block | None:
+    """`block` with a change inside its body applied, parsing at most one attribute; None
+    when the change is not inside one attribute or between the body's parts.
+
+    The parts of `block` below the change are moved in place; the blocks on the way
+    to the change are new objects (their bodies changed, if only in place).
+    """
+    from vpcsec_lint.terraform.syntax import Block, Body
+
+    header_end = block.loc.end_line or block.loc.line
+    if not header_end < first or not old_last < block.end_line:
+        return None  # the header or the closing line changed
+    body = block.body
+    attributes, blocks = dict(body.attributes), list(body.blocks)
+    hit = [a for a in attributes.values()
+           if _touches(first, old_last, a.loc.line, a.loc.end_line or a.loc.line)]
+    inner = [i for i, b in enumerate(blocks) if _touches(first, old_last, b.loc.line, b.end_line)]
+    if not hit and len(inner) == 1:
+        nested = _edited(blocks[inner[0]], after, first, old_last, delta, inert, path)
+        if nested is None:
+            return None
+        blocks[inner[0]] = nested
+    elif len(hit) == 1 and not inner:
+        attribute = _reparsed_attribute(hit[0], after, delta, path)
+        if attribute is None:
+            return None
+        attributes[attribute.name] = attribute
+    elif hit or inner or not inert:
+        return None
+    if delta:
+        shift_lines([*(a for a in attributes.values() if a.loc.line > old_last),
+                     *(b for b in blocks if b.loc.line > old_last)], delta)
+    return Block(block.type, block.labels, Body(attributes, blocks), block.loc,
+                 block.end_line + delta)
+
+
+def _reparsed_attribute(old: Attribute, after: list[str], delta: int,
+                        path: str) -> Attribute | None:
+    """The new parse of an attribute whose lines changed, or None if it is not one
+    attribute of the same name over the same lines (moved by `delta` at the end)."""
+    start, end = old.loc.line, (old.loc.end_line or old.loc.line) + delta
+    if end < start:
+        return None
+    parsed = _parse_lines(after, start, end, path)
+    if parsed is None or parsed.blocks or list(parsed.attributes) != [old.name]:
+        return None
+    attribute = parsed.attributes[old.name]
+    if attribute.loc.line != start or attribute.loc.end_line != end:
+        return None
+    return attribute
+
+
 def shift_lines(nodes: list[Any], delta: int) -> None:
     """Move syntax nodes (and everything below them) down by `delta` lines, in place."""
-    import dataclasses
+    from vpcsec_lint.records import Record
 
-    fields: dict[type, tuple[str, ...]] = {}
     moved: dict[int, tuple[Location, Location]] = {}  # keeps the old ones alive: ids stay unique
     seen: set[int] = set()
     stack: list[Any] = list(nodes)
@@ -153,11 +231,7 @@ def shift_lines(nodes: list[Any], delta: int) -> None:
         if isinstance(node, dict):
             stack.extend(node.values())
             continue
-        cls = type(node)
-        names = fields.get(cls)
-        if names is None:
-            names = fields[cls] = tuple(
-                f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
+        names = node.field_names if isinstance(node, Record) else ()
         if not names or id(node) in seen:
             continue
         seen.add(id(node))
@@ -173,5 +247,5 @@ def shift_lines(nodes: list[Any], delta: int) -> None:
                 setattr(node, name, pair[1])
             elif name == "end_line" and isinstance(value, int):
                 setattr(node, name, value + delta)  # Block.end_line
-            elif isinstance(value, (list, tuple, dict)) or dataclasses.is_dataclass(value):
+            elif isinstance(value, (list, tuple, dict, Record)):
                 stack.append(value)

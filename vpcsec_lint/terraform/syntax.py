@@ -2,164 +2,208 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import Location
 
 
-@dataclass(slots=True)
-class Literal:
-    value: Any
-    loc: Location
+class Literal(Record):
+    __slots__ = ("value", "loc")
+
+    def __init__(self, value: Any, loc: Location) -> None:
+        self.value = value
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class Template:
+class Template(Record):
     """A quoted string or heredoc: literal parts and interpolated expressions."""
 
-    parts: list[str | Expr]
-    loc: Location
+    __slots__ = ("parts", "loc")
+
+    def __init__(self, parts: list[str | Expr], loc: Location) -> None:
+        self.parts = parts
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class GetAttr:
-    name: str
+class GetAttr(Record):
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-@dataclass(slots=True)
-class Index:
-    key: Expr
+class Index(Record):
+    __slots__ = ("key",)
+
+    def __init__(self, key: Expr) -> None:
+        self.key = key
 
 
-@dataclass(slots=True)
-class Traversal:
+class Traversal(Record):
     """`root.a.b[0]`: a variable, local, resource, data source or module reference."""
 
-    root: str
-    steps: list[GetAttr | Index]
-    loc: Location
+    __slots__ = ("root", "steps", "loc")
+
+    def __init__(self, root: str, steps: list[GetAttr | Index], loc: Location) -> None:
+        self.root = root
+        self.steps = steps
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class Splat:
+class Splat(Record):
     """`x[*].id` or `x.*.id`: `steps` (`.id`) apply to each element of `source`."""
 
-    source: Expr
-    loc: Location
-    steps: list[GetAttr | Index] = field(default_factory=list)
+    __slots__ = ("source", "loc", "steps")
+
+    def __init__(self, source: Expr, loc: Location,
+                 steps: list[GetAttr | Index] | None = None) -> None:
+        self.source = source
+        self.loc = loc
+        self.steps = [] if steps is None else steps
 
 
-@dataclass(slots=True)
-class Subscript:
+class Subscript(Record):
     """`concat(a, b)[0]`, `(x).y`: steps applied to an expression that is not a name."""
 
-    source: Expr
-    steps: list[GetAttr | Index]
-    loc: Location
+    __slots__ = ("source", "steps", "loc")
+
+    def __init__(self, source: Expr, steps: list[GetAttr | Index], loc: Location) -> None:
+        self.source = source
+        self.steps = steps
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class ForExpr:
+class ForExpr(Record):
     """`[for k, v in coll : value if cond]`, or `{for ... : key => value}` when `key` is set.
 
     `group` is the `...` of an object `for` (values with one key are grouped in lists).
     """
 
-    key_var: str | None
-    value_var: str
-    collection: Expr
-    value: Expr
-    loc: Location
-    key: Expr | None = None
-    cond: Expr | None = None
-    group: bool = False
+    __slots__ = ("key_var", "value_var", "collection", "value", "loc", "key", "cond", "group")
+
+    def __init__(self, key_var: str | None, value_var: str, collection: Expr, value: Expr,
+                 loc: Location, key: Expr | None = None, cond: Expr | None = None,
+                 group: bool = False) -> None:
+        self.key_var = key_var
+        self.value_var = value_var
+        self.collection = collection
+        self.value = value
+        self.loc = loc
+        self.key = key
+        self.cond = cond
+        self.group = group
 
 
-@dataclass(slots=True)
-class Call:
-    name: str
-    args: list[Expr]
-    loc: Location
-    expand_final: bool = False
+class Call(Record):
+    __slots__ = ("name", "args", "loc", "expand_final")
+
+    def __init__(self, name: str, args: list[Expr], loc: Location,
+                 expand_final: bool = False) -> None:
+        self.name = name
+        self.args = args
+        self.loc = loc
+        self.expand_final = expand_final
 
 
-@dataclass(slots=True)
-class TupleExpr:
-    items: list[Expr]
-    loc: Location
+class TupleExpr(Record):
+    __slots__ = ("items", "loc")
+
+    def __init__(self, items: list[Expr], loc: Location) -> None:
+        self.items = items
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class ObjectExpr:
-    items: list[tuple[Expr, Expr]]
-    loc: Location
+class ObjectExpr(Record):
+    __slots__ = ("items", "loc")
+
+    def __init__(self, items: list[tuple[Expr, Expr]], loc: Location) -> None:
+        self.items = items
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class Conditional:
-    cond: Expr
-    true: Expr
-    false: Expr
-    loc: Location
+class Conditional(Record):
+    __slots__ = ("cond", "true", "false", "loc")
+
+    def __init__(self, cond: Expr, true: Expr, false: Expr, loc: Location) -> None:
+        self.cond = cond
+        self.true = true
+        self.false = false
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class BinaryOp:
-    op: str
-    left: Expr
-    right: Expr
-    loc: Location
+class BinaryOp(Record):
+    __slots__ = ("op", "left", "right", "loc")
+
+    def __init__(self, op: str, left: Expr, right: Expr, loc: Location) -> None:
+        self.op = op
+        self.left = left
+        self.right = right
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class UnaryOp:
-    op: str
-    operand: Expr
-    loc: Location
+class UnaryOp(Record):
+    __slots__ = ("op", "operand", "loc")
+
+    def __init__(self, op: str, operand: Expr, loc: Location) -> None:
+        self.op = op
+        self.operand = operand
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class Opaque:
+class Opaque(Record):
     """An expression the evaluator does not model (for expressions, directives)."""
 
-    loc: Location
+    __slots__ = ("loc",)
+
+    def __init__(self, loc: Location) -> None:
+        self.loc = loc
 
 
 Expr = (Literal | Template | Traversal | Splat | Subscript | ForExpr | Call | TupleExpr | ObjectExpr
         | Conditional | BinaryOp | UnaryOp | Opaque)
 
 
-@dataclass(slots=True)
-class Attribute:
-    name: str
-    expr: Expr
-    loc: Location
+class Attribute(Record):
+    __slots__ = ("name", "expr", "loc")
+
+    def __init__(self, name: str, expr: Expr, loc: Location) -> None:
+        self.name = name
+        self.expr = expr
+        self.loc = loc
 
 
-@dataclass(slots=True)
-class Block:
-    type: str
-    labels: list[str]
-    body: Body
-    loc: Location
-    """The header: from the block type to the opening brace."""
-    end_line: int = 0
+class Block(Record):
+    """`loc`: the header: from the block type to the opening brace."""
+
+    __slots__ = ("type", "labels", "body", "loc", "end_line")
+
+    def __init__(self, type: str, labels: list[str], body: Body, loc: Location,
+                 end_line: int = 0) -> None:
+        self.type = type
+        self.labels = labels
+        self.body = body
+        self.loc = loc
+        self.end_line = end_line
 
 
-@dataclass(slots=True)
-class Body:
-    attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
+class Body(Record):
+    __slots__ = ("attributes", "blocks")
+
+    def __init__(self, attributes: dict[str, Attribute] | None = None,
+                 blocks: list[Block] | None = None) -> None:
+        self.attributes = {} if attributes is None else attributes
+        self.blocks = [] if blocks is None else blocks
 
 
-@dataclass(slots=True)
 class ParseFailure(Exception):
     """A file that is not valid HCL: message and 1-based position."""
 
-    message: str
-    line: int = 1
-    column: int = 1
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message, line, column)
+        self.message = message
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         return self.message
