@@ -15,7 +15,8 @@ class DependencyUnreachable(Rule):
     Flags a workload (a VPC Lambda function, an `awsvpc` ECS service) whose
     configuration holds the address of a resource in a VPC — an environment
     variable or container definition that references a database, proxy,
-    cache, search domain, broker or file system endpoint, or a Lambda
+    cache, search domain, broker or file system endpoint or an internal load
+    balancer's DNS name (once per listener), or a Lambda
     `file_system_config` — when the network does not let it reach that
     resource on its port from every one of its subnets. Every hop is
     evaluated: the source group's egress, both subnets' network ACLs (and the
@@ -66,6 +67,9 @@ class DependencyUnreachable(Rule):
     - https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
     - https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html
+    - https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
+    - https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
+    - https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html
     """
 
     id = "VSL601"

@@ -16,8 +16,10 @@ class RoleServiceUnreachable(Rule):
     that no network path from its subnets reaches, when nothing else in its
     configuration says it calls that service (that is VSL602). The evidence is
     the `Allow` statements (never `NotAction`) of a Lambda function's
-    execution role, an ECS task role and, for container secrets, the task
-    execution role — inline policies, policies attached in the code, and
+    execution role, an ECS task role, the role of an EC2 instance's or an Auto
+    Scaling group's instance profile (from its launch template or
+    configuration) and, for container secrets, the task execution role —
+    inline policies, policies attached in the code, and
     `aws_iam_policy_document` data sources — mapped from IAM prefix to
     endpoint service by a shipped table (`cloudwatch` -> `monitoring`, `ecr` ->
     `ecr.api`, `kinesis` -> `kinesis-streams`, ...). Not evidence: `*`,
@@ -60,6 +62,7 @@ class RoleServiceUnreachable(Rule):
     - https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html
     - https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc-internet.html
     - https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+    - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html
     """
 
     id = "VSL606"

@@ -498,6 +498,11 @@ resource "aws_autoscaling_group" "mixed" {
     }
   }
 }
+resource "aws_instance" "one" {
+  subnet_id            = aws_subnet.a.id
+  iam_instance_profile = aws_iam_instance_profile.app.name
+}
+resource "aws_instance" "other" { iam_instance_profile = "made-elsewhere" }
 resource "aws_autoscaling_group" "legacy" {
   max_size             = 2
   min_size             = 1
@@ -546,6 +551,9 @@ def test_terraform_load_balancers_templates_and_groups(tmp_path):
         "aws_launch_template.eni", False, False)
     assert legacy.subnets_val is None and legacy.launch_template is None
     assert legacy.launch_configuration.key == "aws_launch_configuration.old"
+    assert model.instances["aws_instance.one"].instance_profile.key == \
+        "aws_iam_instance_profile.app"
+    assert model.instances["aws_instance.other"].instance_profile.key is None
 
 
 CFN_COMPUTE = """
@@ -596,6 +604,9 @@ Resources:
       SecurityGroups: [!Ref AppSg]
       AssociatePublicIpAddress: false
       IamInstanceProfile: !Ref Profile
+  One:
+    Type: AWS::EC2::Instance
+    Properties: {SubnetId: !Ref SubnetA, IamInstanceProfile: !Ref Profile}
   Web:
     Type: AWS::AutoScaling::AutoScalingGroup
     Properties:
@@ -660,3 +671,4 @@ def test_cloudformation_load_balancers_templates_and_groups(tmp_path):
     assert (mixed.launch_template.key, mixed.version_current, mixed.overrides) == (
         "Template", True, True)
     assert legacy.launch_template is None and legacy.launch_configuration.key == "Config"
+    assert model.instances["One"].instance_profile.key == "Profile"

@@ -365,6 +365,9 @@ class BaseBuilder:
         from vpcsec_lint.model import Instance, as_bool
 
         inst = Instance(res.address, self.framework, res.loc, res.address)
+        profile = res.body.get("iam_instance_profile") or res.body.get("IamInstanceProfile")
+        if profile is not None:  # followed once the profiles are built (`auto_scaling`)
+            inst.instance_profile = Ref(None, profile)
         if interfaces is not None:  # attached interfaces: their settings are elsewhere
             self.model.instances[res.address] = inst
             return
@@ -436,6 +439,12 @@ class BaseBuilder:
             return Ref(names.get(val.value.lower()), val)
         return ref
 
+    def link_instance_profiles(self) -> None:
+        """Each instance's profile, once the profiles are built."""
+        for inst in self.model.instances.values():
+            if inst.instance_profile is not None:
+                inst.instance_profile = self.instance_profile(inst.instance_profile.val)
+
     def add_launch_template(self, res: RawResource, name: Val | None, groups: Val | None,
                             group_names: Val | None, interfaces: Val | None, index_key: str,
                             groups_key: str, public_key: str, profile: Val | None) -> None:
@@ -455,6 +464,8 @@ class BaseBuilder:
             else:
                 block = primary[0]
                 iface_groups = block.get(groups_key)
+                if iface_groups is not None and iface_groups.value is None:
+                    iface_groups = None  # `null`: omitted
                 template.interface = TemplateInterface(
                     block.loc or res.loc, self.refs(iface_groups, self.model.security_groups),
                     iface_groups, as_bool(block.get(public_key)))

@@ -414,12 +414,14 @@ class LambdaFunction(Entity):
 class Instance(Entity):
     """An EC2 instance with its primary network interface."""
 
-    __slots__ = ("subnet", "subnet_loc", "security_groups", "security_groups_loc", "public_ip")
+    __slots__ = ("subnet", "subnet_loc", "security_groups", "security_groups_loc", "public_ip",
+                 "instance_profile")
 
     def __init__(self, key: str, framework: str, loc: Location, resource: str,
                  subnet: Ref | None = None, subnet_loc: Location | None = None,
                  security_groups: list[Ref] | None = None,
-                 security_groups_loc: Location | None = None, public_ip: Any = UNKNOWN) -> None:
+                 security_groups_loc: Location | None = None, public_ip: Any = UNKNOWN,
+                 instance_profile: Ref | None = None) -> None:
         super().__init__(key, framework, loc, resource)
         self.subnet = subnet
         """None when no subnet is named (default subnet: unknown placement)."""
@@ -428,6 +430,8 @@ class Instance(Entity):
         self.security_groups_loc = security_groups_loc
         self.public_ip = public_ip
         """Whether it gets a public IPv4 address: True, False or UNKNOWN."""
+        self.instance_profile = instance_profile
+        """None when omitted; key None when the profile is not in the code."""
 
 
 class Listener(Record):

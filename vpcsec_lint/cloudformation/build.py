@@ -508,6 +508,7 @@ class CloudFormationBuilder(BaseBuilder):
             items = roles.items() if roles is not None else []
             self.add_instance_profile(res, res.body.get("InstanceProfileName"),
                                       items[0] if len(items) == 1 else roles)
+        self.link_instance_profiles()
         for res in self.by_type("AWS::EC2::LaunchTemplate"):
             data = res.body.get("LaunchTemplateData")
             data = data if data is not None and isinstance(data.value, dict) else Val({}, res.loc)

@@ -164,6 +164,8 @@ def _group_allows(model: Model, group: SecurityGroup, direction: str, protocol: 
 def sg_hop(model: Model, name: str, place: Place, direction: str, protocol: str, port: int,
            peer: Peer) -> Hop:
     """Does one of the place's groups allow `direction` traffic on the port to/from `peer`?"""
+    if place.no_groups:  # no security groups by design (an NLB without any)
+        return skipped(name, place.resource, place.groups_loc or place.loc, place.no_groups)
     best, any_rules = _NO, False
     for group in place.groups:
         found, has_rules = _group_allows(model, group, direction, protocol, port, peer)

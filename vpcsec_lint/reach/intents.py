@@ -125,7 +125,7 @@ def _env_pairs(env: Val | None) -> list[tuple[str, Val]]:
 def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
                     targets: dict[str, Place]) -> list[Intent]:
     """Intents from environment variables that reference targets or called resources."""
-    from vpcsec_lint.reach.targets import store_for_ref
+    from vpcsec_lint.reach.targets import load_balancer_ports, store_for_ref
 
     out: list[Intent] = []
     for name, val in env:
@@ -138,6 +138,13 @@ def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
             if target is not None and isinstance(target.port, int):
                 out.append(Intent(model, source, target, target.port, "address",
                                   f"{shown(name)} references {address}.{attr}", loc))
+                continue
+            listeners = load_balancer_ports(model, item, targets)
+            for lb, port, _ in listeners:
+                out.append(Intent(model, source, lb, port, "address",
+                                  f"{shown(name)} references {address}.{attr} (listener on "
+                                  f"port {port})", loc))
+            if listeners:
                 continue
             service = _service_target(model, address)
             if service is not None:
@@ -262,8 +269,9 @@ def endpoint_services() -> dict[str, str]:
 
 
 def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
-    """Intents from the `Allow` actions of Lambda execution roles, ECS task roles and (for
-    container secrets) task execution roles."""
+    """Intents from the `Allow` actions of Lambda execution roles, the instance roles of EC2
+    instances and Auto Scaling groups, ECS task roles and (for container secrets) task
+    execution roles."""
     table = endpoint_services()
     out: list[Intent] = []
     for fn in model.lambdas.values():
@@ -271,6 +279,16 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
         if role is not None:
             skip = _lambda_side_effects(model, fn.resource)
             out.extend(_from_role(model, found[fn.resource], role, table, skip, lambda_fn=True))
+    for inst in model.instances.values():
+        role = _profile_role(model, inst.instance_profile)
+        if role is not None and inst.resource in found:
+            out.extend(_from_role(model, found[inst.resource], role, table, set(),
+                                  lambda_fn=False))
+    for group in model.autoscaling_groups.values():
+        role = _instance_role(model, group)
+        if role is not None and group.resource in found:
+            out.extend(_from_role(model, found[group.resource], role, table, set(),
+                                  lambda_fn=False))
     for service in model.ecs_services.values():
         place = found.get(service.resource)
         task = model.task_definitions.get(service.task_definition.key or "")
@@ -284,6 +302,26 @@ def role_intents(model: Model, found: dict[str, Place]) -> list[Intent]:
             if role is not None:
                 out.extend(_from_role(model, place, role, table, set(), lambda_fn=False))
     return out
+
+
+def _instance_role(model: Model, group: Any) -> Any:
+    """The role an Auto Scaling group's instances run with: that of the instance profile of
+    its launch template (the version written here) or launch configuration."""
+    launcher: Any = None
+    if group.launch_template is not None:
+        if group.version_current and not group.overrides:
+            launcher = model.launch_templates.get(group.launch_template.key or "")
+    elif group.launch_configuration is not None:
+        launcher = model.launch_configurations.get(group.launch_configuration.key or "")
+    return _profile_role(model, launcher.instance_profile if launcher is not None else None)
+
+
+def _profile_role(model: Model, profile_ref: Any) -> Any:
+    """The role an instance profile passes to the instances that use it (None when either is
+    not in the code): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html"""
+    profile = model.instance_profiles.get(profile_ref.key or "") if profile_ref else None
+    role_ref = profile.role if profile is not None else None
+    return model.roles.get(role_ref.key or "") if role_ref is not None else None
 
 
 def _lambda_side_effects(model: Model, address: str) -> set[str]:
@@ -349,10 +387,15 @@ def _service_of(action: Any, table: dict[str, str], stmt: Any, skip: set[str],
 
 def workload_role(model: Model, source: Place) -> Any:
     """The role whose credentials the workload's code uses: a Lambda function's execution
-    role, an ECS task's task role (None when not in the code)."""
+    role, an instance's or Auto Scaling group's instance-profile role, an ECS task's task
+    role (None when not in the code)."""
     fn = model.lambdas.get(source.resource)
     if fn is not None:
         return model.roles.get(fn.role.ref[0]) if fn.role is not None and fn.role.ref else None
+    if source.resource in model.instances:
+        return _profile_role(model, model.instances[source.resource].instance_profile)
+    if source.resource in model.autoscaling_groups:
+        return _instance_role(model, model.autoscaling_groups[source.resource])
     service = next((s for s in model.ecs_services.values()
                     if s.resource == source.resource), None)
     task = model.task_definitions.get(service.task_definition.key or "") if service else None

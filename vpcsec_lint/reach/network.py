@@ -56,6 +56,9 @@ class Place:
     port: Any = UNKNOWN
     has_dns_name: bool = False
     """Reached by a DNS name (databases, caches, endpoints), so name resolution is a hop."""
+    no_groups: str = ""
+    """Why the place has no security groups by design (a Network Load Balancer created
+    without any): its group hops are skipped with this text."""
 
     @property
     def ephemeral(self) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import DataStore, EcsService, Model
+from vpcsec_lint.reach.compute import autoscaling_place, load_balancer_place
 from vpcsec_lint.reach.network import Place, default_group
 from vpcsec_lint.values import UNKNOWN, Location
 
@@ -85,12 +86,33 @@ def fargate(service: EcsService) -> Any:
 
 
 def target_places(model: Model) -> dict[str, Place]:
-    """Data stores and awsvpc ECS services by address."""
+    """Data stores, awsvpc ECS services, load balancers (not Gateway Load Balancers, which
+    clients do not address) and Auto Scaling groups by address."""
     out = {s.resource: _store_place(model, s) for s in model.data_stores.values()}
     for service in model.ecs_services.values():
         if service.awsvpc:
             out[service.resource] = _service_place(model, service)
+    for lb in model.load_balancers.values():
+        if lb.lb_type is None or lb.lb_type.value != "gateway":
+            out[lb.resource] = load_balancer_place(model, lb)
+    for group in model.autoscaling_groups.values():
+        out[group.resource] = autoscaling_place(model, group)
     return out
+
+
+def load_balancer_ports(model: Model, val: Any, targets: dict[str, Place]) \
+        -> list[tuple[Place, int, Location]]:
+    """The internal load balancer whose DNS name a value references, once per listener with a
+    known port (and where that listener is). An internet-facing one is not a private target:
+    clients reach it through the internet."""
+    if val is None or val.ref is None:
+        return []
+    for lb in model.load_balancers.values():
+        if val.ref in lb.connection_attrs and lb.internal is not None \
+                and lb.internal.value is True and lb.resource in targets:
+            return [(targets[lb.resource], x.port.value, x.loc) for x in lb.listeners
+                    if isinstance(x.port.value, int) and 0 < x.port.value <= 65535]
+    return []
 
 
 def store_for_ref(model: Model, val: Any, targets: dict[str, Place]) -> Place | None:

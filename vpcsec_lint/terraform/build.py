@@ -628,6 +628,7 @@ class TerraformBuilder(BaseBuilder):
     def auto_scaling(self) -> None:
         for res in self.by_type("aws_iam_instance_profile"):
             self.add_instance_profile(res, res.body.get("name"), res.body.get("role"))
+        self.link_instance_profiles()
         for res in self.by_type("aws_launch_template"):
             body = res.body
             profile = _first_block(body.get("iam_instance_profile"))
