@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import Model
 from vpcsec_lint.reach.network import Place
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 if TYPE_CHECKING:
@@ -56,23 +56,28 @@ def budget_hit(model: Model, code: str, loc: Location, what: str) -> Any:
     return notice
 
 
-@dataclass
-class Intent:
+class Intent(Record):
     """A workload that must reach a target, and why we think so."""
 
-    model: Model
-    source: Place
-    target: Place | str
-    port: int
-    kind: str
-    """`address` (§3.1), `fargate` (its own needs), `role` (§3.2), `declared` (`reach:`)."""
-    why: str
-    origin: Location
-    protocol: str = "tcp"
-    expect: str = "reachable"
-    extra: dict[str, Any] = field(default_factory=dict)
-    resource: Val | None = None
-    """The AWS resource the workload references, for endpoint policies (address intents)."""
+    __slots__ = ("model", "source", "target", "port", "kind", "why", "origin", "protocol",
+                 "expect", "extra", "resource")
+
+    def __init__(self, model: Model, source: Place, target: Place | str, port: int, kind: str,
+                 why: str, origin: Location, protocol: str = "tcp", expect: str = "reachable",
+                 extra: dict[str, Any] | None = None, resource: Val | None = None) -> None:
+        self.model = model
+        self.source = source
+        self.target = target
+        self.port = port
+        self.kind = kind
+        """`address` (§3.1), `fargate` (its own needs), `role` (§3.2), `declared` (`reach:`)."""
+        self.why = why
+        self.origin = origin
+        self.protocol = protocol
+        self.expect = expect
+        self.extra = {} if extra is None else extra
+        self.resource = resource
+        """The AWS resource the workload references, for endpoint policies (address intents)."""
 
     @property
     def target_name(self) -> str:

@@ -9,7 +9,6 @@ answered by `vpcsec_lint.network`. Every answer may be "unknown"; nothing here g
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 from typing import Any
 
 from vpcsec_lint.model import (
@@ -21,6 +20,7 @@ from vpcsec_lint.model import (
     SecurityGroup,
     Subnet,
 )
+from vpcsec_lint.records import Record
 from vpcsec_lint.values import UNKNOWN, Location
 
 LAMBDA_EPHEMERAL = (1024, 65535)
@@ -35,30 +35,38 @@ INTERNET_CLIENT_PORTS = (1024, 65535)
 WORLD = ipaddress.ip_network("0.0.0.0/0")
 
 
-@dataclass
-class Place:
+class Place(Record):
     """A resource with network interfaces, or `internet`/an AWS API (no subnets)."""
 
-    resource: str
-    kind: str
-    """`lambda`, `instance`, `task`, `endpoint`, a data-store kind, `internet`, `aws`."""
-    loc: Location
-    framework: str = ""
-    subnets: list[Subnet | None] | None = None
-    """Its subnets (None items: a subnet we cannot follow); None: placement unknown."""
-    subnets_loc: Location | None = None
-    groups: list[SecurityGroup] = field(default_factory=list)
-    groups_complete: bool = True
-    """False when some group cannot be followed (then only allows count)."""
-    groups_loc: Location | None = None
-    in_vpc: bool = True
-    public_ip: Any = False
-    port: Any = UNKNOWN
-    has_dns_name: bool = False
-    """Reached by a DNS name (databases, caches, endpoints), so name resolution is a hop."""
-    no_groups: str = ""
-    """Why the place has no security groups by design (a Network Load Balancer created
-    without any): its group hops are skipped with this text."""
+    __slots__ = ("resource", "kind", "loc", "framework", "subnets", "subnets_loc", "groups",
+                 "groups_complete", "groups_loc", "in_vpc", "public_ip", "port", "has_dns_name",
+                 "no_groups")
+
+    def __init__(self, resource: str, kind: str, loc: Location, framework: str = "",
+                 subnets: list[Subnet | None] | None = None, subnets_loc: Location | None = None,
+                 groups: list[SecurityGroup] | None = None, groups_complete: bool = True,
+                 groups_loc: Location | None = None, in_vpc: bool = True, public_ip: Any = False,
+                 port: Any = UNKNOWN, has_dns_name: bool = False, no_groups: str = "") -> None:
+        self.resource = resource
+        self.kind = kind
+        """`lambda`, `instance`, `task`, `endpoint`, a data-store kind, `internet`, `aws`."""
+        self.loc = loc
+        self.framework = framework
+        self.subnets = subnets
+        """Its subnets (None items: a subnet we cannot follow); None: placement unknown."""
+        self.subnets_loc = subnets_loc
+        self.groups = [] if groups is None else groups
+        self.groups_complete = groups_complete
+        """False when some group cannot be followed (then only allows count)."""
+        self.groups_loc = groups_loc
+        self.in_vpc = in_vpc
+        self.public_ip = public_ip
+        self.port = port
+        self.has_dns_name = has_dns_name
+        """Reached by a DNS name (databases, caches, endpoints), so name resolution is a hop."""
+        self.no_groups = no_groups
+        """Why the place has no security groups by design (a Network Load Balancer created
+        without any): its group hops are skipped with this text."""
 
     @property
     def ephemeral(self) -> tuple[int, int]:
