@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from vpcsec_lint.cloudformation.build import DATA_STORES as CFN_STORES
+from vpcsec_lint.data_stores import CLOUDFORMATION as CFN_STORES
+from vpcsec_lint.data_stores import TERRAFORM as TF_STORES
 from vpcsec_lint.findings import Finding, Related, shown
 from vpcsec_lint.model import Model, Ref, SgRule, parse_network
 from vpcsec_lint.policy import aws_service
 from vpcsec_lint.registry import Rule
 from vpcsec_lint.resource_types import SG_CFN, SG_TF
-from vpcsec_lint.terraform.build import DATA_STORES as TF_STORES
 from vpcsec_lint.values import Location, Val
 
 RULES_PER_GROUP = 60

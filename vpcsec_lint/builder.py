@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from vpcsec_lint.data_stores import StoreSpec
 from vpcsec_lint.model import (
     Attachment,
     AutoScalingGroup,
@@ -34,24 +35,6 @@ from vpcsec_lint.model import (
 )
 from vpcsec_lint.raw import RawResource
 from vpcsec_lint.values import UNKNOWN, Location, Val
-
-
-class StoreSpec(NamedTuple):
-    """How one data-store resource type names its settings (dotted paths into the body)."""
-
-    kind: str
-    engine: str | None = None
-    default_engine: str | None = None
-    port: str | None = None
-    groups: str | None = None
-    subnets: str | None = None
-    subnet_group: str | None = None
-    public: str | None = None
-    connection: tuple[str, ...] = ()
-    member: str | None = None
-    """The attribute naming the cluster/group it belongs to (then it uses its groups)."""
-    requires: str | None = None
-    """Only a data store in a VPC when this attribute is set (OpenSearch `vpc_options`)."""
 
 
 class EcsNames(NamedTuple):

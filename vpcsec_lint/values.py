@@ -65,14 +65,19 @@ class Val(Record):
       values; the value itself is then `UNKNOWN`.
     - `partial`: for an unknown string template, its text with the unknown parts
       left as `${...}` (JSON policies written with `Fn::Sub` stay readable).
+    - `parts`: for a string built from other values (a Terraform template,
+      `Fn::Sub`, `Fn::Join`), the parts that refer to a resource attribute, so
+      `"postgres://${aws_db_instance.db.address}:5432"` still names the database
+      (at most `MAX_PARTS`).
     """
 
-    __slots__ = ("value", "loc", "origins", "ref", "symbol", "alternatives", "partial")
+    __slots__ = ("value", "loc", "origins", "ref", "symbol", "alternatives", "partial",
+                 "parts")
 
     def __init__(self, value: Any, loc: Location | None = None,
                  origins: tuple[Location, ...] = (), ref: tuple[str, str] | None = None,
                  symbol: str | None = None, alternatives: tuple[Val, ...] = (),
-                 partial: str | None = None) -> None:
+                 partial: str | None = None, parts: tuple[Val, ...] = ()) -> None:
         self.value = value
         self.loc = loc
         self.origins = origins
@@ -80,6 +85,7 @@ class Val(Record):
         self.symbol = symbol
         self.alternatives = alternatives
         self.partial = partial
+        self.parts = parts
 
     @property
     def known(self) -> bool:
@@ -123,9 +129,32 @@ class Val(Record):
             elif isinstance(val.value, list):
                 stack.extend(val.value)
 
+    def references(self) -> Iterator[Val]:
+        """Every value inside this one that refers to a resource attribute, the parts of
+        the strings built inside it included."""
+        for val in self.walk():
+            if val.ref is not None:
+                yield val
+            yield from val.parts
+
 
 MAX_ORIGINS = 32
 """Origins kept per value: a string doubled through locals would double them too."""
+
+MAX_PARTS = 32
+"""Referring parts kept per built string, for the same reason."""
+
+
+def referring_parts(vals: Iterable[Val]) -> tuple[Val, ...]:
+    """The values among `vals` that refer to a resource attribute, and the referring parts
+    they were built from, each once, at most `MAX_PARTS`."""
+    out: dict[int, Val] = {}
+    for val in vals:
+        for part in ((val,) if val.ref is not None else ()) + val.parts:
+            out.setdefault(id(part), part)
+            if len(out) >= MAX_PARTS:
+                return tuple(out.values())
+    return tuple(out.values())
 
 
 def merge_origins(*groups: Iterable[Location]) -> tuple[Location, ...]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from vpcsec_lint.builder import (
     BaseBuilder,
     EcsNames,
-    StoreSpec,
     setting,
     setting_loc,
     unique_names,
 )
 from vpcsec_lint.cloudformation.template import REGION_TYPE
+from vpcsec_lint.data_stores import CLOUDFORMATION as CLOUDFORMATION_STORES
 from vpcsec_lint.model import (
     Cache,
     InternetGateway,
@@ -59,53 +59,6 @@ _ROUTE_TARGETS = {"GatewayId": "gateway", "NatGatewayId": "nat",
                   "VpcEndpointId": "vpce", "TransitGatewayId": "other", "InstanceId": "other",
                   "NetworkInterfaceId": "other", "CarrierGatewayId": "other",
                   "LocalGatewayId": "other", "CoreNetworkArn": "other"}
-DATA_STORES = {
-    "AWS::RDS::DBInstance": StoreSpec(
-        "rds_instance", "Engine", None, "Port", "VPCSecurityGroups", None, "DBSubnetGroupName",
-        "PubliclyAccessible", ("Endpoint.Address",), member="DBClusterIdentifier"),
-    "AWS::RDS::DBCluster": StoreSpec(
-        "rds_cluster", "Engine", None, "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
-        "PubliclyAccessible", ("Endpoint.Address", "ReadEndpoint.Address")),
-    "AWS::RDS::DBProxy": StoreSpec(
-        "rds_proxy", "EngineFamily", None, None, "VpcSecurityGroupIds", "VpcSubnetIds",
-        connection=("Endpoint",)),
-    "AWS::ElastiCache::ReplicationGroup": StoreSpec(
-        "elasticache", "Engine", "redis", "Port", "SecurityGroupIds", None,
-        "CacheSubnetGroupName", connection=("PrimaryEndPoint.Address", "ReaderEndPoint.Address",
-                                            "ConfigurationEndPoint.Address")),
-    "AWS::ElastiCache::CacheCluster": StoreSpec(
-        "elasticache", "Engine", None, "Port", "VpcSecurityGroupIds", None,
-        "CacheSubnetGroupName",
-        connection=("RedisEndpoint.Address", "ConfigurationEndpoint.Address")),
-    "AWS::ElastiCache::ServerlessCache": StoreSpec(
-        "elasticache", "Engine", None, None, "SecurityGroupIds", "SubnetIds",
-        connection=("Endpoint.Address", "ReaderEndpoint.Address")),
-    "AWS::MemoryDB::Cluster": StoreSpec(
-        "memorydb", "Engine", "redis", "Port", "SecurityGroupIds", None, "SubnetGroupName",
-        connection=("ClusterEndpoint.Address",)),
-    "AWS::OpenSearchService::Domain": StoreSpec(
-        "opensearch", None, "opensearch", None, "VPCOptions.SecurityGroupIds",
-        "VPCOptions.SubnetIds", connection=("DomainEndpoint",), requires="VPCOptions"),
-    "AWS::Elasticsearch::Domain": StoreSpec(
-        "opensearch", None, "elasticsearch", None, "VPCOptions.SecurityGroupIds",
-        "VPCOptions.SubnetIds", connection=("DomainEndpoint",), requires="VPCOptions"),
-    "AWS::DocDB::DBCluster": StoreSpec(
-        "docdb", None, "docdb", "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
-        connection=("Endpoint", "ReadEndpoint")),
-    "AWS::Neptune::DBCluster": StoreSpec(
-        "neptune", None, "neptune", "Port", "VpcSecurityGroupIds", None, "DBSubnetGroupName",
-        connection=("Endpoint", "ReadEndpoint")),
-    "AWS::Redshift::Cluster": StoreSpec(
-        "redshift", None, "redshift", "Port", "VpcSecurityGroupIds", None,
-        "ClusterSubnetGroupName", "PubliclyAccessible", ("Endpoint.Address",)),
-    "AWS::AmazonMQ::Broker": StoreSpec(
-        "mq", "EngineType", None, None, "SecurityGroups", "SubnetIds", None,
-        "PubliclyAccessible", ("AmqpEndpoints", "OpenWireEndpoints", "StompEndpoints",
-                               "MqttEndpoints", "WssEndpoints")),
-    "AWS::EFS::MountTarget": StoreSpec(
-        "efs_mount_target", None, "efs", None, "SecurityGroups", "SubnetId",
-        connection=("IpAddress",)),
-}
 _SUBNET_GROUPS = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup",
                   "AWS::MemoryDB::SubnetGroup", "AWS::DocDB::DBSubnetGroup",
                   "AWS::Neptune::DBSubnetGroup", "AWS::Redshift::ClusterSubnetGroup")
@@ -428,9 +381,9 @@ class CloudFormationBuilder(BaseBuilder):
         subnet_groups = {r.address: r.body.get("SubnetIds") for r in groups}
         names = unique_names([(_plain(r.body.get(prop)), r.address) for r in groups
                               for prop in _SUBNET_GROUP_NAMES if r.body.get(prop) is not None])
-        for res in self.by_type(*DATA_STORES):
+        for res in self.by_type(*CLOUDFORMATION_STORES):
             # PubliclyAccessible's default depends on the subnet group and VPC: unknown.
-            self.add_data_store(res, DATA_STORES[res.type], UNKNOWN, subnet_groups, names)
+            self.add_data_store(res, CLOUDFORMATION_STORES[res.type], UNKNOWN, subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":

@@ -21,7 +21,7 @@ from vpcsec_lint import budgets
 from vpcsec_lint.budgets import BudgetExceeded, Sizer, budget_notice
 from vpcsec_lint.evaluation_order import dependency_order
 from vpcsec_lint.raw import RawResource, Unit
-from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins, referring_parts
 
 if TYPE_CHECKING:
     from vpcsec_lint.cloudformation.stacks import Stacks
@@ -341,12 +341,14 @@ class _Template:
             return self._sub_name(name, loc)
         unknown = False
         origins: list[Location] = []
+        evaluated: list[Val] = []
         length = len(template)
 
         def replace(match: re.Match[str]) -> str:
             nonlocal unknown
             name = match.group(1)
             val = variables.get(name) or self._sub_name(name, loc)
+            evaluated.append(val)
             if isinstance(val.value, (str, int, float)) and not isinstance(val.value, bool):
                 origins.extend(val.origins)
                 return str(val.value)
@@ -366,9 +368,10 @@ class _Template:
         except BudgetExceeded as exc:
             self.budget(exc.code, loc, "Fn::Sub")
             return Val(UNKNOWN, loc)
+        parts = referring_parts(evaluated)
         if unknown:
-            return Val(UNKNOWN, loc, merge_origins(origins), partial=result)
-        return Val(result, loc, merge_origins(origins))
+            return Val(UNKNOWN, loc, merge_origins(origins), partial=result, parts=parts)
+        return Val(result, loc, merge_origins(origins), parts=parts)
 
     def _sub_name(self, name: str, loc: Location | None) -> Val:
         if "." in name:
@@ -474,9 +477,10 @@ def _join(args: Val, loc: Location | None) -> Val:
         length += len(texts[-1]) + len(parts[0].value)
         if length > budgets.STRING_CHARS:
             raise BudgetExceeded("string-size")
+    referring = referring_parts(parts[1].value)
     if unknown:
-        return Val(UNKNOWN, loc, partial=parts[0].value.join(texts))
-    return Val(parts[0].value.join(texts), loc)
+        return Val(UNKNOWN, loc, partial=parts[0].value.join(texts), parts=referring)
+    return Val(parts[0].value.join(texts), loc, parts=referring)
 
 
 def _select(args: Val, loc: Location | None) -> Val:

@@ -134,7 +134,7 @@ def address_intents(model: Model, source: Place, env: list[tuple[str, Val]],
 
     out: list[Intent] = []
     for name, val in env:
-        for item in val.walk():
+        for item in val.references():
             if item.ref is None:
                 continue
             address, attr = item.ref

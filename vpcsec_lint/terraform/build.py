@@ -7,11 +7,11 @@ import re
 from vpcsec_lint.builder import (
     BaseBuilder,
     EcsNames,
-    StoreSpec,
     setting,
     setting_loc,
     unique_names,
 )
+from vpcsec_lint.data_stores import TERRAFORM as TERRAFORM_STORES
 from vpcsec_lint.model import (
     Attachment,
     Cache,
@@ -46,55 +46,6 @@ _ROUTE_TARGETS = {"gateway_id": "gateway", "nat_gateway_id": "nat",
                   "network_interface_id": "other", "carrier_gateway_id": "other",
                   "local_gateway_id": "other", "core_network_arn": "other",
                   "instance_id": "other"}
-DATA_STORES = {
-    "aws_db_instance": StoreSpec(
-        "rds_instance", "engine", None, "port", "vpc_security_group_ids", None,
-        "db_subnet_group_name", "publicly_accessible", ("address", "endpoint")),
-    "aws_rds_cluster": StoreSpec(
-        "rds_cluster", "engine", "aurora", "port", "vpc_security_group_ids", None,
-        "db_subnet_group_name", "publicly_accessible", ("endpoint", "reader_endpoint")),
-    "aws_rds_cluster_instance": StoreSpec(
-        "rds_instance", "engine", None, None, None, None, "db_subnet_group_name",
-        "publicly_accessible", ("endpoint",), member="cluster_identifier"),
-    "aws_db_proxy": StoreSpec(
-        "rds_proxy", "engine_family", None, None, "vpc_security_group_ids", "vpc_subnet_ids",
-        connection=("endpoint",)),
-    "aws_elasticache_replication_group": StoreSpec(
-        "elasticache", "engine", "redis", "port", "security_group_ids", None,
-        "subnet_group_name", connection=("primary_endpoint_address", "reader_endpoint_address",
-                                         "configuration_endpoint_address")),
-    "aws_elasticache_cluster": StoreSpec(
-        "elasticache", "engine", None, "port", "security_group_ids", None, "subnet_group_name",
-        connection=("cache_nodes", "cluster_address", "configuration_endpoint"),
-        member="replication_group_id"),
-    "aws_elasticache_serverless_cache": StoreSpec(
-        "elasticache", "engine", None, None, "security_group_ids", "subnet_ids",
-        connection=("endpoint", "reader_endpoint")),
-    "aws_memorydb_cluster": StoreSpec(
-        "memorydb", "engine", "redis", "port", "security_group_ids", None, "subnet_group_name",
-        connection=("cluster_endpoint",)),
-    "aws_opensearch_domain": StoreSpec(
-        "opensearch", None, "opensearch", None, "vpc_options.security_group_ids",
-        "vpc_options.subnet_ids", connection=("endpoint",), requires="vpc_options"),
-    "aws_elasticsearch_domain": StoreSpec(
-        "opensearch", None, "elasticsearch", None, "vpc_options.security_group_ids",
-        "vpc_options.subnet_ids", connection=("endpoint",), requires="vpc_options"),
-    "aws_docdb_cluster": StoreSpec(
-        "docdb", None, "docdb", "port", "vpc_security_group_ids", None, "db_subnet_group_name",
-        connection=("endpoint", "reader_endpoint")),
-    "aws_neptune_cluster": StoreSpec(
-        "neptune", None, "neptune", "port", "vpc_security_group_ids", None,
-        "neptune_subnet_group_name", connection=("endpoint", "reader_endpoint")),
-    "aws_redshift_cluster": StoreSpec(
-        "redshift", None, "redshift", "port", "vpc_security_group_ids", None,
-        "cluster_subnet_group_name", "publicly_accessible", ("endpoint", "dns_name")),
-    "aws_mq_broker": StoreSpec(
-        "mq", "engine_type", None, None, "security_groups", "subnet_ids", None,
-        "publicly_accessible", ("instances",)),
-    "aws_efs_mount_target": StoreSpec(
-        "efs_mount_target", None, "efs", None, "security_groups", "subnet_id",
-        connection=("dns_name", "ip_address", "mount_target_dns_name")),
-}
 _SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group",
                   "aws_memorydb_subnet_group", "aws_docdb_subnet_group",
                   "aws_neptune_subnet_group", "aws_redshift_subnet_group")
@@ -545,9 +496,9 @@ class TerraformBuilder(BaseBuilder):
         groups = self.by_type(*_SUBNET_GROUPS)
         subnet_groups = {r.address: r.body.get("subnet_ids") for r in groups}
         names = unique_names([(_plain(r.body.get("name")), r.address) for r in groups])
-        for res in self.by_type(*DATA_STORES):
-            self.add_data_store(res, DATA_STORES[res.type], _PUBLIC_DEFAULT.get(res.type, False),
-                                subnet_groups, names)
+        for res in self.by_type(*TERRAFORM_STORES):
+            self.add_data_store(res, TERRAFORM_STORES[res.type],
+                                _PUBLIC_DEFAULT.get(res.type, False), subnet_groups, names)
         self.link_members()
         for store in self.model.data_stores.values():
             if store.kind == "efs_mount_target":

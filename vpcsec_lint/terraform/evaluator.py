@@ -57,7 +57,7 @@ from vpcsec_lint.terraform.syntax import (
     TupleExpr,
     UnaryOp,
 )
-from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins
+from vpcsec_lint.values import UNKNOWN, Location, Val, merge_origins, referring_parts
 
 NON_RESOURCE_ROOTS = {"var", "local", "module", "data", "each", "count", "self", "path",
                       "terraform", "provider"}
@@ -537,7 +537,7 @@ class Module:
             val = Val(UNKNOWN)
         if loc is not None:
             val = Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
-                      val.partial)
+                      val.partial, val.parts)
         return val
 
     def _eval(self, expr: Expr, env: dict[str, Val]) -> Val:
@@ -648,6 +648,7 @@ class Module:
     def _template(self, expr: Template, env: dict[str, Val]) -> Val:
         pieces: list[str] = []
         origins: list[Location] = []
+        evaluated: list[Val] = []
         symbol = None
         unknown = False
         length = 0
@@ -657,9 +658,10 @@ class Module:
                 continue
             val = self._eval(part, env)
             origins.extend(val.origins)
+            evaluated.append(val)
             if val.value is UNKNOWN or isinstance(val.value, (list, dict)):
                 if len(expr.parts) == 1:
-                    return Val(UNKNOWN, expr.loc, merge_origins(origins), val.ref)
+                    return Val(UNKNOWN, expr.loc, merge_origins(origins), val.ref, parts=val.parts)
                 unknown = True  # keep the known text: `partial` shows `${...}` for this part
                 pieces.append(val.partial if val.partial is not None else "${...}")
                 continue
@@ -669,9 +671,11 @@ class Module:
             if length > budgets.STRING_CHARS:
                 self.limits.budget("string-size", expr.loc)
                 return Val(UNKNOWN, expr.loc, merge_origins(origins))
+        parts = referring_parts(evaluated)
         if unknown:
-            return Val(UNKNOWN, expr.loc, merge_origins(origins), partial="".join(pieces))
-        return Val("".join(pieces), expr.loc, merge_origins(origins))
+            return Val(UNKNOWN, expr.loc, merge_origins(origins), partial="".join(pieces),
+                       parts=parts)
+        return Val("".join(pieces), expr.loc, merge_origins(origins), parts=parts)
 
     def _object(self, expr: ObjectExpr, env: dict[str, Val]) -> Val:
         out: dict[str, Val] = {}
@@ -796,9 +800,9 @@ class Module:
                 return Val(UNKNOWN, loc, val.origins)
             val = Val(member.value, member.loc, merge_origins(val.origins, member.origins),
                       member.ref, member.symbol or val.symbol, member.alternatives,
-                      member.partial)
+                      member.partial, member.parts)
         return Val(val.value, loc, val.origins, val.ref, val.symbol, val.alternatives,
-                   val.partial)
+                   val.partial, val.parts)
 
     def _variable(self, name: str, loc: Location) -> Val:
         symbol = f"{self.prefix}var.{name}"
@@ -806,7 +810,7 @@ class Module:
             bound = self.inputs[name]
             where = (bound.loc,) if bound.loc else ()
             return Val(bound.value, loc, merge_origins(bound.origins, where), bound.ref,
-                       bound.symbol or symbol, bound.alternatives, bound.partial)
+                       bound.symbol or symbol, bound.alternatives, bound.partial, bound.parts)
         attr = self._variable_attr(name)
         if attr is None:
             return Val(UNKNOWN, loc, symbol=symbol)
@@ -851,7 +855,8 @@ class Module:
             return Val(UNKNOWN, loc)  # a cycle
         val: Val = cached if cached is not None else self._local_value(name)  # type: ignore[assignment]
         return Val(val.value, loc, merge_origins(val.origins, (attr.loc,)), val.ref,
-                   val.symbol or f"{self.prefix}local.{name}", val.alternatives, val.partial)
+                   val.symbol or f"{self.prefix}local.{name}", val.alternatives, val.partial,
+                   val.parts)
 
     def _local_value(self, name: str) -> Val:
         memo_key = "local:" + name
@@ -888,7 +893,7 @@ class Module:
             return Val(UNKNOWN, loc, ref=ref)
         val: Val = cached  # type: ignore[assignment]
         return self._apply_steps(Val(val.value, loc, val.origins, val.ref or ref, val.symbol,
-                                     val.alternatives), rest[1:], env, loc)
+                                     val.alternatives, parts=val.parts), rest[1:], env, loc)
 
     def _resource_attr(self, address: str, steps: list, env: dict[str, Val],
                        loc: Location) -> Val:
