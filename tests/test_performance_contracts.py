@@ -42,14 +42,16 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         main({argv!r})
     except SystemExit:
         pass
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {heavy!r})))
+print(json.dumps(sorted({{m if {whole!r} else m.split(".")[0] for m in sys.modules}}
+                        & {heavy!r})))
 """
 
 
 def heavy_imports(argv: list[str], cwd: str | os.PathLike, cache_dir: Path,
-                  watched: tuple[str, ...] = HEAVY) -> list[str]:
-    """The `watched` top-level packages a fresh interpreter has imported after `main(argv)`."""
-    code = IMPORTS_AFTER.format(argv=argv, heavy=set(watched))
+                  watched: tuple[str, ...] = HEAVY, whole: bool = False) -> list[str]:
+    """The `watched` top-level packages (`whole`: modules, by their full names) a fresh
+    interpreter has imported after `main(argv)`."""
+    code = IMPORTS_AFTER.format(argv=argv, heavy=set(watched), whole=whole)
     out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
                          env={**os.environ, "VPCSEC_LINT_CACHE_DIR": str(cache_dir)},
                          timeout=300, check=True)
@@ -74,6 +76,20 @@ def test_terraform_run_imports_no_yaml_and_no_schema(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "terraform" / "VSL101", work)
     assert heavy_imports(["--no-cache", "."], work, tmp_path / "cache") == [
         "hcl2", "lark", "regex", "threading"]  # python-hcl2's API, with what it imports
+
+
+BUILDERS = ("vpcsec_lint.terraform.build", "vpcsec_lint.terraform.evaluator",
+            "vpcsec_lint.cloudformation.build", "vpcsec_lint.cloudformation.template")
+
+
+@pytest.mark.parametrize("framework, other", [("terraform", "cloudformation"),
+                                              ("cloudformation", "terraform")])
+def test_a_run_imports_only_its_own_framework_s_builder(framework: str, other: str,
+                                                         tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(FIXTURES / framework / "VSL108", work)
+    found = heavy_imports(["--no-cache", "."], work, tmp_path / "cache", BUILDERS, whole=True)
+    assert found and all(m.startswith(f"vpcsec_lint.{framework}.") for m in found), found
 
 
 def test_terraform_run_with_a_stored_parser_imports_lark_alone(tmp_path: Path) -> None:
