@@ -769,12 +769,7 @@ def _from_internet(model: Model, target: Place, port: int, protocol: str) -> lis
         else:
             hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", where, loc,
                             f"{t.resource} has no route to an internet gateway"))
-        acl = subnet_acl(model, t)
-        hops.append(_nacl(protocol, "target-nacl-inbound", acl, t, False, (port, port), WORLD,
-                          "0.0.0.0/0"))
-        hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
-                           Peer(None, WORLD, text="0.0.0.0/0")))
-        hops.append(_internet_reply(protocol, acl, t, WORLD, "0.0.0.0/0"))
+        hops += _internet_ingress(model, target, t, port, protocol, WORLD)
         out.append(PairPath(None, t.resource, "internet-gateway", hops, zone(t)))
         if dual_stack(model, t) is not False:
             out.append(_from_internet_ipv6(model, target, t, port, protocol))
@@ -825,24 +820,26 @@ def _from_internet_ipv6(model: Model, target: Place, t: Subnet, port: int,
     else:
         hops.append(Hop("route", BLOCKED, "NO_ROUTE_TO_DESTINATION", where, loc,
                         f"{t.resource} has no IPv6 route to an internet gateway"))
-    acl = subnet_acl(model, t)
-    hops.append(_nacl(protocol, "target-nacl-inbound", acl, t, False, (port, port), WORLD6,
-                      "::/0"))
-    hops.append(sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
-                       Peer(None, WORLD6, text="::/0")))
-    hops.append(_internet_reply(protocol, acl, t, WORLD6, "::/0"))
+    hops += _internet_ingress(model, target, t, port, protocol, WORLD6)
     return PairPath(None, t.resource, "internet-gateway", hops, zone(t), ip=6)
 
 
-def _internet_reply(protocol: str, acl: Any, t: Subnet, world: Network, text: str) -> Hop:
-    """The target's reply to an internet client through its subnet's NACL, outbound to the
+def _internet_ingress(model: Model, target: Place, t: Subnet, port: int, protocol: str,
+                      world: Network) -> list[Hop]:
+    """From the internet (`world`: `0.0.0.0/0` or `::/0`) into `target` in `t`: the subnet's
+    NACL inbound, the target's group ingress, and the reply out through the NACL to the
     client's ephemeral ports (1024-65535). Clients choose their own ports, so the reply is
     blocked only when no such port is allowed; a range partly allowed is unknown."""
-    hop = _nacl(protocol, "nacl-reply", acl, t, True, INTERNET_CLIENT_PORTS, world, text)
+    text = str(world)
+    acl = subnet_acl(model, t)
+    reply = _nacl(protocol, "nacl-reply", acl, t, True, INTERNET_CLIENT_PORTS, world, text)
     low, high = INTERNET_CLIENT_PORTS
-    hop.fix = (f"let {hop.resource} pass the replies: allow {protocol.upper()} {low}-{high} "
-               f"outbound to {text}")
-    return hop
+    reply.fix = (f"let {reply.resource} pass the replies: allow {protocol.upper()} "
+                 f"{low}-{high} outbound to {text}")
+    return [_nacl(protocol, "target-nacl-inbound", acl, t, False, (port, port), world, text),
+            sg_hop(model, "target-sg-ingress", target, "ingress", protocol, port,
+                   Peer(None, world, text=text)),
+            reply]
 
 
 def _public_address_hop(target: Place) -> Hop:
