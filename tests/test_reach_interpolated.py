@@ -8,9 +8,10 @@ it; the example app's three mistakes must be found the same way as with bare ref
 
 from __future__ import annotations
 
+import json
 import shutil
 
-from helpers import FIXTURES, lint, triples
+from helpers import FIXTURES, lint, run_cli, triples
 
 from vpcsec_lint.values import MAX_PARTS, UNKNOWN, Val, referring_parts
 
@@ -83,3 +84,29 @@ def test_a_string_keeps_at_most_max_parts_references():
     assert len(doubled.parts) == MAX_PARTS
     assert [v.ref for v in doubled.references()] == [v.ref for v in parts[:MAX_PARTS]]
     assert referring_parts([Val("plain text")]) == ()
+
+
+def _reach_list(path) -> set[tuple[str, int, str, str]]:
+    result = run_cli("reach", "--format", "json", str(path))
+    return {(i["to"], i["port"], i["verdict"], i["origin"]["detail"])
+            for i in json.loads(result.stdout)["intents"]
+            if i["to"].endswith(("aws_lb.api", "ApiLb"))}
+
+
+def test_a_load_balancer_url_keeps_its_listeners(tmp_path):
+    shutil.copytree(FIXTURES / "terraform" / "reach" / "compute", tmp_path / "tf")
+    balancers = tmp_path / "tf" / "balancers.tf"
+    text = balancers.read_text()
+    old = "API_HOST    = aws_lb.api.dns_name"
+    assert old in text
+    balancers.write_text(text.replace(old, 'API_URL     = "http://${aws_lb.api.dns_name}/v1"'))
+    template = tmp_path / "compute.yaml"
+    text = (FIXTURES / "cloudformation" / "reach" / "compute.yaml").read_text()
+    old = "API_HOST: !GetAtt ApiLb.DNSName"
+    assert old in text
+    template.write_text(text.replace(old, 'API_URL: !Sub "http://${ApiLb.DNSName}/v1"'))
+    for path in (tmp_path / "tf", template):
+        found = _reach_list(path)
+        assert {(port, verdict) for _, port, verdict, _ in found} == {
+            (443, "reachable"), (80, "blocked")}, found
+        assert all("API_URL references" in why for *_, why in found), found
