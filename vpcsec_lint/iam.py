@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import pkgutil
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -56,19 +57,8 @@ def role_allows(role: IamRole, action: str, resource: Val) -> Any:
     if sum(len(p.policy.statements) for p in role.policies
            if p.policy is not None) > MAX_ROLE_STATEMENTS:
         return UNKNOWN
-    allowed: Any = False
-    for attached in role.policies:
-        verdict = policy_allows(attached, action, resource)
-        if verdict is UNKNOWN:
-            allowed = UNKNOWN
-        elif verdict == "deny":
-            return False
-        elif verdict is True and allowed is not UNKNOWN:
-            allowed = True
-    if allowed is True and any(policy_allows(p, action, resource) is UNKNOWN
-                               for p in role.policies):
-        return UNKNOWN  # an unknown policy could hold a deny
-    return allowed
+    verdict = combined(policy_allows(p, action, resource) for p in role.policies)
+    return False if verdict == "deny" else verdict
 
 
 def policy_allows(attached: RolePolicy, action: str, resource: Val) -> Any:
@@ -78,9 +68,15 @@ def policy_allows(attached: RolePolicy, action: str, resource: Val) -> Any:
         return UNKNOWN
     if attached.scope is not None and action.split(":", 1)[0].lower() not in attached.scope:
         return UNKNOWN
+    return combined(statement_verdict(stmt, action, resource) for stmt in policy.statements)
+
+
+def combined(verdicts: Iterable[Any]) -> Any:
+    """Verdicts of statements (or of policies) together, as AWS evaluates them: an explicit
+    deny wins at once; else any unknown verdict (it could hide a deny) makes the answer
+    unknown; else one allow allows; else False, the implicit deny."""
     result: Any = False
-    for stmt in policy.statements:
-        verdict = statement_verdict(stmt, action, resource)
+    for verdict in verdicts:
         if verdict == "deny":
             return "deny"
         if verdict is UNKNOWN:

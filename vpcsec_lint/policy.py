@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import pkgutil
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -521,22 +522,17 @@ def endpoint_allows(policy: Policy, action: str, resource: Val, principal: Val |
     applies, and wins) or UNKNOWN (a condition, a principal or a pattern that cannot be
     decided): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
-    from vpcsec_lint.iam import statement_verdict
+    from vpcsec_lint.iam import combined, statement_verdict
 
     if not policy.known:
         return UNKNOWN
-    result: Any = False
-    for stmt in policy.statements:
-        who = principal_match(stmt, principal)
-        if who is False:
-            continue
-        verdict = statement_verdict(stmt, action, resource)
-        if verdict in ("deny", True) and who is UNKNOWN:
-            verdict = UNKNOWN
-        if verdict == "deny":
-            return "deny"
-        if verdict is UNKNOWN:
-            result = UNKNOWN
-        elif verdict is True and result is False:
-            result = True
-    return result
+
+    def verdicts() -> Iterator[Any]:
+        for stmt in policy.statements:
+            who = principal_match(stmt, principal)
+            if who is False:
+                continue
+            verdict = statement_verdict(stmt, action, resource)
+            yield UNKNOWN if verdict in ("deny", True) and who is UNKNOWN else verdict
+
+    return combined(verdicts())
