@@ -15,7 +15,6 @@ unit cache, so the tree is never analysed twice.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -304,12 +303,13 @@ def finalize(findings: list[Finding],
     shared line; a bare-root copy gives way to them.
     """
     from vpcsec_lint.registry import PSEUDO_RULES
+    from vpcsec_lint.terraform.expansion import INSTANCE_KEY
 
     out: dict[tuple, dict[tuple[str, ...], Finding]] = {}
     for finding in sorted(findings, key=_preference):
         if excluded is not None and excluded(finding.loc.path):
             continue
-        keys = tuple(_INSTANCE_KEY.findall(finding.resource or ""))
+        keys = tuple(INSTANCE_KEY.findall(finding.resource or ""))
         own = keys[-1] if keys and (finding.resource or "").endswith(keys[-1]) else ""
         key: tuple = (finding.rule_id, os.path.normpath(finding.loc.path), finding.loc.line,
                       finding.loc.column, finding.subject, own)
@@ -323,10 +323,6 @@ def finalize(findings: list[Finding],
             by_module.pop((), None)
         kept.extend(by_module.values())
     return sorted(kept, key=Finding.sort_key)
-
-
-_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
-"""An instance key in a Terraform address: `[0]` or `["key"]`."""
 
 
 def _preference(finding: Finding) -> tuple:

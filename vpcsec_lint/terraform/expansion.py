@@ -13,6 +13,7 @@ Expansion stops at `MAX_INSTANCES` per block; the caller reports that as a
 from __future__ import annotations
 
 import json
+import re
 
 from vpcsec_lint.terraform.syntax import Block
 from vpcsec_lint.values import UNKNOWN, Val
@@ -42,6 +43,10 @@ def instance_suffix(key: InstanceKey) -> str:
     if isinstance(key, int):
         return f"[{key}]"
     return "[" + json.dumps(key, ensure_ascii=False) + "]"
+
+
+INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+"""An instance key in an address, as `instance_suffix` writes it: `[0]` or `["key"]`."""
 
 
 class Expansion:

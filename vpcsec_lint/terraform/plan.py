@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any
 
 from vpcsec_lint.findings import Notice, shown
 from vpcsec_lint.raw import FileProblem, RawResource, Unit
+from vpcsec_lint.terraform.expansion import INSTANCE_KEY
 from vpcsec_lint.values import UNKNOWN, Location, Val
 
 MAX_RESOURCES = 10_000
 """Planned resources analysed at most (the rest: a budget notice)."""
 MAX_DEPTH = 64
 """Nesting of one planned value followed at most (deeper: unknown)."""
-_INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 _NOT_RESOURCES = ("var.", "local.", "each.", "count.", "path.", "terraform.", "self.")
 
 
@@ -71,9 +70,9 @@ def load_plan(path: str, text: str) -> Unit:
                                        "the rest were not analysed"))
             break
         change = changes.get(address, {})
-        own = static.get(address) or static.get(_INDEX.sub("", address))
+        own = static.get(address) or static.get(INSTANCE_KEY.sub("", address))
         where = _address_location(path, text, address)
-        config = configs.get(_INDEX.sub("", address), {})
+        config = configs.get(INSTANCE_KEY.sub("", address), {})
         prefix = address[: address.rfind(f"{'data.' if mode == 'data' else ''}{rtype}.")]
         body = _value(values, change.get("after_unknown"), change.get("after_sensitive"),
                       own.body if own is not None else None, config, prefix,
