@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpcsec_lint.model import AutoScalingGroup, LoadBalancer, Model, Ref
-from vpcsec_lint.reach.network import Place, _groups, _subnets, default_group
+from vpcsec_lint.reach.network import Place, _groups, _subnets, default_groups
 from vpcsec_lint.values import UNKNOWN, Location
 
 
@@ -41,8 +41,7 @@ def load_balancer_place(model: Model, lb: LoadBalancer) -> Place:
         place.no_groups = (f"{lb.resource} is a Network Load Balancer without security "
                            "groups: client traffic reaches its listeners unfiltered")
     elif lb.security_groups_val is None and not in_default_vpc:  # (there: ELB's own group)
-        default = default_group(model, subnets)
-        place.groups, place.groups_complete = ([default], True) if default else ([], False)
+        place.groups, place.groups_complete = default_groups(model, subnets)
     return place
 
 
@@ -72,8 +71,7 @@ def autoscaling_place(model: Model, group: AutoScalingGroup) -> Place:
     elif refs:
         place.groups, place.groups_complete = _groups(model, refs)
     else:  # no group named: the VPC's default group
-        default = default_group(model, subnets)
-        place.groups, place.groups_complete = ([default], True) if default else ([], False)
+        place.groups, place.groups_complete = default_groups(model, subnets)
     place.groups_loc = loc or group.launch_template_loc or group.loc
     if isinstance(public, bool):
         place.public_ip = public

@@ -83,25 +83,27 @@ def _subnets(model: Model, refs: list[Ref], listed: bool) -> list[Subnet | None]
 
 def _groups(model: Model, refs: list[Ref]) -> tuple[list[SecurityGroup], bool]:
     """Known groups and whether every listed group is known (none listed: see
-    `default_group`)."""
+    `default_groups`)."""
     groups = [model.security_groups[r.key] for r in refs
               if r.key and r.key in model.security_groups]
     return groups, len(groups) == len(refs) and bool(refs)
 
 
-def default_group(model: Model, subnets: list[Subnet | None] | None) -> SecurityGroup | None:
-    """The VPC's default group when the code manages it (`aws_default_security_group`: exactly
-    its blocks, none = no rules); a resource that names no group uses it.
+def default_groups(model: Model, subnets: list[Subnet | None] | None) \
+        -> tuple[list[SecurityGroup], bool]:
+    """The groups of a resource that names none, as `_groups` gives them: the VPC's default
+    group when the code manages it (`aws_default_security_group`: exactly its blocks, none =
+    no rules), else none known.
     https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html"""
     vpcs = {s.vpc.key for s in subnets or [] if s is not None}
     if len(vpcs) != 1 or None in vpcs or subnets is None or None in subnets:
-        return None
+        return [], False
     for group in model.security_groups.values():
         raw = model.resources.get(group.key)
         if raw is not None and raw.type == "aws_default_security_group" \
                 and group.vpc.key in vpcs:
-            return group
-    return None
+            return [group], True
+    return [], False
 
 
 def lambda_place(model: Model, fn: LambdaFunction) -> Place:

@@ -23,7 +23,7 @@ from typing import Any
 from vpcsec_lint.findings import shown
 from vpcsec_lint.model import DataStore, EcsService, Model
 from vpcsec_lint.reach.compute import autoscaling_place, load_balancer_place
-from vpcsec_lint.reach.network import Place, default_group
+from vpcsec_lint.reach.network import Place, default_groups
 from vpcsec_lint.values import UNKNOWN, Location
 
 _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
@@ -39,8 +39,7 @@ def _store_place(model: Model, store: DataStore) -> Place:
     public = store.publicly_accessible.value if store.publicly_accessible else UNKNOWN
     complete = len(groups) == len(store.security_groups) and bool(groups)
     if store.security_groups_val is None and not store.security_groups:
-        default = default_group(model, subnets)
-        groups, complete = ([default], True) if default is not None else ([], False)
+        groups, complete = default_groups(model, subnets)
     return Place(store.resource, store.kind, store.loc, store.framework, subnets=subnets,
                  subnets_loc=store.loc, groups=groups, groups_complete=complete,
                  groups_loc=store.security_groups_loc, public_ip=public,
