@@ -66,15 +66,32 @@ def dual_stack(model: Model, subnet: Subnet) -> Any:
         if status is UNKNOWN:
             found = UNKNOWN
     if raw.type == "AWS::EC2::Subnet":
+        blocks, unplaced = _cidr_block_subnets(model)
+        if subnet.key in blocks:
+            return True
+        if unplaced:
+            found = UNKNOWN  # a block whose subnet we cannot tell
+    return found
+
+
+def _cidr_block_subnets(model: Model) -> tuple[frozenset[str], bool]:
+    """The subnets an `AWS::EC2::SubnetCidrBlock` adds an IPv6 block to, and whether some
+    block's subnet cannot be told; computed once per model (every question asks it)."""
+    cached: tuple[frozenset[str], bool] | None = getattr(model, "ipv6_cidr_blocks", None)
+    if cached is None:
+        subnets: set[str] = set()
+        unplaced = False
         for other in model.resources.values():
             if other.type != "AWS::EC2::SubnetCidrBlock":
                 continue
             ref = other.body.get("SubnetId")
-            if ref is not None and ref.ref is not None and ref.ref[0] == subnet.key:
-                return True
-            if ref is None or ref.ref is None:
-                found = UNKNOWN  # a block whose subnet we cannot tell
-    return found
+            if ref is not None and ref.ref is not None:
+                subnets.add(ref.ref[0])
+            else:
+                unplaced = True
+        cached = (frozenset(subnets), unplaced)
+        model.ipv6_cidr_blocks = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def has_ipv6_address(model: Model, resource: str, subnet: Subnet) -> Any:
