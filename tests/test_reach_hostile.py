@@ -65,3 +65,37 @@ resource "aws_instance" "db" {{
         f"{300 - MAX_PAIRS} more subnet pairs were not evaluated (budget)"
     # The evaluated pairs are blocked (no egress); the rest is unknown: partial.
     assert answer.verdict == "partial"
+
+
+def test_an_endpoint_type_that_is_not_a_string_is_no_endpoint(tmp_path):
+    """A list or an object where the endpoint type goes matches no path (no crash), and the
+    endpoints beside it still count."""
+    shutil.copytree(VSL602_FIRE, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "endpoints.tf").write_text('''
+resource "aws_vpc_endpoint" "odd_list" {
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.sqs"
+  vpc_endpoint_type = ["Interface"]
+}
+
+resource "aws_vpc_endpoint" "odd_object" {
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.sqs"
+  vpc_endpoint_type = { type = "Interface" }
+}
+''')
+    blocked = {f.resource for f in lint(tmp_path, select={"VSL602"}).findings}
+    assert blocked == {"aws_lambda_function.worker", "aws_lambda_function.api"}
+    (tmp_path / "sqs.tf").write_text('''
+resource "aws_vpc_endpoint" "sqs" {
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.eu-west-1.sqs"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [aws_subnet.private.id]
+}
+''')
+    models = load_models([str(tmp_path)])
+    model, worker = models.resolve("aws_lambda_function.worker")
+    assert {p.via for p in evaluate(model, worker, "aws:sqs", 443).paths} == {
+        "interface-endpoint"}

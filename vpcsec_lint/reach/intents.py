@@ -329,20 +329,32 @@ def _profile_role(model: Model, profile_ref: Any) -> Any:
     return model.roles.get(role_ref.key or "") if role_ref is not None else None
 
 
+def _lambda_service_uses(model: Model) -> dict[str, set[str]]:
+    """Function address -> services the Lambda service polls or delivers to for it (event
+    source mappings, event invoke configs); one walk over the model, kept on it."""
+    found: dict[str, set[str]] | None = getattr(model, "reach_lambda_service_uses", None)
+    if found is None:
+        found = {}
+        for raw in model.resources.values():
+            if raw.type in ("aws_lambda_event_source_mapping",
+                            "AWS::Lambda::EventSourceMapping"):
+                services: tuple[str, ...] = _POLLED
+            elif raw.type in ("aws_lambda_function_event_invoke_config",
+                              "AWS::Lambda::EventInvokeConfig"):
+                services = ("sqs", "sns", "events", "lambda")
+            else:
+                continue
+            target = raw.body.get("function_name") or raw.body.get("FunctionName")
+            if target is not None and target.ref:
+                found.setdefault(target.ref[0], set()).update(services)
+        model.reach_lambda_service_uses = found  # type: ignore[attr-defined]
+    return found
+
+
 def _lambda_side_effects(model: Model, address: str) -> set[str]:
     """Services the Lambda service uses for the function outside its ENI: polled event
     sources, dead-letter queues and on-failure destinations."""
-    skip: set[str] = set()
-    for raw in model.resources.values():
-        body = raw.body
-        target = body.get("function_name") or body.get("FunctionName")
-        if raw.type in ("aws_lambda_event_source_mapping", "AWS::Lambda::EventSourceMapping") \
-                and target is not None and target.ref and target.ref[0] == address:
-            skip.update(_POLLED)
-        if raw.type in ("aws_lambda_function_event_invoke_config",
-                        "AWS::Lambda::EventInvokeConfig") and target is not None \
-                and target.ref and target.ref[0] == address:
-            skip.update(("sqs", "sns", "events", "lambda"))
+    skip = set(_lambda_service_uses(model).get(address, ()))
     fn = model.resources.get(address)
     if fn is not None and (fn.body.get("dead_letter_config") is not None
                            or fn.body.get("DeadLetterConfig") is not None):

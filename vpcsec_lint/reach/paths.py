@@ -441,16 +441,21 @@ def _to_service(model: Model, source: Place, service: str, port: int,
 
 
 def service_endpoints(model: Model, vpc: Vpc | None, service: str, kind: str) -> list[Any]:
+    """The endpoints of `kind` (`Interface`, `Gateway`) for `service` in `vpc`, in model
+    order; indexed once per model, as every path to an AWS API asks."""
     if vpc is None:
         return []
-    out = []
-    for endpoint in model.endpoints.values():
-        name = aws_service(endpoint.service_name)
-        etype = endpoint.endpoint_type.value if endpoint.endpoint_type else None
-        if endpoint.vpc.key == vpc.key and name is not None and name.service == service \
-                and etype == kind:
-            out.append(endpoint)
-    return out
+    index: dict[tuple[str | None, str, str], list[Any]] | None = getattr(
+        model, "reach_endpoints", None)
+    if index is None:
+        index = {}
+        for endpoint in model.endpoints.values():
+            name = aws_service(endpoint.service_name)
+            etype = endpoint.endpoint_type.value if endpoint.endpoint_type else None
+            if name is not None and isinstance(etype, str):
+                index.setdefault((endpoint.vpc.key, name.service, etype), []).append(endpoint)
+        model.reach_endpoints = index  # type: ignore[attr-defined]
+    return list(index.get((vpc.key, service, kind), ()))
 
 
 def _service_paths(model: Model, source: Place, s: Subnet, service: str, port: int,
