@@ -42,6 +42,8 @@ from vpcsec_lint.values import Location
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
+    from vpcsec_lint.unit_cache import Reads, Snapshot
+
 
 SOURCE = "vpcsec-lint"
 DEFAULT_DEBOUNCE_MS = 300
@@ -235,61 +237,32 @@ MAX_REMEMBERED_LINTS = 64
 
 
 class LastLint(Record):
-    """A lint's result with what it depended on: the session, the open buffers, each
-    file read (its `cache.file_digest`), directory listed (its names) and value derived
-    from many files (its digest, as the unit cache checks it: a directory's exports)."""
+    """A lint's result with what it depended on: the session, the open buffers, and the
+    files, directories and derived values it read (a `unit_cache.Snapshot`, checked as the
+    unit cache checks its entries)."""
 
-    __slots__ = ("session", "buffers", "files", "listings", "derived", "result")
+    __slots__ = ("session", "buffers", "read", "result")
 
-    def __init__(self, session: Session, buffers: dict[str, str], files: list[tuple[str, str]],
-                 listings: list[tuple[str, list[str] | None]], derived: list[tuple[str, str]],
+    def __init__(self, session: Session, buffers: dict[str, str], read: Snapshot,
                  result: LintResult | None) -> None:
         self.session = session
         self.buffers = buffers
-        self.files = files
-        self.listings = listings
-        self.derived = derived
+        self.read = read
         self.result = result
 
     @classmethod
-    def of(cls, session: Session, buffers: dict[str, str], reads: Any, started_ns: int,
+    def of(cls, session: Session, buffers: dict[str, str], reads: Reads, started_ns: int,
            result: LintResult | None) -> LastLint | None:
         """None when a file it read changed too recently to tell a later change by its
         digest alone (`unit_cache.RACY_NS`, as for the unit cache)."""
-        from vpcsec_lint.unit_cache import RACY_NS
+        from vpcsec_lint.unit_cache import Snapshot
 
-        for path in reads.opened:
-            try:
-                if os.stat(path).st_mtime_ns >= started_ns - RACY_NS:
-                    return None
-            except OSError:
-                pass
-        files = [(p, _digest(p)) for p in sorted(reads.opened)]
-        listings = [(p, _listing(p)) for p in sorted(reads.listed)]
-        return cls(session, dict(buffers), files, listings, sorted(reads.derived.items()),
-                   result)
+        read = Snapshot.taken(reads, started_ns)
+        return None if read is None else cls(session, dict(buffers), read, result)
 
     def holds(self, session: Session, buffers: dict[str, str]) -> bool:
         """Whether linting again now would read exactly what this lint read."""
-        from vpcsec_lint.unit_cache import _derived_digest
-
-        return session is self.session and buffers == self.buffers \
-            and all(_digest(p) == d for p, d in self.files) \
-            and all(_listing(p) == names for p, names in self.listings) \
-            and all(_derived_digest(key) == d for key, d in self.derived)
-
-
-def _digest(path: str) -> str:
-    from vpcsec_lint.cache import file_digest
-
-    return file_digest(path)
-
-
-def _listing(path: str) -> list[str] | None:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return None
+        return session is self.session and buffers == self.buffers and self.read.holds()
 
 
 # -- linting in a child process ------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vpcsec_lint.sources import DEPENDS_EVENT
@@ -59,9 +60,7 @@ class UnitCache:
         if not isinstance(entry, dict) or entry.get("format") != ENTRY_FORMAT:
             return None
         try:
-            if any(self._digest(p) != d for p, d in entry["deps"]):
-                return None
-            if any(self._listing(p) != names for p, names in entry["dirs"]):
+            if not Snapshot(entry["deps"], entry["dirs"]).holds(self._digest, self._listing):
                 return None
             if self.session.charting and entry["chart"] is None:
                 return None  # stored by a run that drew no picture
@@ -72,41 +71,81 @@ class UnitCache:
     def store(self, task: Task, reads: Reads, outcome: Outcome) -> None:
         from vpcsec_lint import cache
 
-        deps = []
-        for path in sorted(reads.opened):
+        for path in reads.opened:
             self._digests.pop(path, None)
-            deps.append((path, self._digest(path)))
-            try:
-                if os.stat(path).st_mtime_ns >= self.started_ns - RACY_NS:
-                    return  # changed just now: it may change again unseen
-            except OSError:
-                pass
-        deps += [(_DERIVED_PREFIX + key, digest) for key, digest in sorted(reads.derived.items())]
-        dirs = []
-        for path in sorted(reads.listed):
+        for path in reads.listed:
             self._listings.pop(path, None)
-            dirs.append((path, self._listing(path)))
+        snapshot = Snapshot.taken(reads, self.started_ns, self._digest, self._listing)
+        if snapshot is None:
+            return
         cache.store_entry(self._entry(task), {
-            "format": ENTRY_FORMAT, "deps": deps, "dirs": dirs, "files": outcome.files,
-            "findings": outcome.findings, "notices": outcome.notices, "chart": outcome.chart})
+            "format": ENTRY_FORMAT, "deps": snapshot.files, "dirs": snapshot.dirs,
+            "files": outcome.files, "findings": outcome.findings, "notices": outcome.notices,
+            "chart": outcome.chart})
 
     def _digest(self, path: str) -> str:
         if path not in self._digests:
-            if path.startswith(_DERIVED_PREFIX):
-                self._digests[path] = _derived_digest(path[len(_DERIVED_PREFIX):])
-            else:
-                from vpcsec_lint import cache
-
-                self._digests[path] = cache.file_digest(path)
+            self._digests[path] = current_digest(path)
         return self._digests[path]
 
     def _listing(self, path: str) -> tuple[str, ...] | None:
         if path not in self._listings:
-            try:
-                self._listings[path] = tuple(sorted(os.listdir(path)))
-            except OSError:
-                self._listings[path] = None
+            self._listings[path] = current_listing(path)
         return self._listings[path]
+
+
+# -- What an analysis read, as it was ------------------------------------------
+
+def current_digest(path: str) -> str:
+    """A file's digest now, or a derived dependency's (`_DERIVED_PREFIX` + its key)."""
+    if path.startswith(_DERIVED_PREFIX):
+        return _derived_digest(path[len(_DERIVED_PREFIX):])
+    from vpcsec_lint import cache
+
+    return cache.file_digest(path)
+
+
+def current_listing(path: str) -> tuple[str, ...] | None:
+    """A directory's names now, sorted; None when it cannot be listed."""
+    try:
+        return tuple(sorted(os.listdir(path)))
+    except OSError:
+        return None
+
+
+class Snapshot:
+    """Each file an analysis read with its digest (a derived dependency with the digest it
+    had, under `_DERIVED_PREFIX`), and each directory it listed with its names. The unit
+    cache stores one with each entry; the language server keeps one with its last lint."""
+
+    __slots__ = ("files", "dirs")
+
+    def __init__(self, files: list[tuple[str, str]],
+                 dirs: list[tuple[str, tuple[str, ...] | None]]) -> None:
+        self.files = files
+        self.dirs = dirs
+
+    @classmethod
+    def taken(cls, reads: Reads, started_ns: int, digest: Callable[[str], str] = current_digest,
+              listing: Callable[[str], tuple[str, ...] | None] = current_listing) \
+            -> Snapshot | None:
+        """What `reads` names, now; None when a file it read changed so recently (since
+        `started_ns` - `RACY_NS`) that a later change could keep its timestamp."""
+        for path in reads.opened:
+            try:
+                if os.stat(path).st_mtime_ns >= started_ns - RACY_NS:
+                    return None
+            except OSError:
+                pass
+        files = [(path, digest(path)) for path in sorted(reads.opened)]
+        files += [(_DERIVED_PREFIX + key, value) for key, value in sorted(reads.derived.items())]
+        return cls(files, [(path, listing(path)) for path in sorted(reads.listed)])
+
+    def holds(self, digest: Callable[[str], str] = current_digest,
+              listing: Callable[[str], tuple[str, ...] | None] = current_listing) -> bool:
+        """Whether reading again now would read exactly this."""
+        return all(digest(path) == value for path, value in self.files) \
+            and all(listing(path) == names for path, names in self.dirs)
 
 
 # -- What a unit read (an audit hook, active only while recording) ----------
